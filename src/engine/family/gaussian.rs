@@ -1,0 +1,138 @@
+//! Gaussian families, both one affine layer z = μ + Lε (NumPyro's AutoNormal and
+//! AutoMultivariateNormal):
+//!
+//! - **mean-field** q = N(μ, diag(σ²)), σ = exp θ: φ = (μ₀, μ₁, θ₀, θ₁) (ADVI's parameterisation,
+//!   Kucukelbir et al. 2017);
+//! - **full-rank** q = N(μ, LLᵀ), L lower-triangular, L₀₀ = exp θ₀, L₁₁ = exp θ₁, free L₁₀:
+//!   φ = (μ₀, μ₁, θ₀, L₁₀, θ₁). Contains every 2-D Gaussian.
+
+use super::affine::AffineGrad;
+use super::{Affine, Family};
+use crate::engine::math::{exp, Mat2, Vec2};
+
+/// Which covariances the family can express.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Structure {
+    MeanField,
+    FullRank,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gaussian {
+    structure: Structure,
+    /// Mean-field uses the first four entries.
+    phi: [f64; 5],
+}
+
+impl Gaussian {
+    /// N(0, I): the usual starting point.
+    pub fn standard(structure: Structure) -> Self {
+        Gaussian {
+            structure,
+            phi: [0.0; 5],
+        }
+    }
+
+    /// N(mean, LLᵀ) from a Cholesky factor with positive diagonal; mean-field drops L₁₀.
+    pub fn new(structure: Structure, mean: Vec2, l: &Mat2) -> Self {
+        let mut g = Gaussian::standard(structure);
+        g.phi[0] = mean[0];
+        g.phi[1] = mean[1];
+        g.phi[2] = l[(0, 0)].ln();
+        let i11 = g.i11();
+        g.phi[i11] = l[(1, 1)].ln();
+        if structure == Structure::FullRank {
+            g.phi[3] = l[(1, 0)];
+        }
+        g
+    }
+
+    /// Index of θ₁ in φ.
+    #[inline]
+    fn i11(&self) -> usize {
+        match self.structure {
+            Structure::MeanField => 3,
+            Structure::FullRank => 4,
+        }
+    }
+
+    #[inline]
+    fn affine(&self) -> Affine {
+        let l10 = match self.structure {
+            Structure::MeanField => 0.0,
+            Structure::FullRank => self.phi[3],
+        };
+        Affine {
+            mu: Vec2::new(self.phi[0], self.phi[1]),
+            l00: exp(self.phi[2]),
+            l10,
+            l11: exp(self.phi[self.i11()]),
+        }
+    }
+
+    #[inline]
+    fn log_det(&self) -> f64 {
+        self.phi[2] + self.phi[self.i11()]
+    }
+
+    /// Maps a gradient in (μ, L) to φ, with dL_ii/dθ_i = L_ii.
+    #[inline]
+    fn accumulate(&self, a: &Affine, g: AffineGrad, weight: f64, grad: &mut [f64]) {
+        grad[0] += weight * g.mu[0];
+        grad[1] += weight * g.mu[1];
+        grad[2] += weight * g.l00 * a.l00;
+        grad[self.i11()] += weight * g.l11 * a.l11;
+        if self.structure == Structure::FullRank {
+            grad[3] += weight * g.l10;
+        }
+    }
+}
+
+impl Family for Gaussian {
+    fn name(&self) -> &'static str {
+        match self.structure {
+            Structure::MeanField => "mean-field",
+            Structure::FullRank => "full-rank",
+        }
+    }
+
+    fn params(&self) -> &[f64] {
+        &self.phi[..=self.i11()]
+    }
+
+    fn params_mut(&mut self) -> &mut [f64] {
+        let n = self.i11() + 1;
+        &mut self.phi[..n]
+    }
+
+    fn forward(&self, eps: Vec2) -> (Vec2, f64) {
+        (self.affine().forward(eps), self.log_det())
+    }
+
+    fn inverse(&self, z: Vec2) -> (Vec2, f64) {
+        (self.affine().inverse(z), self.log_det())
+    }
+
+    fn backprop_forward(&self, eps: Vec2, g_z: Vec2, g_ld: f64, grad: &mut [f64]) {
+        let a = self.affine();
+        self.accumulate(&a, a.backprop(eps, g_z, g_ld), 1.0, grad);
+    }
+
+    fn score_params(&self, z: Vec2, weight: f64, grad: &mut [f64]) {
+        let a = self.affine();
+        self.accumulate(&a, a.score(z).0, weight, grad);
+    }
+
+    fn score_z(&self, z: Vec2) -> Vec2 {
+        self.affine().score_z(z)
+    }
+
+    fn gaussian(&self) -> Option<(Vec2, Mat2)> {
+        let a = self.affine();
+        Some((a.mu, a.l()))
+    }
+
+    fn box_clone(&self) -> Box<dyn Family> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,140 @@
+//! Variational families q_φ: a base ε ~ N(0, I₂) pushed through an invertible map z = T_φ(ε).
+//!
+//! Every family is a flow (NumPyro's autoguides, Distrax's bijectors): the Gaussians are one affine
+//! layer, the normalizing flow stacks coupling layers on top. Densities follow from the change of
+//! variables, ln q(z) = ln N(ε) − ln|det ∂T/∂ε|, so a family supplies the map both ways and the
+//! vector–Jacobian products the divergences need. Adding a family is one file plus one line in
+//! [`FAMILIES`].
+
+mod affine;
+mod gaussian;
+
+pub use affine::Affine;
+pub use gaussian::{Gaussian, Structure};
+
+use super::error::EngineError;
+use super::math::{std_normal_log_pdf, Mat2, Vec2};
+use super::quadrature::gauss_hermite;
+
+/// A variational family with its current parameters φ.
+pub trait Family: Send {
+    /// The registry name, e.g. `mean-field`.
+    fn name(&self) -> &'static str;
+
+    /// φ, flat.
+    fn params(&self) -> &[f64];
+    fn params_mut(&mut self) -> &mut [f64];
+
+    /// z = T_φ(ε) and ln|det ∂T_φ/∂ε|.
+    fn forward(&self, eps: Vec2) -> (Vec2, f64);
+
+    /// ε = T_φ⁻¹(z) and ln|det ∂T_φ/∂ε| at that ε; closed form, so q can be evaluated anywhere.
+    fn inverse(&self, z: Vec2) -> (Vec2, f64);
+
+    /// Adds to `grad` the gradient in φ, at fixed ε, of  g_z·T_φ(ε) + g_ld·ln|det ∂T_φ/∂ε| :
+    /// the vector–Jacobian product behind every reparameterisation gradient.
+    fn backprop_forward(&self, eps: Vec2, g_z: Vec2, g_ld: f64, grad: &mut [f64]);
+
+    /// Adds `weight`·∇_φ ln q_φ(z), at fixed z, to `grad`: the score, used by the score-function
+    /// estimator and by forward KL.
+    fn score_params(&self, z: Vec2, weight: f64, grad: &mut [f64]);
+
+    /// ∇_z ln q_φ(z), used by sticking-the-landing.
+    fn score_z(&self, z: Vec2) -> Vec2;
+
+    /// For a Gaussian q: its mean and Cholesky factor L (Σ = LLᵀ). `None` for other families.
+    fn gaussian(&self) -> Option<(Vec2, Mat2)> {
+        None
+    }
+
+    fn box_clone(&self) -> Box<dyn Family>;
+
+    /// z ~ q from ε, with ln q(z).
+    fn sample(&self, eps: Vec2) -> (Vec2, f64) {
+        let (z, log_det) = self.forward(eps);
+        (z, std_normal_log_pdf(eps) - log_det)
+    }
+
+    /// ln q_φ(z).
+    fn log_q(&self, z: Vec2) -> f64 {
+        let (eps, log_det) = self.inverse(z);
+        std_normal_log_pdf(eps) - log_det
+    }
+
+    /// Mean and covariance of q: exact for a Gaussian; otherwise E[T(ε)] by 2-D Gauss–Hermite
+    /// quadrature in the base space (exact for polynomial T of low degree, spectrally accurate
+    /// for smooth T).
+    fn moments(&self) -> (Vec2, Mat2) {
+        if let Some((mean, l)) = self.gaussian() {
+            return (mean, l * l.transpose());
+        }
+        let (nodes, weights) = gauss_hermite();
+        let mut m1 = Vec2::zeros();
+        let mut m2 = Mat2::zeros();
+        for (i, &u) in nodes.iter().enumerate() {
+            for (j, &v) in nodes.iter().enumerate() {
+                let w = weights[i] * weights[j];
+                let (z, _) = self.forward(Vec2::new(u, v));
+                m1 += z * w;
+                m2 += z * z.transpose() * w;
+            }
+        }
+        (m1, m2 - m1 * m1.transpose())
+    }
+}
+
+impl Clone for Box<dyn Family> {
+    fn clone(&self) -> Self {
+        self.box_clone()
+    }
+}
+
+/// Structural settings of a family (only the flow uses them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FamilyOptions {
+    pub depth: usize,
+    pub width: usize,
+}
+
+impl Default for FamilyOptions {
+    fn default() -> Self {
+        FamilyOptions {
+            depth: 4,
+            width: 16,
+        }
+    }
+}
+
+/// A registry entry: how to name, describe and build a family.
+pub struct FamilyInfo {
+    pub name: &'static str,
+    pub label: &'static str,
+    /// Builds the family at its initialisation. `seed` drives any random initial weights.
+    pub build: fn(&FamilyOptions, u64) -> Result<Box<dyn Family>, EngineError>,
+}
+
+/// Every family the playground offers, in menu order.
+pub static FAMILIES: &[FamilyInfo] = &[
+    FamilyInfo {
+        name: "mean-field",
+        label: "Mean-field Gaussian",
+        build: |_, _| Ok(Box::new(Gaussian::standard(Structure::MeanField))),
+    },
+    FamilyInfo {
+        name: "full-rank",
+        label: "Full-rank Gaussian",
+        build: |_, _| Ok(Box::new(Gaussian::standard(Structure::FullRank))),
+    },
+];
+
+/// Looks a family up by name.
+pub fn find(name: &str) -> Result<&'static FamilyInfo, EngineError> {
+    FAMILIES
+        .iter()
+        .find(|f| f.name == name)
+        .ok_or_else(|| EngineError::Unknown {
+            what: "family",
+            name: name.to_string(),
+            known: FAMILIES.iter().map(|f| f.name).collect(),
+        })
+}

@@ -1,0 +1,395 @@
+//! The fit the page drives: settings in, `step(n)`, a snapshot out (BlackJAX's init/step shape).
+//!
+//! All randomness of the optimisation comes from one RNG seeded by `Settings::seed`, so the same
+//! settings give the same numbers every time, natively and in wasm, however the steps are batched
+//! into frames. Diagnostics draw from their own RNG, derived from the seed and the step count, so
+//! looking at the fit never changes it.
+
+use serde::{Deserialize, Serialize};
+
+use super::divergence::{self, Divergence, Estimate, Estimator, ForwardSource, Scratch};
+use super::error::{check_range, EngineError};
+use super::family::{self, Family, FamilyOptions};
+use super::math::{rng_from_seed, std_normal2, Mat2, Rng, Vec2};
+use super::optim::{Adam, AdamState};
+use super::psis;
+use super::quadrature::{KlPair, TargetGrid, GRID_CELLS};
+use super::target::{self, Target};
+
+/// Monte Carlo samples per step: at least one, at most this many.
+pub const MAX_SAMPLES: usize = 1024;
+/// Learning rates outside this range are refused (an absurd but allowed rate shows divergence).
+pub const LR_RANGE: (f64, f64) = (1e-5, 100.0);
+/// Draws of q behind each k̂.
+pub const PSIS_DRAWS: usize = 1000;
+
+/// Everything that defines a run. Together with the step count it reproduces every number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub target: String,
+    /// The target's parameter (ρ, b or w); see [`target::Param`].
+    pub target_param: f64,
+    pub family: String,
+    pub flow_depth: usize,
+    pub flow_width: usize,
+    pub divergence: Divergence,
+    pub estimator: Estimator,
+    pub forward_source: ForwardSource,
+    pub samples: usize,
+    pub lr: f64,
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let opts = FamilyOptions::default();
+        Settings {
+            target: "banana".into(),
+            target_param: 1.0,
+            family: "mean-field".into(),
+            flow_depth: opts.depth,
+            flow_width: opts.width,
+            divergence: Divergence::ReverseKl,
+            estimator: Estimator::Reparam,
+            forward_source: ForwardSource::SnisDefensive,
+            samples: 8,
+            lr: 0.05,
+            seed: 1,
+        }
+    }
+}
+
+/// Whether the fit can go on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Running,
+    /// Step `step` produced a non-finite value and was not applied; the parameters are those
+    /// before it.
+    Diverged {
+        step: u64,
+        what: String,
+    },
+}
+
+/// What the page shows every frame: cheap to take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub step: u64,
+    pub params: Vec<f64>,
+    pub mean: Vec2,
+    pub cov: Mat2,
+    /// The last step's Monte Carlo ELBO estimate (NaN before the first step).
+    pub elbo: f64,
+    /// A running (exponential, debiased) average of the ELBO estimates.
+    pub elbo_avg: f64,
+    /// Running average of the importance weights' ESS (forward KL by SNIS), out of S.
+    pub ess: Option<f64>,
+    pub status: Status,
+}
+
+/// The exact numbers: a few milliseconds, taken a few times a second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Diagnostics {
+    /// ln Z by quadrature.
+    pub log_z: f64,
+    pub kl: KlPair,
+    /// PSIS k̂ of q as a proposal for p, from [`PSIS_DRAWS`] fresh draws.
+    pub k_hat: f64,
+}
+
+/// An exponential moving average with Adam-style bias correction, so it is right from step one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ema {
+    alpha: f64,
+    raw: f64,
+    weight: f64,
+}
+
+impl Ema {
+    fn new(alpha: f64) -> Self {
+        Ema {
+            alpha,
+            raw: 0.0,
+            weight: 0.0,
+        }
+    }
+
+    fn push(&mut self, x: f64) {
+        self.raw = (1.0 - self.alpha) * self.raw + self.alpha * x;
+        self.weight = (1.0 - self.alpha) * self.weight + self.alpha;
+    }
+
+    fn value(&self) -> f64 {
+        if self.weight > 0.0 {
+            self.raw / self.weight
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+pub struct Fit {
+    settings: Settings,
+    target: Box<dyn Target>,
+    grid: TargetGrid,
+    initial: Box<dyn Family>,
+    family: Box<dyn Family>,
+    draws: Vec<Vec2>,
+    adam: Adam,
+    adam_state: AdamState,
+    rng: Rng,
+    step: u64,
+    last: Option<Estimate>,
+    elbo_avg: Ema,
+    ess_avg: Ema,
+    status: Status,
+    grad: Vec<f64>,
+    next: Vec<f64>,
+    scratch: Scratch,
+}
+
+impl Fit {
+    /// Checks every setting and builds the fit at its initialisation.
+    pub fn new(settings: Settings) -> Result<Self, EngineError> {
+        Self::with_draws(settings, Vec::new())
+    }
+
+    /// As [`Fit::new`], with draws of p for forward KL from draws.
+    pub fn with_draws(settings: Settings, draws: Vec<Vec2>) -> Result<Self, EngineError> {
+        let target = target::find(&settings.target)?.build(settings.target_param)?;
+        let info = family::find(&settings.family)?;
+        let opts = FamilyOptions {
+            depth: settings.flow_depth,
+            width: settings.flow_width,
+        };
+        let initial = (info.build)(&opts, settings.seed)?;
+        if settings.samples == 0 || settings.samples > MAX_SAMPLES {
+            return Err(EngineError::OutOfRange {
+                name: "samples",
+                value: settings.samples as f64,
+                min: 1.0,
+                max: MAX_SAMPLES as f64,
+            });
+        }
+        check_range("learning rate", settings.lr, LR_RANGE.0, LR_RANGE.1)?;
+        let needs_draws = settings.divergence == Divergence::ForwardKl
+            && settings.forward_source == ForwardSource::Draws;
+        if needs_draws && draws.is_empty() {
+            return Err(EngineError::Invalid(
+                "forward KL from draws needs draws of p: run the MCMC reference first".into(),
+            ));
+        }
+        if draws.iter().any(|d| !d.iter().all(|v| v.is_finite())) {
+            return Err(EngineError::Invalid(
+                "the draws of p contain a non-finite value".into(),
+            ));
+        }
+        let grid = TargetGrid::new(target.as_ref(), GRID_CELLS);
+        let n = initial.params().len();
+        let adam = Adam::new(settings.lr);
+        Ok(Fit {
+            adam_state: adam.init(n),
+            adam,
+            rng: rng_from_seed(settings.seed),
+            family: initial.clone(),
+            initial,
+            target,
+            grid,
+            draws,
+            settings,
+            step: 0,
+            last: None,
+            elbo_avg: Ema::new(0.02),
+            ess_avg: Ema::new(0.02),
+            status: Status::Running,
+            grad: vec![0.0; n],
+            next: vec![0.0; n],
+            scratch: Scratch::default(),
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn target(&self) -> &dyn Target {
+        self.target.as_ref()
+    }
+
+    pub fn family(&self) -> &dyn Family {
+        self.family.as_ref()
+    }
+
+    pub fn target_grid(&self) -> &TargetGrid {
+        &self.grid
+    }
+
+    pub fn step_count(&self) -> u64 {
+        self.step
+    }
+
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// Advances up to `n` optimizer steps; stops early, without applying it, at a step that yields
+    /// a non-finite ELBO, gradient or parameter. Returns the number of steps applied.
+    pub fn step(&mut self, n: u64) -> u64 {
+        let mut done = 0;
+        while done < n && self.status == Status::Running {
+            if let Err(what) = self.one_step() {
+                self.status = Status::Diverged {
+                    step: self.step + 1,
+                    what,
+                };
+                break;
+            }
+            done += 1;
+        }
+        done
+    }
+
+    fn one_step(&mut self) -> Result<(), String> {
+        self.grad.iter_mut().for_each(|g| *g = 0.0);
+        let (t, q, s) = (
+            self.target.as_ref(),
+            self.family.as_ref(),
+            self.settings.samples,
+        );
+        let est = match (
+            self.settings.divergence,
+            self.settings.estimator,
+            self.settings.forward_source,
+        ) {
+            (Divergence::ReverseKl, Estimator::Reparam, _) => {
+                divergence::reverse_kl_reparam(t, q, &mut self.rng, s, false, &mut self.grad)
+            }
+            (Divergence::ReverseKl, Estimator::Stl, _) => {
+                divergence::reverse_kl_reparam(t, q, &mut self.rng, s, true, &mut self.grad)
+            }
+            (Divergence::ReverseKl, Estimator::Score, _) => divergence::reverse_kl_score(
+                t,
+                q,
+                &mut self.rng,
+                s,
+                &mut self.scratch,
+                &mut self.grad,
+            ),
+            (Divergence::ForwardKl, _, ForwardSource::Snis) => divergence::forward_kl_snis(
+                t,
+                q,
+                &mut self.rng,
+                s,
+                &mut self.scratch,
+                &mut self.grad,
+            ),
+            (Divergence::ForwardKl, _, ForwardSource::SnisDefensive) => {
+                divergence::forward_kl_snis_defensive(
+                    t,
+                    q,
+                    &mut self.rng,
+                    s,
+                    &mut self.scratch,
+                    &mut self.grad,
+                )
+            }
+            (Divergence::ForwardKl, _, ForwardSource::Draws) => {
+                divergence::forward_kl_draws(t, q, &self.draws, &mut self.rng, s, &mut self.grad)
+            }
+        };
+        if !est.elbo.is_finite() {
+            return Err(format!("the ELBO estimate became {}", est.elbo));
+        }
+        if self.grad.iter().any(|g| !g.is_finite()) {
+            return Err("the gradient became infinite or NaN".into());
+        }
+        self.adam.update(
+            &mut self.adam_state,
+            &self.grad,
+            self.family.params(),
+            &mut self.next,
+        );
+        if self.next.iter().any(|p| !p.is_finite()) {
+            return Err("a parameter became infinite or NaN".into());
+        }
+        self.family.params_mut().copy_from_slice(&self.next);
+        self.step += 1;
+        self.elbo_avg.push(est.elbo);
+        if let Some(ess) = est.ess {
+            self.ess_avg.push(ess);
+        }
+        self.last = Some(est);
+        Ok(())
+    }
+
+    /// Changes the learning rate on the fly. After a divergence this is the way back: the fit
+    /// resumes from its last good parameters with fresh Adam moments.
+    pub fn set_lr(&mut self, lr: f64) -> Result<(), EngineError> {
+        self.settings.lr = check_range("learning rate", lr, LR_RANGE.0, LR_RANGE.1)?;
+        self.adam.lr = lr;
+        if self.status != Status::Running {
+            self.adam_state = self.adam.init(self.family.params().len());
+            self.status = Status::Running;
+        }
+        Ok(())
+    }
+
+    /// Sets φ directly (the student dragging q), keeping the step count; Adam's moments restart.
+    pub fn set_params(&mut self, params: &[f64]) -> Result<(), EngineError> {
+        if params.len() != self.family.params().len() || params.iter().any(|p| !p.is_finite()) {
+            return Err(EngineError::Invalid(format!(
+                "expected {} finite parameters",
+                self.family.params().len()
+            )));
+        }
+        self.family.params_mut().copy_from_slice(params);
+        self.adam_state = self.adam.init(params.len());
+        self.status = Status::Running;
+        Ok(())
+    }
+
+    /// Back to step 0: the initial q, fresh Adam moments, the RNG reseeded.
+    pub fn reset(&mut self) {
+        self.family = self.initial.clone();
+        self.adam_state = self.adam.init(self.family.params().len());
+        self.rng = rng_from_seed(self.settings.seed);
+        self.step = 0;
+        self.last = None;
+        self.elbo_avg = Ema::new(0.02);
+        self.ess_avg = Ema::new(0.02);
+        self.scratch = Scratch::default();
+        self.status = Status::Running;
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let (mean, cov) = self.family.moments();
+        Snapshot {
+            step: self.step,
+            params: self.family.params().to_vec(),
+            mean,
+            cov,
+            elbo: self.last.map_or(f64::NAN, |e| e.elbo),
+            elbo_avg: self.elbo_avg.value(),
+            ess: self.last.and_then(|e| e.ess).map(|_| self.ess_avg.value()),
+            status: self.status.clone(),
+        }
+    }
+
+    /// Exact KLs by quadrature and PSIS k̂, for the current q.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let kl = self.grid.kl(self.target.as_ref(), self.family.as_ref());
+        let mut rng =
+            rng_from_seed(self.settings.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut log_w: Vec<f64> = (0..PSIS_DRAWS)
+            .map(|_| {
+                let (z, log_q) = self.family.sample(std_normal2(&mut rng));
+                self.target.log_density(z) - log_q
+            })
+            .collect();
+        Diagnostics {
+            log_z: self.grid.log_z,
+            kl,
+            k_hat: psis::k_hat(&mut log_w),
+        }
+    }
+}

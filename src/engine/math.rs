@@ -1,0 +1,129 @@
+//! Small numerical helpers shared by the engine.
+//!
+//! Transcendental functions go through the `libm` crate, which is what Rust's standard library
+//! itself uses on wasm32: natively and in the browser the engine then computes bit-identical
+//! numbers from the same seed.
+
+use rand::Rng as _;
+use rand_distr::StandardNormal;
+
+pub type Vec2 = nalgebra::Vector2<f64>;
+pub type Mat2 = nalgebra::Matrix2<f64>;
+
+/// The engine's one RNG type: 64-bit operations only, so it is as fast in wasm as natively and
+/// gives the same stream on both (unlike `SmallRng`, which differs between 32- and 64-bit targets).
+pub type Rng = rand_xoshiro::Xoshiro256PlusPlus;
+
+/// A seeded [`Rng`].
+pub fn rng_from_seed(seed: u64) -> Rng {
+    rand::SeedableRng::seed_from_u64(seed)
+}
+
+/// ε ~ N(0, I₂).
+#[inline]
+pub fn std_normal2(rng: &mut Rng) -> Vec2 {
+    Vec2::new(rng.sample(StandardNormal), rng.sample(StandardNormal))
+}
+
+/// ln(2π).
+pub const LN_2PI: f64 = 1.837_877_066_409_345_3;
+
+#[inline]
+pub fn exp(x: f64) -> f64 {
+    libm::exp(x)
+}
+
+#[inline]
+pub fn ln(x: f64) -> f64 {
+    libm::log(x)
+}
+
+#[inline]
+pub fn ln_1p(x: f64) -> f64 {
+    libm::log1p(x)
+}
+
+/// ln(eᵃ + eᵇ) without overflow or underflow.
+#[inline]
+pub fn log_add_exp(a: f64, b: f64) -> f64 {
+    let m = a.max(b);
+    if m == f64::NEG_INFINITY {
+        return m;
+    }
+    m + ln_1p(exp(-(a - b).abs()))
+}
+
+/// ln Σ exp(xᵢ), stable; −∞ for an empty or all −∞ slice.
+pub fn log_sum_exp(xs: &[f64]) -> f64 {
+    let m = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !m.is_finite() {
+        return m;
+    }
+    m + ln(xs.iter().map(|&x| exp(x - m)).sum::<f64>())
+}
+
+/// log N(ε; 0, I₂) = −‖ε‖²/2 − ln 2π.
+#[inline]
+pub fn std_normal_log_pdf(eps: Vec2) -> f64 {
+    -0.5 * eps.norm_squared() - LN_2PI
+}
+
+/// log N(z; μ, Σ) for a 2-D Gaussian, from its Cholesky factor L (Σ = LLᵀ).
+pub fn gaussian_log_pdf_chol(z: Vec2, mean: Vec2, l: &Mat2) -> f64 {
+    let d = z - mean;
+    let e0 = d[0] / l[(0, 0)];
+    let e1 = (d[1] - l[(1, 0)] * e0) / l[(1, 1)];
+    -0.5 * (e0 * e0 + e1 * e1) - LN_2PI - ln(l[(0, 0)]) - ln(l[(1, 1)])
+}
+
+/// Cholesky factor of a 2×2 symmetric positive-definite matrix, or None if it is not one.
+pub fn cholesky2(s: &Mat2) -> Option<Mat2> {
+    let l00 = s[(0, 0)].sqrt();
+    if !(l00 > 0.0) {
+        return None;
+    }
+    let l10 = s[(1, 0)] / l00;
+    let d = s[(1, 1)] - l10 * l10;
+    if !(d > 0.0) {
+        return None;
+    }
+    Some(Mat2::new(l00, 0.0, l10, d.sqrt()))
+}
+
+/// Correlation coefficient of a 2×2 covariance matrix.
+pub fn correlation(cov: &Mat2) -> f64 {
+    cov[(0, 1)] / (cov[(0, 0)] * cov[(1, 1)]).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_add_exp_is_stable_where_the_naive_formula_fails() {
+        assert_eq!(log_add_exp(1000.0, 1000.0), 1000.0 + std::f64::consts::LN_2);
+        assert!(
+            (log_add_exp(-1000.0, -1001.0) - (-1000.0 + (1.0 + (-1.0f64).exp()).ln())).abs()
+                < 1e-12
+        );
+        assert_eq!(
+            log_add_exp(f64::NEG_INFINITY, f64::NEG_INFINITY),
+            f64::NEG_INFINITY
+        );
+        assert_eq!(log_sum_exp(&[]), f64::NEG_INFINITY);
+        assert!((log_sum_exp(&[0.0, 0.0, 0.0, 0.0]) - 4f64.ln()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn gaussian_log_pdf_matches_the_closed_form() {
+        // N(z; 0, Σ) with Σ = [[1, ρ], [ρ, 1]]: −½ zᵀΣ⁻¹z − ln 2π − ½ ln(1 − ρ²).
+        let rho: f64 = 0.7;
+        let s = Mat2::new(1.0, rho, rho, 1.0);
+        let l = cholesky2(&s).unwrap();
+        let z = Vec2::new(0.3, -1.1);
+        let q = (z[0] * z[0] - 2.0 * rho * z[0] * z[1] + z[1] * z[1]) / (1.0 - rho * rho);
+        let want = -0.5 * q - LN_2PI - 0.5 * (1.0 - rho * rho).ln();
+        assert!((gaussian_log_pdf_chol(z, Vec2::zeros(), &l) - want).abs() < 1e-12);
+        assert!(cholesky2(&Mat2::new(1.0, 2.0, 2.0, 1.0)).is_none());
+    }
+}

@@ -1,0 +1,16 @@
+//! The numerical engine: targets, variational families, divergences, the optimizer, exact
+//! diagnostics and the fit object the page drives. No web crates; every random number comes from
+//! an explicit seeded RNG, so a seed reproduces a run natively and in wasm.
+
+pub mod divergence;
+pub mod error;
+pub mod family;
+pub mod fit;
+pub mod math;
+pub mod optim;
+pub mod psis;
+pub mod quadrature;
+pub mod target;
+
+pub use error::EngineError;
+pub use math::{Mat2, Vec2};

@@ -1,0 +1,201 @@
+//! Exact diagnostics by integration, which two dimensions allow.
+//!
+//! - A midpoint grid over the target's mass box gives ln Z = ln Σ p̃ᵢⱼ ΔA (a log-sum-exp) and
+//!   KL(p‖q) = Σ pᵢⱼ (ln pᵢⱼ − ln qᵢⱼ) ΔA. On smooth densities whose features are wider than a cell
+//!   the midpoint rule converges spectrally, so 256² cells give ln Z to ~1e-6 on every target here.
+//! - Under a Gaussian q, E_q[ln p̃] uses Gauss–Hermite quadrature (exact for polynomial ln p̃ of
+//!   degree < 2n) and E_q[ln q] = −1 − ln 2π − ln|L| is closed form; other families integrate q on
+//!   the grid.
+
+use std::sync::OnceLock;
+
+use super::family::Family;
+use super::math::{exp, ln, log_sum_exp, Vec2, LN_2PI};
+use super::target::{Box2, Target};
+
+/// Number of Gauss–Hermite nodes per dimension.
+pub const GH_ORDER: usize = 32;
+
+/// Default grid resolution per side.
+pub const GRID_CELLS: usize = 256;
+
+/// Nodes and weights of Gauss–Hermite quadrature for N(0, 1) (probabilists' weight e^{−x²/2}/√2π),
+/// of order [`GH_ORDER`]: E f(ε) ≈ Σ wᵢ f(xᵢ). Computed once by Golub–Welsch: the nodes are the
+/// eigenvalues of the Jacobi matrix with off-diagonal √k, the weights the squared first
+/// components of its unit eigenvectors (Golub & Welsch 1969).
+pub fn gauss_hermite() -> (&'static [f64], &'static [f64]) {
+    static GH: OnceLock<(Vec<f64>, Vec<f64>)> = OnceLock::new();
+    let (x, w) = GH.get_or_init(|| {
+        let n = GH_ORDER;
+        let jacobi = nalgebra::DMatrix::from_fn(n, n, |i, j| {
+            if i + 1 == j || j + 1 == i {
+                (i.max(j) as f64).sqrt()
+            } else {
+                0.0
+            }
+        });
+        let eig = jacobi.symmetric_eigen();
+        let mut pairs: Vec<(f64, f64)> = (0..n)
+            .map(|k| {
+                (
+                    eig.eigenvalues[k],
+                    eig.eigenvectors[(0, k)] * eig.eigenvectors[(0, k)],
+                )
+            })
+            .collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        pairs.into_iter().unzip()
+    });
+    (x, w)
+}
+
+/// A regular grid of cell midpoints over a box.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grid {
+    pub bounds: Box2,
+    pub nx: usize,
+    pub ny: usize,
+}
+
+impl Grid {
+    pub fn new(bounds: Box2, nx: usize, ny: usize) -> Self {
+        Grid { bounds, nx, ny }
+    }
+
+    pub fn dx(&self) -> f64 {
+        (self.bounds.x.1 - self.bounds.x.0) / self.nx as f64
+    }
+
+    pub fn dy(&self) -> f64 {
+        (self.bounds.y.1 - self.bounds.y.0) / self.ny as f64
+    }
+
+    pub fn cell_area(&self) -> f64 {
+        self.dx() * self.dy()
+    }
+
+    /// Midpoint of cell (i, j), i along x.
+    #[inline]
+    pub fn point(&self, i: usize, j: usize) -> Vec2 {
+        Vec2::new(
+            self.bounds.x.0 + (i as f64 + 0.5) * self.dx(),
+            self.bounds.y.0 + (j as f64 + 0.5) * self.dy(),
+        )
+    }
+
+    /// Every midpoint, row by row (j outer, i inner).
+    pub fn points(&self) -> impl Iterator<Item = Vec2> + '_ {
+        (0..self.ny).flat_map(move |j| (0..self.nx).map(move |i| self.point(i, j)))
+    }
+
+    /// f at every midpoint, row by row.
+    pub fn eval(&self, f: impl Fn(Vec2) -> f64) -> Vec<f64> {
+        self.points().map(f).collect()
+    }
+}
+
+/// The target tabulated once on its mass box; what changes per frame is only q.
+#[derive(Debug, Clone)]
+pub struct TargetGrid {
+    pub grid: Grid,
+    /// ln p̃ at each midpoint.
+    pub log_p: Vec<f64>,
+    /// ln Z by the midpoint rule.
+    pub log_z: f64,
+}
+
+/// Exact KL divergences of q against the target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KlPair {
+    /// KL(q‖p) = ln Z − ELBO.
+    pub kl_qp: f64,
+    /// KL(p‖q).
+    pub kl_pq: f64,
+    /// ∫_box q: how much of q the grid saw (1 for Gaussians, which integrate by Gauss–Hermite).
+    pub q_mass_in_box: f64,
+}
+
+impl TargetGrid {
+    pub fn new(target: &dyn Target, cells: usize) -> Self {
+        let grid = Grid::new(target.mass_box(), cells, cells);
+        let log_p = grid.eval(|z| target.log_density(z));
+        let log_z = log_sum_exp(&log_p) + ln(grid.cell_area());
+        TargetGrid { grid, log_p, log_z }
+    }
+
+    /// KL(q‖p) and KL(p‖q) for the family's current q.
+    pub fn kl(&self, target: &dyn Target, q: &dyn Family) -> KlPair {
+        let area = self.grid.cell_area();
+        let log_q = self.grid.eval(|z| q.log_q(z));
+        let mut kl_pq = 0.0;
+        for (&lp, &lq) in self.log_p.iter().zip(&log_q) {
+            let log_pn = lp - self.log_z;
+            kl_pq += exp(log_pn) * (log_pn - lq);
+        }
+        kl_pq *= area;
+
+        let (kl_qp, q_mass_in_box) = match q.gaussian() {
+            Some((mean, l)) => (
+                self.kl_qp_gauss_hermite(target, mean, l[(0, 0)], l[(1, 0)], l[(1, 1)]),
+                1.0,
+            ),
+            None => {
+                let (mut kl, mut mass) = (0.0, 0.0);
+                for (&lp, &lq) in self.log_p.iter().zip(&log_q) {
+                    let qv = exp(lq);
+                    mass += qv;
+                    kl += qv * (lq - lp + self.log_z);
+                }
+                (kl * area, mass * area)
+            }
+        };
+        KlPair {
+            kl_qp,
+            kl_pq,
+            q_mass_in_box,
+        }
+    }
+
+    /// KL(N(μ, LLᵀ) ‖ p) = E_q[ln q] − E_q[ln p̃] + ln Z, with E_q[ln p̃] by Gauss–Hermite.
+    fn kl_qp_gauss_hermite(
+        &self,
+        target: &dyn Target,
+        mu: Vec2,
+        l00: f64,
+        l10: f64,
+        l11: f64,
+    ) -> f64 {
+        let (x, w) = gauss_hermite();
+        let mut e_log_p = 0.0;
+        for (i, &u) in x.iter().enumerate() {
+            for (j, &v) in x.iter().enumerate() {
+                let z = Vec2::new(mu[0] + l00 * u, mu[1] + l10 * u + l11 * v);
+                e_log_p += w[i] * w[j] * target.log_density(z);
+            }
+        }
+        let e_log_q = -1.0 - LN_2PI - ln(l00) - ln(l11);
+        e_log_q - e_log_p + self.log_z
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gauss_hermite_reproduces_normal_moments() {
+        let (x, w) = gauss_hermite();
+        let moment = |k: i32| x.iter().zip(w).map(|(&x, &w)| w * x.powi(k)).sum::<f64>();
+        // E ε^k for ε ~ N(0, 1): 1, 0, 1, 0, 3, 15, 105 (double factorials).
+        assert!((moment(0) - 1.0).abs() < 1e-13);
+        assert!(moment(1).abs() < 1e-13);
+        assert!((moment(2) - 1.0).abs() < 1e-12);
+        assert!(moment(3).abs() < 1e-12);
+        assert!((moment(4) - 3.0).abs() < 1e-11);
+        assert!((moment(6) - 15.0).abs() < 1e-10);
+        assert!((moment(8) - 105.0).abs() < 1e-9);
+        // E cos(ε) = e^{−1/2}: not a polynomial, still accurate.
+        let ecos: f64 = x.iter().zip(w).map(|(&x, &w)| w * x.cos()).sum();
+        assert!((ecos - (-0.5f64).exp()).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,76 @@
+//! Banana: x ~ N(0, 1), y | x ~ N(b(x² − 1), σ²) with σ = 0.5.
+//!
+//! ln p(x, y) = −x²/2 − (y − b(x² − 1))² / (2σ²) − ln 2π − ln σ. The map (x, y) ↦ (x, y − b(x² − 1))
+//! has unit Jacobian, so Z = 1; E[y] = b(E[x²] − 1) = 0, Var y = σ² + b² Var(x²) = σ² + 2b², and
+//! Cov(x, y) = b E[x³ − x] = 0 (science.md, table of targets). With r = (y − b(x² − 1))/σ²:
+//! ∂/∂x = −x + 2bx·r, ∂/∂y = −r.
+
+use super::{Box2, Exact, Param, Target};
+use crate::engine::math::{ln, Mat2, Vec2, LN_2PI};
+
+pub const PARAM: Param = Param {
+    key: "b",
+    symbol: "b",
+    min: 0.0,
+    max: 2.0,
+    default: 1.0,
+    step: 0.05,
+};
+
+/// Conditional standard deviation of y given x.
+pub const SIGMA: f64 = 0.5;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Banana {
+    b: f64,
+    log_norm: f64,
+}
+
+impl Banana {
+    pub fn new(b: f64) -> Self {
+        Banana {
+            b,
+            log_norm: -LN_2PI - ln(SIGMA),
+        }
+    }
+}
+
+impl Target for Banana {
+    fn log_density_and_grad(&self, z: Vec2) -> (f64, Vec2) {
+        let (x, y) = (z[0], z[1]);
+        let d = y - self.b * (x * x - 1.0);
+        let r = d / (SIGMA * SIGMA);
+        let lp = -0.5 * x * x - 0.5 * d * r + self.log_norm;
+        (lp, Vec2::new(-x + 2.0 * self.b * x * r, -r))
+    }
+
+    fn mass_box(&self) -> Box2 {
+        // |x| ≤ 5.5 holds all but 4e-8 of the mass, so even the heavy y-tail (y ≈ b x²) adds
+        // under 1e-4 to Var y; y spans the parabola over it, ± 5σ.
+        const X: f64 = 5.5;
+        Box2 {
+            x: (-X, X),
+            y: (-self.b - 5.0 * SIGMA, self.b * (X * X - 1.0) + 5.0 * SIGMA),
+        }
+    }
+
+    fn view_box(&self) -> Box2 {
+        Box2 {
+            x: (-3.5, 3.5),
+            y: (-self.b - 2.0, 2.5 + 6.0 * self.b),
+        }
+    }
+
+    fn exact(&self) -> Exact {
+        Exact {
+            log_z: Some(0.0),
+            mean: Some(Vec2::zeros()),
+            cov: Some(Mat2::new(
+                1.0,
+                0.0,
+                0.0,
+                SIGMA * SIGMA + 2.0 * self.b * self.b,
+            )),
+        }
+    }
+}

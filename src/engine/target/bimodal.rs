@@ -1,0 +1,95 @@
+//! Bimodal: w·N((−a, −a), s²I) + (1 − w)·N((a, a), s²I) with a = 1.5, s = 0.6.
+//!
+//! ln p(z) = LSE(ln w + ln N₁(z), ln(1 − w) + ln N₂(z)) by log-sum-exp, Z = 1. With responsibilities
+//! r_k = softmax of those terms, ∇ ln p(z) = Σ_k r_k (m_k − z)/s². Mean (1 − 2w)(a, a); covariance
+//! s²I + w(1 − w)(2a)²·[[1, 1], [1, 1]] (science.md; PRML Fig. 10.3 uses such a mixture).
+
+use super::{Box2, Exact, Param, Target};
+use crate::engine::math::{exp, ln, log_add_exp, Mat2, Vec2, LN_2PI};
+
+pub const PARAM: Param = Param {
+    key: "w",
+    symbol: "w",
+    min: 0.05,
+    max: 0.95,
+    default: 0.5,
+    step: 0.05,
+};
+
+/// The modes sit at ±(A, A).
+pub const A: f64 = 1.5;
+/// Each component's standard deviation.
+pub const S: f64 = 0.6;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Bimodal {
+    w: f64,
+    /// ln w − ln 2π − 2 ln s, and the same with 1 − w.
+    c1: f64,
+    c2: f64,
+}
+
+impl Bimodal {
+    pub fn new(w: f64) -> Self {
+        let base = -LN_2PI - 2.0 * ln(S);
+        Bimodal {
+            w,
+            c1: ln(w) + base,
+            c2: ln(1.0 - w) + base,
+        }
+    }
+
+    fn terms(&self, z: Vec2) -> (f64, f64, Vec2, Vec2) {
+        let d1 = z - Vec2::new(-A, -A);
+        let d2 = z - Vec2::new(A, A);
+        let inv_s2 = 1.0 / (S * S);
+        let t1 = self.c1 - 0.5 * d1.norm_squared() * inv_s2;
+        let t2 = self.c2 - 0.5 * d2.norm_squared() * inv_s2;
+        (t1, t2, d1, d2)
+    }
+}
+
+impl Target for Bimodal {
+    fn log_density_and_grad(&self, z: Vec2) -> (f64, Vec2) {
+        let (t1, t2, d1, d2) = self.terms(z);
+        let lp = log_add_exp(t1, t2);
+        let r1 = exp(t1 - lp);
+        let r2 = exp(t2 - lp);
+        (lp, -(d1 * r1 + d2 * r2) / (S * S))
+    }
+
+    fn log_density(&self, z: Vec2) -> f64 {
+        let (t1, t2, _, _) = self.terms(z);
+        log_add_exp(t1, t2)
+    }
+
+    fn mass_box(&self) -> Box2 {
+        let r = A + 6.0 * S;
+        Box2 {
+            x: (-r, r),
+            y: (-r, r),
+        }
+    }
+
+    fn view_box(&self) -> Box2 {
+        Box2 {
+            x: (-3.8, 3.8),
+            y: (-3.8, 3.8),
+        }
+    }
+
+    fn exact(&self) -> Exact {
+        let m = (1.0 - 2.0 * self.w) * A;
+        let between = self.w * (1.0 - self.w) * (2.0 * A) * (2.0 * A);
+        Exact {
+            log_z: Some(0.0),
+            mean: Some(Vec2::new(m, m)),
+            cov: Some(Mat2::new(
+                S * S + between,
+                between,
+                between,
+                S * S + between,
+            )),
+        }
+    }
+}

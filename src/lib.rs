@@ -1,0 +1,9 @@
+//! VI Playground: a teaching tool for variational inference.
+//!
+//! [`engine`] is pure Rust (no web crates) and runs natively and in wasm; `app` is the Leptos page
+//! and exists only on wasm32, so a native `cargo test` builds the engine alone.
+
+pub mod engine;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;

@@ -1,0 +1,79 @@
+//! Helpers shared by the native oracle tests.
+#![allow(dead_code)]
+
+use vi_playground::engine::divergence::{Divergence, Estimator, ForwardSource};
+use vi_playground::engine::fit::{Diagnostics, Fit, Settings};
+use vi_playground::engine::{Mat2, Vec2};
+
+pub fn settings(
+    target: &str,
+    param: f64,
+    family: &str,
+    divergence: Divergence,
+    seed: u64,
+) -> Settings {
+    Settings {
+        target: target.into(),
+        target_param: param,
+        family: family.into(),
+        divergence,
+        estimator: Estimator::Reparam,
+        forward_source: ForwardSource::SnisDefensive,
+        samples: 16,
+        lr: 0.05,
+        seed,
+        ..Settings::default()
+    }
+}
+
+/// The converged q of a fit: `steps` at the settings' learning rate, then the same again at a
+/// tenth and a hundredth of it (a step-size schedule, as Robbins–Monro asks), then the mean of q's
+/// moments over the last `steps / 2` steps (Polyak averaging) to wash out Monte Carlo noise.
+pub struct Converged {
+    pub mean: Vec2,
+    pub cov: Mat2,
+    pub fit: Fit,
+    pub diag: Diagnostics,
+}
+
+pub fn converge(s: Settings, steps: u64) -> Converged {
+    converge_from(Fit::new(s).expect("valid settings"), steps)
+}
+
+pub fn converge_from(mut fit: Fit, steps: u64) -> Converged {
+    let lr = fit.settings().lr;
+    fit.step(steps);
+    fit.set_lr(lr / 10.0).unwrap();
+    fit.step(steps);
+    fit.set_lr(lr / 100.0).unwrap();
+    let (mut mean, mut cov) = (Vec2::zeros(), Mat2::zeros());
+    let avg = steps / 2;
+    for _ in 0..avg {
+        assert_eq!(fit.step(1), 1, "the fit diverged: {:?}", fit.status());
+        let snap = fit.snapshot();
+        mean += snap.mean / avg as f64;
+        cov += snap.cov / avg as f64;
+    }
+    let diag = fit.diagnostics();
+    Converged {
+        mean,
+        cov,
+        fit,
+        diag,
+    }
+}
+
+pub fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: got {got}, want {want} ± {tol}"
+    );
+}
+
+pub fn assert_rel(what: &str, got: f64, want: f64, rel: f64) {
+    assert!(
+        (got / want - 1.0).abs() <= rel,
+        "{what}: got {got}, want {want} within {}%",
+        rel * 100.0
+    );
+}

@@ -1,0 +1,234 @@
+//! The fit object's contract with the page: reproducible from the seed however the steps are
+//! batched, untouched by looking at it, guarded against divergence, and errors as values.
+
+mod common;
+
+use common::settings;
+use vi_playground::engine::divergence::Divergence::{ForwardKl, ReverseKl};
+use vi_playground::engine::divergence::{Estimator, ForwardSource};
+use vi_playground::engine::fit::{Fit, Settings, Status};
+use vi_playground::engine::math::{rng_from_seed, std_normal2};
+use vi_playground::engine::{EngineError, Mat2};
+
+fn every_combination() -> Vec<Settings> {
+    let mut all = Vec::new();
+    for target in ["banana", "bimodal", "correlated"] {
+        for family in ["mean-field", "full-rank"] {
+            for (div, est) in [
+                (ReverseKl, Estimator::Reparam),
+                (ReverseKl, Estimator::Stl),
+                (ReverseKl, Estimator::Score),
+                (ForwardKl, Estimator::Reparam),
+            ] {
+                let mut s = settings(
+                    target,
+                    vi_playground::engine::target::find(target)
+                        .unwrap()
+                        .param
+                        .default,
+                    family,
+                    div,
+                    7,
+                );
+                s.estimator = est;
+                all.push(s);
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn same_seed_same_numbers_however_steps_are_batched() {
+    for s in every_combination() {
+        let mut a = Fit::new(s.clone()).unwrap();
+        let mut b = Fit::new(s.clone()).unwrap();
+        a.step(300);
+        for _ in 0..30 {
+            b.step(10);
+            let _ = b.diagnostics(); // looking must not change the fit
+            let _ = b.snapshot();
+        }
+        assert_eq!(a.snapshot(), b.snapshot(), "{s:?}");
+        assert_eq!(a.diagnostics(), b.diagnostics());
+
+        let mut c = Fit::new(Settings {
+            seed: 8,
+            ..s.clone()
+        })
+        .unwrap();
+        c.step(300);
+        assert_ne!(
+            a.snapshot().params,
+            c.snapshot().params,
+            "another seed, another run"
+        );
+    }
+}
+
+#[test]
+fn every_combination_improves_its_objective() {
+    for s in every_combination() {
+        let mut fit = Fit::new(s.clone()).unwrap();
+        // Start away from every optimum (N(0, I) already is mean-field's forward-KL optimum on
+        // `correlated`): shifted and squeezed.
+        let start: Vec<f64> = [0.8, -0.6, -0.7, 0.0, 0.3]
+            .iter()
+            .copied()
+            .take(fit.family().params().len())
+            .collect();
+        fit.set_params(&start).unwrap();
+        let before = fit.diagnostics().kl;
+        fit.step(1500);
+        assert_eq!(fit.status(), &Status::Running, "{s:?}");
+        let after = fit.diagnostics().kl;
+        let (b, a) = match s.divergence {
+            ReverseKl => (before.kl_qp, after.kl_qp),
+            ForwardKl => (before.kl_pq, after.kl_pq),
+        };
+        assert!(a < b, "{s:?}: KL went from {b} to {a}");
+    }
+}
+
+#[test]
+fn an_absurd_learning_rate_diverges_and_the_fit_recovers() {
+    let mut s = settings("banana", 1.0, "full-rank", ReverseKl, 3);
+    s.lr = 100.0;
+    let mut fit = Fit::new(s).unwrap();
+    let done = fit.step(10_000);
+    let Status::Diverged { step, what } = fit.status().clone() else {
+        panic!("lr = 100 should diverge")
+    };
+    assert_eq!(
+        step,
+        done + 1,
+        "the failing step is the one after the last applied"
+    );
+    assert!(!what.is_empty());
+    assert!(
+        fit.snapshot().params.iter().all(|p| p.is_finite()),
+        "the bad step was not applied"
+    );
+    assert_eq!(fit.step(10), 0, "a diverged fit does not step");
+
+    // The way back: reset, or a lower learning rate from the last good state.
+    fit.reset();
+    assert_eq!(fit.step_count(), 0);
+    assert_eq!(fit.snapshot().params, vec![0.0; 5]);
+    fit.set_lr(0.01).unwrap();
+    assert_eq!(fit.step(500), 500);
+    assert!(fit.diagnostics().kl.kl_qp.is_finite());
+}
+
+#[test]
+fn bad_settings_are_errors_not_panics() {
+    let good = Settings::default();
+    let cases: Vec<(Settings, &str)> = vec![
+        (
+            Settings {
+                target: "donut".into(),
+                ..good.clone()
+            },
+            "unknown target 'donut'",
+        ),
+        (
+            Settings {
+                family: "mixture".into(),
+                ..good.clone()
+            },
+            "unknown family 'mixture'",
+        ),
+        (
+            Settings {
+                target: "correlated".into(),
+                target_param: 1.0,
+                ..good.clone()
+            },
+            "rho = 1 is out of range",
+        ),
+        (
+            Settings {
+                target_param: f64::NAN,
+                ..good.clone()
+            },
+            "b = NaN is out of range",
+        ),
+        (
+            Settings {
+                samples: 0,
+                ..good.clone()
+            },
+            "samples = 0 is out of range",
+        ),
+        (
+            Settings {
+                lr: -1.0,
+                ..good.clone()
+            },
+            "learning rate = -1 is out of range",
+        ),
+        (
+            Settings {
+                lr: f64::INFINITY,
+                ..good.clone()
+            },
+            "learning rate = inf is out of range",
+        ),
+        (
+            Settings {
+                divergence: ForwardKl,
+                forward_source: ForwardSource::Draws,
+                ..good.clone()
+            },
+            "needs draws of p",
+        ),
+    ];
+    for (s, msg) in cases {
+        let err = Fit::new(s).err().expect("should be refused");
+        assert!(err.to_string().contains(msg), "{err} lacks {msg}");
+    }
+    let mut fit = Fit::new(good).unwrap();
+    assert!(matches!(
+        fit.set_lr(f64::NAN),
+        Err(EngineError::OutOfRange { .. })
+    ));
+    assert!(fit.set_params(&[f64::NAN; 4]).is_err());
+    assert!(fit.set_params(&[0.0; 3]).is_err());
+}
+
+/// Oracle 2 again, by the other forward-KL estimator: maximum likelihood on exact draws of p
+/// gives the marginal variances 1.
+#[test]
+fn forward_kl_from_draws_matches_marginals() {
+    let rho: f64 = 0.9;
+    let l = vi_playground::engine::math::cholesky2(&Mat2::new(1.0, rho, rho, 1.0)).unwrap();
+    let mut rng = rng_from_seed(99);
+    let draws: Vec<_> = (0..20_000).map(|_| l * std_normal2(&mut rng)).collect();
+    let mut s = settings("correlated", rho, "mean-field", ForwardKl, 4);
+    s.forward_source = ForwardSource::Draws;
+    s.samples = 32;
+    let mut fit = Fit::with_draws(s, draws).unwrap();
+    fit.step(4000);
+    fit.set_lr(0.005).unwrap();
+    fit.step(4000);
+    let snap = fit.snapshot();
+    for i in 0..2 {
+        assert!(
+            (snap.cov[(i, i)] - 1.0).abs() < 0.05,
+            "σ² = {}",
+            snap.cov[(i, i)]
+        );
+    }
+    assert!((fit.diagnostics().kl.kl_pq + 0.5 * (1.0 - rho * rho).ln()).abs() < 0.02);
+}
+
+#[test]
+fn forward_kl_by_snis_reports_its_effective_sample_size() {
+    let mut fit = Fit::new(settings("banana", 1.0, "full-rank", ForwardKl, 5)).unwrap();
+    fit.step(200);
+    let ess = fit.snapshot().ess.expect("SNIS reports an ESS");
+    assert!(ess >= 1.0 && ess <= 16.0, "ESS {ess} must lie in [1, S]");
+    let mut rev = Fit::new(settings("banana", 1.0, "full-rank", ReverseKl, 5)).unwrap();
+    rev.step(10);
+    assert_eq!(rev.snapshot().ess, None);
+}
