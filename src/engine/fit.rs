@@ -312,7 +312,7 @@ impl Fit {
         if self.next.iter().any(|p| !p.is_finite()) {
             return Err("a parameter became infinite or NaN".into());
         }
-        self.family.params_mut().copy_from_slice(&self.next);
+        self.family.set_params(&self.next);
         self.step += 1;
         self.elbo_avg.push(est.elbo);
         if let Some(ess) = est.ess {
@@ -342,7 +342,7 @@ impl Fit {
                 self.family.params().len()
             )));
         }
-        self.family.params_mut().copy_from_slice(params);
+        self.family.set_params(params);
         self.adam_state = self.adam.init(params.len());
         self.status = Status::Running;
         Ok(())

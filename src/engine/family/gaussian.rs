@@ -22,15 +22,25 @@ pub struct Gaussian {
     structure: Structure,
     /// Mean-field uses the first four entries.
     phi: [f64; 5],
+    /// μ and L derived from φ, kept so the hot loop does not recompute exp θ.
+    affine: Affine,
 }
 
 impl Gaussian {
     /// N(0, I): the usual starting point.
     pub fn standard(structure: Structure) -> Self {
-        Gaussian {
+        let mut g = Gaussian {
             structure,
             phi: [0.0; 5],
-        }
+            affine: Affine {
+                mu: Vec2::zeros(),
+                l00: 1.0,
+                l10: 0.0,
+                l11: 1.0,
+            },
+        };
+        g.update_affine();
+        g
     }
 
     /// N(mean, LLᵀ) from a Cholesky factor with positive diagonal; mean-field drops L₁₀.
@@ -44,6 +54,7 @@ impl Gaussian {
         if structure == Structure::FullRank {
             g.phi[3] = l[(1, 0)];
         }
+        g.update_affine();
         g
     }
 
@@ -56,18 +67,17 @@ impl Gaussian {
         }
     }
 
-    #[inline]
-    fn affine(&self) -> Affine {
+    fn update_affine(&mut self) {
         let l10 = match self.structure {
             Structure::MeanField => 0.0,
             Structure::FullRank => self.phi[3],
         };
-        Affine {
+        self.affine = Affine {
             mu: Vec2::new(self.phi[0], self.phi[1]),
             l00: exp(self.phi[2]),
             l10,
             l11: exp(self.phi[self.i11()]),
-        }
+        };
     }
 
     #[inline]
@@ -100,36 +110,36 @@ impl Family for Gaussian {
         &self.phi[..=self.i11()]
     }
 
-    fn params_mut(&mut self) -> &mut [f64] {
+    fn set_params(&mut self, phi: &[f64]) {
         let n = self.i11() + 1;
-        &mut self.phi[..n]
+        self.phi[..n].copy_from_slice(phi);
+        self.update_affine();
     }
 
     fn forward(&self, eps: Vec2) -> (Vec2, f64) {
-        (self.affine().forward(eps), self.log_det())
+        (self.affine.forward(eps), self.log_det())
     }
 
     fn inverse(&self, z: Vec2) -> (Vec2, f64) {
-        (self.affine().inverse(z), self.log_det())
+        (self.affine.inverse(z), self.log_det())
     }
 
     fn backprop_forward(&self, eps: Vec2, g_z: Vec2, g_ld: f64, grad: &mut [f64]) {
-        let a = self.affine();
-        self.accumulate(&a, a.backprop(eps, g_z, g_ld), 1.0, grad);
+        let a = &self.affine;
+        self.accumulate(a, a.backprop(eps, g_z, g_ld), 1.0, grad);
     }
 
     fn score_params(&self, z: Vec2, weight: f64, grad: &mut [f64]) {
-        let a = self.affine();
-        self.accumulate(&a, a.score(z).0, weight, grad);
+        let a = &self.affine;
+        self.accumulate(a, a.score(z).0, weight, grad);
     }
 
     fn score_z(&self, z: Vec2) -> Vec2 {
-        self.affine().score_z(z)
+        self.affine.score_z(z)
     }
 
     fn gaussian(&self) -> Option<(Vec2, Mat2)> {
-        let a = self.affine();
-        Some((a.mu, a.l()))
+        Some((self.affine.mu, self.affine.l()))
     }
 
     fn box_clone(&self) -> Box<dyn Family> {

@@ -23,7 +23,9 @@ pub trait Family: Send {
 
     /// φ, flat.
     fn params(&self) -> &[f64];
-    fn params_mut(&mut self) -> &mut [f64];
+
+    /// Sets φ (as many values as [`Family::params`] has), and whatever is derived from it.
+    fn set_params(&mut self, phi: &[f64]);
 
     /// z = T_φ(ε) and ln|det ∂T_φ/∂ε|.
     fn forward(&self, eps: Vec2) -> (Vec2, f64);

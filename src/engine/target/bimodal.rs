@@ -5,7 +5,7 @@
 //! s²I + w(1 − w)(2a)²·[[1, 1], [1, 1]] (science.md; PRML Fig. 10.3 uses such a mixture).
 
 use super::{Box2, Exact, Param, Target};
-use crate::engine::math::{exp, ln, log_add_exp, Mat2, Vec2, LN_2PI};
+use crate::engine::math::{exp, ln, ln_1p, log_add_exp, Mat2, Vec2, LN_2PI};
 
 pub const PARAM: Param = Param {
     key: "w",
@@ -52,9 +52,16 @@ impl Bimodal {
 impl Target for Bimodal {
     fn log_density_and_grad(&self, z: Vec2) -> (f64, Vec2) {
         let (t1, t2, d1, d2) = self.terms(z);
-        let lp = log_add_exp(t1, t2);
-        let r1 = exp(t1 - lp);
-        let r2 = exp(t2 - lp);
+        // One exponential serves both the log-sum-exp and the responsibilities:
+        // with e = exp(−|t₁ − t₂|), ln p = max + ln(1 + e), r_max = 1/(1 + e), r_min = e/(1 + e).
+        let e = exp(-(t1 - t2).abs());
+        let lp = t1.max(t2) + ln_1p(e);
+        let r_min = e / (1.0 + e);
+        let (r1, r2) = if t1 >= t2 {
+            (1.0 - r_min, r_min)
+        } else {
+            (r_min, 1.0 - r_min)
+        };
         (lp, -(d1 * r1 + d2 * r2) / (S * S))
     }
 
