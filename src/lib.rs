@@ -4,6 +4,10 @@
 //! and exists only on wasm32, so a native `cargo test` builds the engine alone.
 
 pub mod engine;
+pub mod viz;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

@@ -1,6 +1,8 @@
 //! The fit object's contract with the page: reproducible from the seed however the steps are
 //! batched, untouched by looking at it, guarded against divergence, and errors as values.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::settings;

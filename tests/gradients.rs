@@ -3,6 +3,8 @@
 //! numerical Jacobian. Families are taken from the registry, so a new family is checked here
 //! without a new test.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use proptest::prelude::*;
 use vi_playground::engine::divergence;
 use vi_playground::engine::family::{self, Family, FamilyOptions, FAMILIES};

@@ -2,6 +2,8 @@
 //! engine does not compute: PRML §10.1.2 (eqs. 10.12–10.17) and Fig. 10.3, and the banana's
 //! symmetry. Several parameter values and seeds each; tolerances fixed in advance.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::{assert_close, assert_rel, converge, settings};

@@ -1,5 +1,7 @@
 //! PSIS k̂ against distributions whose tail shape is known in closed form.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use rand::Rng;
 use vi_playground::engine::math::{rng_from_seed, std_normal2};
 use vi_playground::engine::psis::{gpd_fit, k_hat, k_hat_verdict};

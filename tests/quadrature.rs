@@ -2,6 +2,8 @@
 //! better), and the grid's moments against the table's mean and covariance, on all targets and
 //! several parameter values.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use vi_playground::engine::family::{Family, Gaussian, Structure};
 use vi_playground::engine::math::{cholesky2, exp, Mat2, Vec2};
 use vi_playground::engine::quadrature::{TargetGrid, GRID_CELLS};

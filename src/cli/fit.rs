@@ -1,0 +1,225 @@
+//! `vi-fit`: a variational fit on the command line, over the same engine as the page.
+//!
+//! Prints one JSON object (the settings, exact ln Z and KLs, q's moments, steps per second), or with
+//! `--bench` a table of optimizer steps per second for every target × family at S = 1, 8, 64.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
+use crate::engine::family::FAMILIES;
+use crate::engine::fit::{Fit, Settings, Status};
+use crate::engine::target::{self, TARGETS};
+use serde_json::json;
+
+const HELP: &str = "\
+vi-fit: fit a variational family to a 2-D target and print the result as JSON.
+
+USAGE: vi-fit [OPTIONS]        vi-fit --bench [--seconds S]
+
+OPTIONS (defaults in brackets):
+  --target NAME        banana | bimodal | correlated            [banana]
+  --rho R              correlated: correlation in [-0.99, 0.99]  [0.9]
+  --b B                banana: curvature in [0, 2]               [1]
+  --w W                bimodal: weight of the lower mode in [0.05, 0.95] [0.5]
+  --family NAME        mean-field | full-rank                   [mean-field]
+  --divergence NAME    reverse (the ELBO) | forward              [reverse]
+  --estimator NAME     reverse KL: reparam | stl | score         [reparam]
+  --stl                same as --estimator stl
+  --proposal NAME      forward KL: defensive (q and a widened q) | q (q alone, biased at small S) [defensive]
+  --samples S          Monte Carlo samples per step, 1..1024     [8]
+  --lr LR              Adam learning rate                        [0.05]
+  --steps N            optimizer steps                           [5000]
+  --seed N             RNG seed: the same seed gives the same numbers [1]
+  --bench              print steps per second for every target x family at S = 1, 8, 64
+  --seconds S          with --bench: time per configuration      [0.5]
+  -h, --help           this text
+";
+
+/// The program: parses `args` (without the program name), prints, and returns the exit code.
+pub fn main(args: Vec<String>) -> ExitCode {
+    match run(args) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("vi-fit: {msg}\nRun `vi-fit --help` for the options.");
+            ExitCode::from(2)
+        }
+    }
+}
+
+struct Args {
+    settings: Settings,
+    steps: u64,
+    bench: Option<f64>,
+}
+
+fn run(args: Vec<String>) -> Result<String, String> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        return Ok(HELP.trim_end().to_string());
+    }
+    let a = parse(&args)?;
+    match a.bench {
+        Some(seconds) => Ok(bench(seconds)),
+        None => fit(a.settings, a.steps),
+    }
+}
+
+fn parse(args: &[String]) -> Result<Args, String> {
+    let mut s = Settings::default();
+    let mut steps = 5000u64;
+    let mut bench = false;
+    let mut seconds = 0.5f64;
+    let mut param: Option<(String, f64)> = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--target" => s.target = value()?.clone(),
+            "--family" => s.family = value()?.clone(),
+            "--divergence" => {
+                s.divergence = Divergence::parse(value()?).map_err(|e| e.to_string())?
+            }
+            "--estimator" => s.estimator = Estimator::parse(value()?).map_err(|e| e.to_string())?,
+            "--stl" => s.estimator = Estimator::Stl,
+            "--proposal" => {
+                s.forward_source = match value()?.as_str() {
+                    "q" => ForwardSource::Snis,
+                    "defensive" => ForwardSource::SnisDefensive,
+                    other => return Err(format!("--proposal '{other}': expected q or defensive")),
+                }
+            }
+            "--samples" => s.samples = number(flag, value()?)?,
+            "--lr" => s.lr = number(flag, value()?)?,
+            "--steps" => steps = number(flag, value()?)?,
+            "--seed" => s.seed = number(flag, value()?)?,
+            "--bench" => bench = true,
+            "--seconds" => seconds = number(flag, value()?)?,
+            other => match other
+                .strip_prefix("--")
+                .filter(|k| TARGETS.iter().any(|t| t.param.key == *k))
+            {
+                Some(key) => param = Some((key.to_string(), number(flag, value()?)?)),
+                None => return Err(format!("unknown option '{other}'")),
+            },
+        }
+    }
+    let info = target::find(&s.target).map_err(|e| e.to_string())?;
+    s.target_param = match param {
+        Some((key, v)) if key == info.param.key => v,
+        Some((key, _)) => {
+            return Err(format!(
+                "--{key} does not apply to target '{}' (its parameter is --{})",
+                info.name, info.param.key
+            ))
+        }
+        None => info.param.default,
+    };
+    if !(seconds > 0.0 && seconds <= 60.0) {
+        return Err(format!("--seconds {seconds} must lie in (0, 60]"));
+    }
+    Ok(Args {
+        settings: s,
+        steps,
+        bench: bench.then_some(seconds),
+    })
+}
+
+fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
+    v.parse()
+        .map_err(|_| format!("{flag}: '{v}' is not a valid number"))
+}
+
+fn fit(settings: Settings, steps: u64) -> Result<String, String> {
+    let mut fit = Fit::new(settings.clone()).map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let done = fit.step(steps);
+    let secs = start.elapsed().as_secs_f64();
+    let snap = fit.snapshot();
+    let diag = fit.diagnostics();
+    let diverged = match fit.status() {
+        Status::Running => serde_json::Value::Null,
+        Status::Diverged { step, what } => json!({ "step": step, "what": what }),
+    };
+    let out = json!({
+        "target": settings.target,
+        "target_param": { target::find(&settings.target).map_err(|e| e.to_string())?.param.key: settings.target_param },
+        "family": settings.family,
+        "divergence": settings.divergence.name(),
+        "estimator": settings.estimator.name(),
+        "proposal": settings.forward_source.name(),
+        "steps": done,
+        "samples": settings.samples,
+        "lr": settings.lr,
+        "seed": settings.seed,
+        "elbo": finite(snap.elbo_avg),
+        "elbo_last": finite(snap.elbo),
+        "log_z": diag.log_z,
+        "kl_qp": finite(diag.kl.kl_qp),
+        "kl_pq": finite(diag.kl.kl_pq),
+        "k_hat": finite(diag.k_hat),
+        "ess": snap.ess,
+        "mean": [snap.mean[0], snap.mean[1]],
+        "cov": [[snap.cov[(0, 0)], snap.cov[(0, 1)]], [snap.cov[(1, 0)], snap.cov[(1, 1)]]],
+        "params": snap.params,
+        "steps_per_sec": if secs > 0.0 { done as f64 / secs } else { 0.0 },
+        "diverged": diverged,
+    });
+    serde_json::to_string_pretty(&out).map_err(|e| e.to_string())
+}
+
+/// JSON has no NaN or infinity: those become null.
+fn finite(x: f64) -> serde_json::Value {
+    if x.is_finite() {
+        json!(x)
+    } else {
+        serde_json::Value::Null
+    }
+}
+
+fn bench(seconds: f64) -> String {
+    let mut out = format!(
+        "{:<12} {:<12} {:>14} {:>14} {:>14}\n",
+        "target", "family", "S=1 steps/s", "S=8 steps/s", "S=64 steps/s"
+    );
+    for t in TARGETS {
+        for f in FAMILIES {
+            out += &format!("{:<12} {:<12}", t.name, f.name);
+            for samples in [1, 8, 64] {
+                let s = Settings {
+                    target: t.name.into(),
+                    target_param: t.param.default,
+                    family: f.name.into(),
+                    samples,
+                    lr: 0.01,
+                    ..Settings::default()
+                };
+                let rate = match Fit::new(s) {
+                    Ok(mut fit) => steps_per_second(&mut fit, seconds),
+                    Err(_) => f64::NAN,
+                };
+                out += &format!(" {rate:>14.0}");
+            }
+            out += "\n";
+        }
+    }
+    out.trim_end().to_string()
+}
+
+/// Steps per second over about `seconds`, in batches so the clock is read rarely.
+fn steps_per_second(fit: &mut Fit, seconds: f64) -> f64 {
+    fit.step(100); // warm-up
+    let start = Instant::now();
+    let mut done = 0u64;
+    let mut batch = 1000u64;
+    loop {
+        done += fit.step(batch);
+        let t = start.elapsed().as_secs_f64();
+        if t >= seconds || fit.status() != &Status::Running {
+            return done as f64 / t;
+        }
+        batch = (batch * 2).min(1 << 20);
+    }
+}

@@ -1,0 +1,236 @@
+//! Plot geometry that needs no browser: colour maps, highest-density contour levels and marching
+//! squares. Pure, so it is tested natively; `app::plots` only draws what this computes.
+
+use crate::engine::math::{exp, Vec2};
+use crate::engine::quadrature::Grid;
+use crate::engine::target::Box2;
+
+/// The probability masses whose highest-density regions get a contour.
+pub const CONTOUR_MASSES: [f64; 3] = [0.5, 0.9, 0.99];
+
+/// A density tabulated for drawing: its heatmap pixels and its highest-density contours.
+#[derive(Debug, Clone)]
+pub struct DensityLayer {
+    pub grid: Grid,
+    /// RGBA, top row first, `grid.nx` × `grid.ny`.
+    pub rgba: Vec<u8>,
+    /// (mass, segments) for each of [`CONTOUR_MASSES`].
+    pub contours: Vec<(f64, Vec<(Vec2, Vec2)>)>,
+}
+
+impl DensityLayer {
+    /// Tabulates `log_density` on an `n` × `n` grid over `bounds`.
+    pub fn new(bounds: Box2, n: usize, log_density: impl Fn(Vec2) -> f64) -> Self {
+        let grid = Grid::new(bounds, n, n);
+        let log_p = grid.eval(log_density);
+        let levels = hpd_levels(&log_p, &CONTOUR_MASSES);
+        let contours = CONTOUR_MASSES
+            .iter()
+            .zip(levels)
+            .map(|(&m, level)| (m, contour(&grid, &log_p, level)))
+            .collect();
+        DensityLayer {
+            rgba: heatmap_rgba(&log_p, n, n),
+            grid,
+            contours,
+        }
+    }
+}
+
+/// An sRGB colour.
+pub type Rgb = [u8; 3];
+
+/// ColorBrewer "Blues" (9 classes), a sequential map that stays readable for the common forms of
+/// colour blindness and in greyscale: white for no density, deep blue for the most.
+const BLUES: [Rgb; 9] = [
+    [247, 251, 255],
+    [222, 235, 247],
+    [198, 219, 239],
+    [158, 202, 225],
+    [107, 174, 214],
+    [66, 146, 198],
+    [33, 113, 181],
+    [8, 81, 156],
+    [8, 48, 107],
+];
+
+/// The colour of t ∈ [0, 1] on [`BLUES`], linearly interpolated; values outside are clamped and
+/// NaN maps to white.
+pub fn blues(t: f64) -> Rgb {
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+    let x = t * (BLUES.len() - 1) as f64;
+    let i = (x.floor() as usize).min(BLUES.len() - 2);
+    let f = x - i as f64;
+    let mix = |a: u8, b: u8| (a as f64 + f * (b as f64 - a as f64)).round() as u8;
+    let (a, b) = (BLUES[i], BLUES[i + 1]);
+    [mix(a[0], b[0]), mix(a[1], b[1]), mix(a[2], b[2])]
+}
+
+/// RGBA pixels of a density heatmap from log densities on a grid stored row by row from the
+/// bottom (j = 0 is the lowest y); the image's first row is the top. Intensity is (p/p_max)^0.7,
+/// which keeps the tails visible.
+pub fn heatmap_rgba(log_p: &[f64], nx: usize, ny: usize) -> Vec<u8> {
+    let max = log_p
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut rgba = vec![0u8; nx * ny * 4];
+    for j in 0..ny {
+        for i in 0..nx {
+            let t = exp(0.7 * (log_p[j * nx + i] - max));
+            let [r, g, b] = blues(t);
+            let o = ((ny - 1 - j) * nx + i) * 4;
+            rgba[o..o + 4].copy_from_slice(&[r, g, b, 255]);
+        }
+    }
+    rgba
+}
+
+/// Density thresholds of the highest-density regions holding the given fractions of the mass
+/// (e.g. 0.5, 0.9): the contour at level c encloses {p ≥ c}. Computed from a grid of log
+/// densities; levels come back in the order of `masses`.
+pub fn hpd_levels(log_p: &[f64], masses: &[f64]) -> Vec<f64> {
+    let max = log_p
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut p: Vec<f64> = log_p
+        .iter()
+        .map(|&l| if l.is_finite() { exp(l - max) } else { 0.0 })
+        .collect();
+    p.sort_by(|a, b| b.total_cmp(a));
+    let total: f64 = p.iter().sum();
+    masses
+        .iter()
+        .map(|&m| {
+            let mut acc = 0.0;
+            for &v in &p {
+                acc += v;
+                if acc >= m * total {
+                    return (v.ln()) + max;
+                }
+            }
+            f64::NEG_INFINITY
+        })
+        .collect()
+}
+
+/// Line segments of the contour {f = level} of values given at the grid's midpoints, row by row
+/// (marching squares; saddle cells resolved by the cell-centre average).
+pub fn contour(grid: &Grid, f: &[f64], level: f64) -> Vec<(Vec2, Vec2)> {
+    let (nx, ny) = (grid.nx, grid.ny);
+    let mut out = Vec::new();
+    let at = |i: usize, j: usize| f[j * nx + i];
+    for j in 0..ny.saturating_sub(1) {
+        for i in 0..nx.saturating_sub(1) {
+            // Corners counter-clockwise from the bottom left.
+            let v = [at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1)];
+            let p = [
+                grid.point(i, j),
+                grid.point(i + 1, j),
+                grid.point(i + 1, j + 1),
+                grid.point(i, j + 1),
+            ];
+            let above: Vec<bool> = v.iter().map(|&x| x >= level).collect();
+            // Edge k joins corner k to corner k + 1.
+            let cross = |k: usize| {
+                let (a, b) = (k, (k + 1) % 4);
+                let t = (level - v[a]) / (v[b] - v[a]);
+                p[a] + (p[b] - p[a]) * t.clamp(0.0, 1.0)
+            };
+            let crossing: Vec<usize> = (0..4).filter(|&k| above[k] != above[(k + 1) % 4]).collect();
+            match crossing.len() {
+                2 => out.push((cross(crossing[0]), cross(crossing[1]))),
+                4 => {
+                    // Saddle: if the centre is on the same side as corner 0, corner 0's edges pair
+                    // with their neighbours' other edges.
+                    let centre_above = v.iter().sum::<f64>() / 4.0 >= level;
+                    if centre_above == above[0] {
+                        out.push((cross(0), cross(1)));
+                        out.push((cross(2), cross(3)));
+                    } else {
+                        out.push((cross(3), cross(0)));
+                        out.push((cross(1), cross(2)));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::target::Box2;
+
+    #[test]
+    fn contour_of_a_paraboloid_is_a_circle() {
+        let grid = Grid::new(
+            Box2 {
+                x: (-2.0, 2.0),
+                y: (-2.0, 2.0),
+            },
+            81,
+            81,
+        );
+        let f = grid.eval(|z| -z.norm_squared());
+        let r: f64 = 1.3;
+        let segs = contour(&grid, &f, -r * r);
+        let mut length = 0.0;
+        for (a, b) in &segs {
+            for p in [a, b] {
+                assert!((p.norm() - r).abs() < 0.01, "point {p:?} off the circle");
+            }
+            length += (b - a).norm();
+        }
+        assert!(
+            (length - 2.0 * std::f64::consts::PI * r).abs() < 0.02,
+            "circumference {length}"
+        );
+    }
+
+    #[test]
+    fn hpd_levels_of_a_gaussian_match_the_chi_square_quantiles() {
+        // For N(0, I₂), {p ≥ c} is a disc holding mass m when its radius² is −2 ln(1 − m), so the
+        // level is ln p at that radius: −r²/2 − ln 2π.
+        let grid = Grid::new(
+            Box2 {
+                x: (-7.0, 7.0),
+                y: (-7.0, 7.0),
+            },
+            400,
+            400,
+        );
+        let log_p = grid.eval(|z| -0.5 * z.norm_squared() - (2.0 * std::f64::consts::PI).ln());
+        let masses = [0.5, 0.9, 0.99];
+        for (level, m) in hpd_levels(&log_p, &masses).iter().zip(masses) {
+            let r2 = -2.0 * (1.0 - m).ln();
+            let want = -0.5 * r2 - (2.0 * std::f64::consts::PI).ln();
+            assert!(
+                (level - want).abs() < 0.02,
+                "mass {m}: level {level}, want {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn heatmap_is_white_where_empty_and_dark_at_the_peak_top_row_first() {
+        let log_p = vec![f64::NEG_INFINITY, 0.0, -50.0, -1.0]; // 2×2, row j = 0 then j = 1
+        let img = heatmap_rgba(&log_p, 2, 2);
+        assert_eq!(
+            &img[8..12],
+            &[247, 251, 255, 255],
+            "bottom-left (j = 0, i = 0) is empty"
+        );
+        assert_eq!(
+            &img[12..16],
+            &[8, 48, 107, 255],
+            "bottom-right holds the peak"
+        );
+        assert_eq!(blues(f64::NAN), BLUES[0]);
+    }
+}
