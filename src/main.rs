@@ -8,6 +8,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("vi-playground is a browser app: serve it with `./scripts/serve.sh`, or use the `vi-fit` command-line tool.");
+    eprintln!(
+        "vi-playground is a browser app: serve it with `./scripts/serve.sh`, or use the `vi-fit` command-line tool."
+    );
     std::process::exit(2);
 }

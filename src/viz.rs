@@ -24,16 +24,9 @@ impl DensityLayer {
         let grid = Grid::new(bounds, n, n);
         let log_p = grid.eval(log_density);
         let levels = hpd_levels(&log_p, &CONTOUR_MASSES);
-        let contours = CONTOUR_MASSES
-            .iter()
-            .zip(levels)
-            .map(|(&m, level)| (m, contour(&grid, &log_p, level)))
-            .collect();
-        DensityLayer {
-            rgba: heatmap_rgba(&log_p, n, n),
-            grid,
-            contours,
-        }
+        let contours =
+            CONTOUR_MASSES.iter().zip(levels).map(|(&m, level)| (m, contour(&grid, &log_p, level))).collect();
+        DensityLayer { rgba: heatmap_rgba(&log_p, n, n), grid, contours }
     }
 }
 
@@ -70,11 +63,7 @@ pub fn blues(t: f64) -> Rgb {
 /// bottom (j = 0 is the lowest y); the image's first row is the top. Intensity is (p/p_max)^0.7,
 /// which keeps the tails visible.
 pub fn heatmap_rgba(log_p: &[f64], nx: usize, ny: usize) -> Vec<u8> {
-    let max = log_p
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(f64::NEG_INFINITY, f64::max);
+    let max = log_p.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
     let mut rgba = vec![0u8; nx * ny * 4];
     for j in 0..ny {
         for i in 0..nx {
@@ -91,15 +80,8 @@ pub fn heatmap_rgba(log_p: &[f64], nx: usize, ny: usize) -> Vec<u8> {
 /// (e.g. 0.5, 0.9): the contour at level c encloses {p ≥ c}. Computed from a grid of log
 /// densities; levels come back in the order of `masses`.
 pub fn hpd_levels(log_p: &[f64], masses: &[f64]) -> Vec<f64> {
-    let max = log_p
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(f64::NEG_INFINITY, f64::max);
-    let mut p: Vec<f64> = log_p
-        .iter()
-        .map(|&l| if l.is_finite() { exp(l - max) } else { 0.0 })
-        .collect();
+    let max = log_p.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+    let mut p: Vec<f64> = log_p.iter().map(|&l| if l.is_finite() { exp(l - max) } else { 0.0 }).collect();
     p.sort_by(|a, b| b.total_cmp(a));
     let total: f64 = p.iter().sum();
     masses
@@ -127,12 +109,7 @@ pub fn contour(grid: &Grid, f: &[f64], level: f64) -> Vec<(Vec2, Vec2)> {
         for i in 0..nx.saturating_sub(1) {
             // Corners counter-clockwise from the bottom left.
             let v = [at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1)];
-            let p = [
-                grid.point(i, j),
-                grid.point(i + 1, j),
-                grid.point(i + 1, j + 1),
-                grid.point(i, j + 1),
-            ];
+            let p = [grid.point(i, j), grid.point(i + 1, j), grid.point(i + 1, j + 1), grid.point(i, j + 1)];
             let above: Vec<bool> = v.iter().map(|&x| x >= level).collect();
             // Edge k joins corner k to corner k + 1.
             let cross = |k: usize| {
@@ -169,14 +146,7 @@ mod tests {
 
     #[test]
     fn contour_of_a_paraboloid_is_a_circle() {
-        let grid = Grid::new(
-            Box2 {
-                x: (-2.0, 2.0),
-                y: (-2.0, 2.0),
-            },
-            81,
-            81,
-        );
+        let grid = Grid::new(Box2 { x: (-2.0, 2.0), y: (-2.0, 2.0) }, 81, 81);
         let f = grid.eval(|z| -z.norm_squared());
         let r: f64 = 1.3;
         let segs = contour(&grid, &f, -r * r);
@@ -187,33 +157,20 @@ mod tests {
             }
             length += (b - a).norm();
         }
-        assert!(
-            (length - 2.0 * std::f64::consts::PI * r).abs() < 0.02,
-            "circumference {length}"
-        );
+        assert!((length - 2.0 * std::f64::consts::PI * r).abs() < 0.02, "circumference {length}");
     }
 
     #[test]
     fn hpd_levels_of_a_gaussian_match_the_chi_square_quantiles() {
         // For N(0, I₂), {p ≥ c} is a disc holding mass m when its radius² is −2 ln(1 − m), so the
         // level is ln p at that radius: −r²/2 − ln 2π.
-        let grid = Grid::new(
-            Box2 {
-                x: (-7.0, 7.0),
-                y: (-7.0, 7.0),
-            },
-            400,
-            400,
-        );
+        let grid = Grid::new(Box2 { x: (-7.0, 7.0), y: (-7.0, 7.0) }, 400, 400);
         let log_p = grid.eval(|z| -0.5 * z.norm_squared() - (2.0 * std::f64::consts::PI).ln());
         let masses = [0.5, 0.9, 0.99];
         for (level, m) in hpd_levels(&log_p, &masses).iter().zip(masses) {
             let r2 = -2.0 * (1.0 - m).ln();
             let want = -0.5 * r2 - (2.0 * std::f64::consts::PI).ln();
-            assert!(
-                (level - want).abs() < 0.02,
-                "mass {m}: level {level}, want {want}"
-            );
+            assert!((level - want).abs() < 0.02, "mass {m}: level {level}, want {want}");
         }
     }
 
@@ -221,16 +178,8 @@ mod tests {
     fn heatmap_is_white_where_empty_and_dark_at_the_peak_top_row_first() {
         let log_p = vec![f64::NEG_INFINITY, 0.0, -50.0, -1.0]; // 2×2, row j = 0 then j = 1
         let img = heatmap_rgba(&log_p, 2, 2);
-        assert_eq!(
-            &img[8..12],
-            &[247, 251, 255, 255],
-            "bottom-left (j = 0, i = 0) is empty"
-        );
-        assert_eq!(
-            &img[12..16],
-            &[8, 48, 107, 255],
-            "bottom-right holds the peak"
-        );
+        assert_eq!(&img[8..12], &[247, 251, 255, 255], "bottom-left (j = 0, i = 0) is empty");
+        assert_eq!(&img[12..16], &[8, 48, 107, 255], "bottom-right holds the peak");
         assert_eq!(blues(f64::NAN), BLUES[0]);
     }
 }

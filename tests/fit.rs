@@ -15,7 +15,7 @@ use vi_playground::engine::{EngineError, Mat2};
 fn every_combination() -> Vec<Settings> {
     let mut all = Vec::new();
     for target in ["banana", "bimodal", "correlated"] {
-        for family in ["mean-field", "full-rank"] {
+        for family in ["mean-field", "full-rank", "flow"] {
             for (div, est) in [
                 (ReverseKl, Estimator::Reparam),
                 (ReverseKl, Estimator::Stl),
@@ -24,15 +24,15 @@ fn every_combination() -> Vec<Settings> {
             ] {
                 let mut s = settings(
                     target,
-                    vi_playground::engine::target::find(target)
-                        .unwrap()
-                        .param
-                        .default,
+                    vi_playground::engine::target::find(target).unwrap().param.default,
                     family,
                     div,
                     7,
                 );
                 s.estimator = est;
+                if family == "flow" {
+                    (s.lr, s.flow_depth, s.flow_width) = (0.01, 2, 8);
+                }
                 all.push(s);
             }
         }
@@ -54,17 +54,9 @@ fn same_seed_same_numbers_however_steps_are_batched() {
         assert_eq!(a.snapshot(), b.snapshot(), "{s:?}");
         assert_eq!(a.diagnostics(), b.diagnostics());
 
-        let mut c = Fit::new(Settings {
-            seed: 8,
-            ..s.clone()
-        })
-        .unwrap();
+        let mut c = Fit::new(Settings { seed: 8, ..s.clone() }).unwrap();
         c.step(300);
-        assert_ne!(
-            a.snapshot().params,
-            c.snapshot().params,
-            "another seed, another run"
-        );
+        assert_ne!(a.snapshot().params, c.snapshot().params, "another seed, another run");
     }
 }
 
@@ -74,11 +66,14 @@ fn every_combination_improves_its_objective() {
         let mut fit = Fit::new(s.clone()).unwrap();
         // Start away from every optimum (N(0, I) already is mean-field's forward-KL optimum on
         // `correlated`): shifted and squeezed.
-        let start: Vec<f64> = [0.8, -0.6, -0.7, 0.0, 0.3]
-            .iter()
-            .copied()
-            .take(fit.family().params().len())
-            .collect();
+        // The flow's last five parameters are its affine layer's, laid out as full-rank's.
+        let mut start = fit.family().params().to_vec();
+        let n = start.len();
+        let shift = [0.8, -0.6, -0.7, 0.0, 0.3];
+        match n {
+            4 => start.copy_from_slice(&shift[..4]),
+            _ => start[n - 5..].copy_from_slice(&shift),
+        }
         fit.set_params(&start).unwrap();
         let before = fit.diagnostics().kl;
         fit.step(1500);
@@ -98,19 +93,10 @@ fn an_absurd_learning_rate_diverges_and_the_fit_recovers() {
     s.lr = 100.0;
     let mut fit = Fit::new(s).unwrap();
     let done = fit.step(10_000);
-    let Status::Diverged { step, what } = fit.status().clone() else {
-        panic!("lr = 100 should diverge")
-    };
-    assert_eq!(
-        step,
-        done + 1,
-        "the failing step is the one after the last applied"
-    );
+    let Status::Diverged { step, what } = fit.status().clone() else { panic!("lr = 100 should diverge") };
+    assert_eq!(step, done + 1, "the failing step is the one after the last applied");
     assert!(!what.is_empty());
-    assert!(
-        fit.snapshot().params.iter().all(|p| p.is_finite()),
-        "the bad step was not applied"
-    );
+    assert!(fit.snapshot().params.iter().all(|p| p.is_finite()), "the bad step was not applied");
     assert_eq!(fit.step(10), 0, "a diverged fit does not step");
 
     // The way back: reset, or a lower learning rate from the last good state.
@@ -126,74 +112,23 @@ fn an_absurd_learning_rate_diverges_and_the_fit_recovers() {
 fn bad_settings_are_errors_not_panics() {
     let good = Settings::default();
     let cases: Vec<(Settings, &str)> = vec![
-        (
-            Settings {
-                target: "donut".into(),
-                ..good.clone()
-            },
-            "unknown target 'donut'",
-        ),
-        (
-            Settings {
-                family: "mixture".into(),
-                ..good.clone()
-            },
-            "unknown family 'mixture'",
-        ),
-        (
-            Settings {
-                target: "correlated".into(),
-                target_param: 1.0,
-                ..good.clone()
-            },
-            "rho = 1 is out of range",
-        ),
-        (
-            Settings {
-                target_param: f64::NAN,
-                ..good.clone()
-            },
-            "b = NaN is out of range",
-        ),
-        (
-            Settings {
-                samples: 0,
-                ..good.clone()
-            },
-            "samples = 0 is out of range",
-        ),
-        (
-            Settings {
-                lr: -1.0,
-                ..good.clone()
-            },
-            "learning rate = -1 is out of range",
-        ),
-        (
-            Settings {
-                lr: f64::INFINITY,
-                ..good.clone()
-            },
-            "learning rate = inf is out of range",
-        ),
-        (
-            Settings {
-                divergence: ForwardKl,
-                forward_source: ForwardSource::Draws,
-                ..good.clone()
-            },
-            "needs draws of p",
-        ),
+        (Settings { target: "donut".into(), ..good.clone() }, "unknown target 'donut'"),
+        (Settings { family: "mixture".into(), ..good.clone() }, "unknown family 'mixture'"),
+        (Settings { target: "correlated".into(), target_param: 1.0, ..good.clone() }, "rho = 1 is out of range"),
+        (Settings { target_param: f64::NAN, ..good.clone() }, "b = NaN is out of range"),
+        (Settings { samples: 0, ..good.clone() }, "samples = 0 is out of range"),
+        (Settings { family: "flow".into(), flow_depth: 9, ..good.clone() }, "flow depth = 9 is out of range"),
+        (Settings { family: "flow".into(), flow_width: 0, ..good.clone() }, "flow width = 0 is out of range"),
+        (Settings { lr: -1.0, ..good.clone() }, "learning rate = -1 is out of range"),
+        (Settings { lr: f64::INFINITY, ..good.clone() }, "learning rate = inf is out of range"),
+        (Settings { divergence: ForwardKl, forward_source: ForwardSource::Draws, ..good.clone() }, "needs draws of p"),
     ];
     for (s, msg) in cases {
         let err = Fit::new(s).err().expect("should be refused");
         assert!(err.to_string().contains(msg), "{err} lacks {msg}");
     }
     let mut fit = Fit::new(good).unwrap();
-    assert!(matches!(
-        fit.set_lr(f64::NAN),
-        Err(EngineError::OutOfRange { .. })
-    ));
+    assert!(matches!(fit.set_lr(f64::NAN), Err(EngineError::OutOfRange { .. })));
     assert!(fit.set_params(&[f64::NAN; 4]).is_err());
     assert!(fit.set_params(&[0.0; 3]).is_err());
 }
@@ -215,11 +150,7 @@ fn forward_kl_from_draws_matches_marginals() {
     fit.step(4000);
     let snap = fit.snapshot();
     for i in 0..2 {
-        assert!(
-            (snap.cov[(i, i)] - 1.0).abs() < 0.05,
-            "σ² = {}",
-            snap.cov[(i, i)]
-        );
+        assert!((snap.cov[(i, i)] - 1.0).abs() < 0.05, "σ² = {}", snap.cov[(i, i)]);
     }
     assert!((fit.diagnostics().kl.kl_pq + 0.5 * (1.0 - rho * rho).ln()).abs() < 0.02);
 }

@@ -32,10 +32,7 @@ fn numeric_grad(x: &[f64], f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
 fn assert_grads_close(what: &str, analytic: &[f64], numeric: &[f64]) -> Result<(), TestCaseError> {
     for (i, (a, n)) in analytic.iter().zip(numeric).enumerate() {
         let tol = 1e-5 * (1.0 + a.abs().max(n.abs()));
-        prop_assert!(
-            (a - n).abs() <= tol,
-            "{what}[{i}]: analytic {a}, numeric {n}"
-        );
+        prop_assert!((a - n).abs() <= tol, "{what}[{i}]: analytic {a}, numeric {n}");
     }
     Ok(())
 }
@@ -44,12 +41,7 @@ fn assert_grads_close(what: &str, analytic: &[f64], numeric: &[f64]) -> Result<(
 fn family_at(index: usize, seed: u64, phi: &[f64]) -> Box<dyn Family> {
     let info = &FAMILIES[index % FAMILIES.len()];
     let mut q = (info.build)(&FamilyOptions { depth: 2, width: 4 }, seed).unwrap();
-    let moved: Vec<f64> = q
-        .params()
-        .iter()
-        .zip(phi.iter().cycle())
-        .map(|(p, d)| p + d)
-        .collect();
+    let moved: Vec<f64> = q.params().iter().zip(phi.iter().cycle()).map(|(p, d)| p + d).collect();
     q.set_params(&moved);
     q
 }
@@ -147,38 +139,22 @@ proptest! {
 #[test]
 fn stl_gradient_vanishes_at_the_optimum() {
     let rho: f64 = 0.6;
-    let target = TARGETS
-        .iter()
-        .find(|t| t.name == "correlated")
-        .unwrap()
-        .build(rho)
-        .unwrap();
-    let l = vi_playground::engine::math::cholesky2(&vi_playground::engine::Mat2::new(
-        1.0, rho, rho, 1.0,
-    ))
-    .unwrap();
+    let target = TARGETS.iter().find(|t| t.name == "correlated").unwrap().build(rho).unwrap();
+    let l = vi_playground::engine::math::cholesky2(&vi_playground::engine::Mat2::new(1.0, rho, rho, 1.0)).unwrap();
     let q = family::Gaussian::new(family::Structure::FullRank, Vec2::zeros(), &l);
     let mut rng = rng_from_seed(3);
     let (mut stl, mut plain) = (vec![0.0; 5], vec![0.0; 5]);
     divergence::reverse_kl_reparam(target.as_ref(), &q, &mut rng, 1, true, &mut stl);
     divergence::reverse_kl_reparam(target.as_ref(), &q, &mut rng, 1, false, &mut plain);
     assert!(stl.iter().all(|g| g.abs() < 1e-12), "STL at q = p: {stl:?}");
-    assert!(
-        plain.iter().any(|g| g.abs() > 1e-3),
-        "reparam at q = p should be noisy: {plain:?}"
-    );
+    assert!(plain.iter().any(|g| g.abs() > 1e-3), "reparam at q = p should be noisy: {plain:?}");
 }
 
 /// The three reverse-KL estimators are unbiased for the same gradient: their averages over many
 /// draws agree within Monte Carlo error.
 #[test]
 fn reverse_kl_estimators_agree_in_expectation() {
-    let target = TARGETS
-        .iter()
-        .find(|t| t.name == "banana")
-        .unwrap()
-        .build(1.0)
-        .unwrap();
+    let target = TARGETS.iter().find(|t| t.name == "banana").unwrap().build(1.0).unwrap();
     let mut q = family::Gaussian::standard(family::Structure::FullRank);
     q.set_params(&[0.3, -0.2, -0.3, 0.2, 0.1]);
     let n = 200_000;
@@ -195,14 +171,9 @@ fn reverse_kl_estimators_agree_in_expectation() {
                 divergence::Estimator::Stl => {
                     divergence::reverse_kl_reparam(target.as_ref(), &q, &mut rng, 8, true, &mut g)
                 }
-                divergence::Estimator::Score => divergence::reverse_kl_score(
-                    target.as_ref(),
-                    &q,
-                    &mut rng,
-                    8,
-                    &mut scratch,
-                    &mut g,
-                ),
+                divergence::Estimator::Score => {
+                    divergence::reverse_kl_score(target.as_ref(), &q, &mut rng, 8, &mut scratch, &mut g)
+                }
             };
             for (t, g) in total.iter_mut().zip(g) {
                 *t += g / (n / 8) as f64;

@@ -17,21 +17,13 @@ const LN_2: f64 = std::f64::consts::LN_2;
 #[test]
 fn oracle1_mean_field_reverse_kl_underestimates_variance() {
     for (rho, seed) in [(0.9, 1), (0.5, 2), (-0.7, 3), (0.95, 4)] {
-        let c = converge(
-            settings("correlated", rho, "mean-field", ReverseKl, seed),
-            4000,
-        );
+        let c = converge(settings("correlated", rho, "mean-field", ReverseKl, seed), 4000);
         let want = 1.0 - rho * rho;
         assert_close("mean x", c.mean[0], 0.0, 0.03);
         assert_close("mean y", c.mean[1], 0.0, 0.03);
         assert_rel("σ₀²", c.cov[(0, 0)], want, 0.02);
         assert_rel("σ₁²", c.cov[(1, 1)], want, 0.02);
-        assert_close(
-            "KL(q‖p)",
-            c.diag.kl.kl_qp,
-            -0.5 * (1.0 - rho * rho).ln(),
-            0.02,
-        );
+        assert_close("KL(q‖p)", c.diag.kl.kl_qp, -0.5 * (1.0 - rho * rho).ln(), 0.02);
     }
 }
 
@@ -46,12 +38,7 @@ fn oracle2_mean_field_forward_kl_matches_marginals() {
         assert_close("mean y", c.mean[1], 0.0, 0.05);
         assert_rel("σ₀²", c.cov[(0, 0)], 1.0, 0.05);
         assert_rel("σ₁²", c.cov[(1, 1)], 1.0, 0.05);
-        assert_close(
-            "KL(p‖q)",
-            c.diag.kl.kl_pq,
-            -0.5 * (1.0 - rho * rho).ln(),
-            0.02,
-        );
+        assert_close("KL(p‖q)", c.diag.kl.kl_pq, -0.5 * (1.0 - rho * rho).ln(), 0.02);
     }
 }
 
@@ -75,12 +62,7 @@ fn plain_snis_is_biased_narrow_at_small_s_and_the_defensive_proposal_is_not() {
 /// Oracle 3: the full-rank family contains p, so either direction recovers Σ and KL ≈ 0.
 #[test]
 fn oracle3_full_rank_recovers_sigma_in_both_directions() {
-    for (rho, div, seed) in [
-        (0.9, ReverseKl, 8),
-        (-0.5, ReverseKl, 9),
-        (0.9, ForwardKl, 10),
-        (0.3, ForwardKl, 11),
-    ] {
+    for (rho, div, seed) in [(0.9, ReverseKl, 8), (-0.5, ReverseKl, 9), (0.9, ForwardKl, 10), (0.3, ForwardKl, 11)] {
         let c = converge(settings("correlated", rho, "full-rank", div, seed), 4000);
         assert_close("mean x", c.mean[0], 0.0, 0.05);
         assert_close("mean y", c.mean[1], 0.0, 0.05);
@@ -113,16 +95,10 @@ fn oracle3_holds_for_stl_and_score_estimators() {
 fn oracle4_bimodal_reverse_kl_seeks_one_mode() {
     let mut signs = Vec::new();
     for seed in 1..=6 {
-        let c = converge(
-            settings("bimodal", 0.5, "mean-field", ReverseKl, seed),
-            4000,
-        );
+        let c = converge(settings("bimodal", 0.5, "mean-field", ReverseKl, seed), 4000);
         signs.push(assert_at_a_mode(&c));
     }
-    assert!(
-        signs.contains(&1.0) && signs.contains(&-1.0),
-        "seeds all chose one mode: {signs:?}"
-    );
+    assert!(signs.contains(&1.0) && signs.contains(&-1.0), "seeds all chose one mode: {signs:?}");
 }
 
 fn assert_at_a_mode(c: &common::Converged) -> f64 {
@@ -151,27 +127,15 @@ fn oracle4_full_rank_finds_the_mode_on_its_side_and_the_broad_optimum_is_worse()
         let mut fit = vi_playground::engine::fit::Fit::new(s.clone()).unwrap();
         fit.set_params(&[start, start, 0.0, 0.0, 0.0]).unwrap();
         let c = common::converge_from(fit, 4000);
-        assert_eq!(
-            assert_at_a_mode(&c),
-            f64::signum(start),
-            "started at {start}"
-        );
+        assert_eq!(assert_at_a_mode(&c), f64::signum(start), "started at {start}");
     }
     for seed in 1..=6 {
         let c = converge(settings("bimodal", 0.5, "full-rank", ReverseKl, seed), 4000);
         if c.mean.norm() > 1.0 {
             assert_at_a_mode(&c);
         } else {
-            assert!(
-                c.diag.kl.kl_qp > LN_2 + 0.3,
-                "the broad optimum is worse than a mode: {}",
-                c.diag.kl.kl_qp
-            );
-            assert!(
-                c.cov[(0, 1)] > 1.0,
-                "and stretched along the diagonal: {:?}",
-                c.cov
-            );
+            assert!(c.diag.kl.kl_qp > LN_2 + 0.3, "the broad optimum is worse than a mode: {}", c.diag.kl.kl_qp);
+            assert!(c.cov[(0, 1)] > 1.0, "and stretched along the diagonal: {:?}", c.cov);
         }
     }
 }
@@ -180,12 +144,9 @@ fn oracle4_full_rank_finds_the_mode_on_its_side_and_the_broad_optimum_is_worse()
 /// diagonal (mean-field). PRML Fig. 10.3 a.
 #[test]
 fn oracle5_bimodal_forward_kl_matches_moments() {
-    for (w, family, seed) in [
-        (0.5, "full-rank", 1),
-        (0.3, "full-rank", 2),
-        (0.5, "mean-field", 3),
-        (0.7, "mean-field", 4),
-    ] {
+    for (w, family, seed) in
+        [(0.5, "full-rank", 1), (0.3, "full-rank", 2), (0.5, "mean-field", 3), (0.7, "mean-field", 4)]
+    {
         let mut s = settings("bimodal", w, family, ForwardKl, seed);
         s.samples = 64;
         let c = converge(s, 4000);
@@ -208,22 +169,10 @@ fn oracle5_bimodal_forward_kl_matches_moments() {
 fn oracle6_banana_gaussian_fits() {
     for (b, seed) in [(1.0, 1), (0.5, 2), (1.5, 3)] {
         let mf = converge(settings("banana", b, "mean-field", ReverseKl, seed), 4000);
-        let fr = converge(
-            settings("banana", b, "full-rank", ReverseKl, seed + 10),
-            4000,
-        );
+        let fr = converge(settings("banana", b, "full-rank", ReverseKl, seed + 10), 4000);
         assert_close("full-rank correlation", fr.cov[(0, 1)], 0.0, 0.03);
-        assert_close(
-            "KL(q‖p) mean-field vs full-rank",
-            mf.diag.kl.kl_qp,
-            fr.diag.kl.kl_qp,
-            0.02,
-        );
-        assert!(
-            mf.diag.kl.kl_qp > 0.05 || b < 0.6,
-            "a Gaussian cannot fit a curved banana: {}",
-            mf.diag.kl.kl_qp
-        );
+        assert_close("KL(q‖p) mean-field vs full-rank", mf.diag.kl.kl_qp, fr.diag.kl.kl_qp, 0.02);
+        assert!(mf.diag.kl.kl_qp > 0.05 || b < 0.6, "a Gaussian cannot fit a curved banana: {}", mf.diag.kl.kl_qp);
 
         let mut s = settings("banana", b, "full-rank", ForwardKl, seed + 20);
         s.samples = 64;

@@ -9,9 +9,7 @@ use vi_playground::engine::psis::{gpd_fit, k_hat, k_hat_verdict};
 /// Draws from a generalised Pareto distribution by inversion: x = σ(U^{−k} − 1)/k.
 fn gpd_sample(k: f64, sigma: f64, n: usize, seed: u64) -> Vec<f64> {
     let mut rng = rng_from_seed(seed);
-    let mut x: Vec<f64> = (0..n)
-        .map(|_| sigma * (rng.random::<f64>().powf(-k) - 1.0) / k)
-        .collect();
+    let mut x: Vec<f64> = (0..n).map(|_| sigma * (rng.random::<f64>().powf(-k) - 1.0) / k).collect();
     x.sort_by(|a, b| a.total_cmp(b));
     x
 }
@@ -33,9 +31,7 @@ fn gpd_fit_recovers_the_shape() {
 fn k_hat_of_gaussian_proposals_matches_the_exact_tail() {
     let log_w = |s: f64, n: usize, seed: u64| -> Vec<f64> {
         let mut rng = rng_from_seed(seed);
-        (0..n)
-            .map(|_| (s * std_normal2(&mut rng)).norm_squared() * 0.5 * (1.0 / (s * s) - 1.0))
-            .collect()
+        (0..n).map(|_| (s * std_normal2(&mut rng)).norm_squared() * 0.5 * (1.0 / (s * s) - 1.0)).collect()
     };
     for (s, seed) in [(0.5, 1), (0.4, 2), (0.6, 3), (0.3, 4)] {
         let n = 100_000;
@@ -43,11 +39,7 @@ fn k_hat_of_gaussian_proposals_matches_the_exact_tail() {
         let want = 1.0 - s * s;
         // The fit sees the M = 3√n largest weights; k̂'s standard error is about (1 + k)/√M.
         let se = (1.0 + want) / (3.0 * (n as f64).sqrt()).sqrt();
-        assert!(
-            (k - want).abs() < 2.5 * se,
-            "s = {s}: k̂ = {k}, exact tail shape {want} ± {}",
-            2.5 * se
-        );
+        assert!((k - want).abs() < 2.5 * se, "s = {s}: k̂ = {k}, exact tail shape {want} ± {}", 2.5 * se);
     }
     let narrow = k_hat(&mut log_w(0.5, 4000, 4));
     assert_eq!(k_hat_verdict(narrow), "unreliable", "k̂ = {narrow}");

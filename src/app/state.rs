@@ -19,10 +19,7 @@ impl Default for TargetChoice {
 impl TargetChoice {
     /// The registry entry at its default parameter.
     pub fn of(info: &'static TargetInfo) -> Self {
-        TargetChoice {
-            name: info.name,
-            param: info.param.default,
-        }
+        TargetChoice { name: info.name, param: info.param.default }
     }
 
     pub fn named(name: &str) -> Option<Self> {
@@ -37,11 +34,7 @@ impl TargetChoice {
     /// typed or linked value can).
     pub fn with_param(self, value: f64) -> Self {
         let p = self.info().param;
-        let param = if value.is_finite() {
-            value.clamp(p.min, p.max)
-        } else {
-            p.default
-        };
+        let param = if value.is_finite() { value.clamp(p.min, p.max) } else { p.default };
         TargetChoice { param, ..self }
     }
 

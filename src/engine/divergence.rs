@@ -140,11 +140,7 @@ pub fn reverse_kl_score(
     let total: f64 = scratch.f.iter().sum();
     let elbo = total / s as f64;
     for (&z, &f) in scratch.z.iter().zip(&scratch.f) {
-        let b = if s >= 2 {
-            (total - f) / (s - 1) as f64
-        } else {
-            scratch.baseline.unwrap_or(0.0)
-        };
+        let b = if s >= 2 { (total - f) / (s - 1) as f64 } else { scratch.baseline.unwrap_or(0.0) };
         q.score_params(z, -(f - b) / s as f64, grad);
     }
     if s == 1 && elbo.is_finite() {
@@ -171,10 +167,7 @@ pub fn forward_kl_snis(
         sum_w2 += w * w;
         q.score_params(z, -w, grad);
     }
-    Estimate {
-        elbo,
-        ess: Some(1.0 / sum_w2),
-    }
+    Estimate { elbo, ess: Some(1.0 / sum_w2) }
 }
 
 /// Forward KL by SNIS with the defensive proposal r = ½ q + ½ q₃, where q₃ pushes N(0, 9I) through
@@ -201,11 +194,7 @@ pub fn forward_kl_snis_defensive(
     let mut elbo = 0.0;
     for k in 0..s {
         // Alternate the components: a stratified draw from the 50/50 mixture.
-        let eps = if k % 2 == 0 {
-            std_normal2(rng)
-        } else {
-            std_normal2(rng) * 3.0
-        };
+        let eps = if k % 2 == 0 { std_normal2(rng) } else { std_normal2(rng) * 3.0 };
         let (z, log_det) = q.forward(eps);
         let log_n1 = std_normal_log_pdf(eps);
         let log_n2 = std_normal_log_pdf(eps / 3.0) - 2.0 * 3f64.ln();
@@ -224,10 +213,7 @@ pub fn forward_kl_snis_defensive(
         sum_w2 += w * w;
         q.score_params(z, -w, grad);
     }
-    Estimate {
-        elbo,
-        ess: Some(1.0 / sum_w2),
-    }
+    Estimate { elbo, ess: Some(1.0 / sum_w2) }
 }
 
 /// Forward KL from draws of p: S draws picked uniformly at random, plus S draws of q for the ELBO
@@ -256,13 +242,7 @@ pub fn forward_kl_draws(
 }
 
 /// zₛ ~ q and fₛ = ln p̃(zₛ) − ln q(zₛ) into the scratch buffers.
-fn draw_from_q(
-    target: &dyn Target,
-    q: &dyn Family,
-    rng: &mut Rng,
-    s: usize,
-    scratch: &mut Scratch,
-) {
+fn draw_from_q(target: &dyn Target, q: &dyn Family, rng: &mut Rng, s: usize, scratch: &mut Scratch) {
     scratch.z.clear();
     scratch.f.clear();
     for _ in 0..s {

@@ -6,18 +6,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngineError {
     /// A setting outside its allowed range, e.g. ρ = 1.2.
-    OutOfRange {
-        name: &'static str,
-        value: f64,
-        min: f64,
-        max: f64,
-    },
+    OutOfRange { name: &'static str, value: f64, min: f64, max: f64 },
     /// A name that no registry knows, e.g. `--target donut` before donut exists.
-    Unknown {
-        what: &'static str,
-        name: String,
-        known: Vec<&'static str>,
-    },
+    Unknown { what: &'static str, name: String, known: Vec<&'static str> },
     /// A combination that makes no sense, e.g. forward KL from draws with no draws.
     Invalid(String),
 }
@@ -25,16 +16,8 @@ pub enum EngineError {
 impl fmt::Display for EngineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            EngineError::OutOfRange {
-                name,
-                value,
-                min,
-                max,
-            } => {
-                write!(
-                    f,
-                    "{name} = {value} is out of range: it must lie in [{min}, {max}]"
-                )
+            EngineError::OutOfRange { name, value, min, max } => {
+                write!(f, "{name} = {value} is out of range: it must lie in [{min}, {max}]")
             }
             EngineError::Unknown { what, name, known } => {
                 write!(f, "unknown {what} '{name}'; known: {}", known.join(", "))
@@ -51,11 +34,6 @@ pub fn check_range(name: &'static str, value: f64, min: f64, max: f64) -> Result
     if value >= min && value <= max {
         Ok(value)
     } else {
-        Err(EngineError::OutOfRange {
-            name,
-            value,
-            min,
-            max,
-        })
+        Err(EngineError::OutOfRange { name, value, min, max })
     }
 }

@@ -107,11 +107,7 @@ struct Ema {
 
 impl Ema {
     fn new(alpha: f64) -> Self {
-        Ema {
-            alpha,
-            raw: 0.0,
-            weight: 0.0,
-        }
+        Ema { alpha, raw: 0.0, weight: 0.0 }
     }
 
     fn push(&mut self, x: f64) {
@@ -158,10 +154,7 @@ impl Fit {
     pub fn with_draws(settings: Settings, draws: Vec<Vec2>) -> Result<Self, EngineError> {
         let target = target::find(&settings.target)?.build(settings.target_param)?;
         let info = family::find(&settings.family)?;
-        let opts = FamilyOptions {
-            depth: settings.flow_depth,
-            width: settings.flow_width,
-        };
+        let opts = FamilyOptions { depth: settings.flow_depth, width: settings.flow_width };
         let initial = (info.build)(&opts, settings.seed)?;
         if settings.samples == 0 || settings.samples > MAX_SAMPLES {
             return Err(EngineError::OutOfRange {
@@ -172,17 +165,15 @@ impl Fit {
             });
         }
         check_range("learning rate", settings.lr, LR_RANGE.0, LR_RANGE.1)?;
-        let needs_draws = settings.divergence == Divergence::ForwardKl
-            && settings.forward_source == ForwardSource::Draws;
+        let needs_draws =
+            settings.divergence == Divergence::ForwardKl && settings.forward_source == ForwardSource::Draws;
         if needs_draws && draws.is_empty() {
             return Err(EngineError::Invalid(
                 "forward KL from draws needs draws of p: run the MCMC reference first".into(),
             ));
         }
         if draws.iter().any(|d| !d.iter().all(|v| v.is_finite())) {
-            return Err(EngineError::Invalid(
-                "the draws of p contain a non-finite value".into(),
-            ));
+            return Err(EngineError::Invalid("the draws of p contain a non-finite value".into()));
         }
         let grid = TargetGrid::new(target.as_ref(), GRID_CELLS);
         let n = initial.params().len();
@@ -238,10 +229,7 @@ impl Fit {
         let mut done = 0;
         while done < n && self.status == Status::Running {
             if let Err(what) = self.one_step() {
-                self.status = Status::Diverged {
-                    step: self.step + 1,
-                    what,
-                };
+                self.status = Status::Diverged { step: self.step + 1, what };
                 break;
             }
             done += 1;
@@ -251,47 +239,22 @@ impl Fit {
 
     fn one_step(&mut self) -> Result<(), String> {
         self.grad.iter_mut().for_each(|g| *g = 0.0);
-        let (t, q, s) = (
-            self.target.as_ref(),
-            self.family.as_ref(),
-            self.settings.samples,
-        );
-        let est = match (
-            self.settings.divergence,
-            self.settings.estimator,
-            self.settings.forward_source,
-        ) {
+        let (t, q, s) = (self.target.as_ref(), self.family.as_ref(), self.settings.samples);
+        let est = match (self.settings.divergence, self.settings.estimator, self.settings.forward_source) {
             (Divergence::ReverseKl, Estimator::Reparam, _) => {
                 divergence::reverse_kl_reparam(t, q, &mut self.rng, s, false, &mut self.grad)
             }
             (Divergence::ReverseKl, Estimator::Stl, _) => {
                 divergence::reverse_kl_reparam(t, q, &mut self.rng, s, true, &mut self.grad)
             }
-            (Divergence::ReverseKl, Estimator::Score, _) => divergence::reverse_kl_score(
-                t,
-                q,
-                &mut self.rng,
-                s,
-                &mut self.scratch,
-                &mut self.grad,
-            ),
-            (Divergence::ForwardKl, _, ForwardSource::Snis) => divergence::forward_kl_snis(
-                t,
-                q,
-                &mut self.rng,
-                s,
-                &mut self.scratch,
-                &mut self.grad,
-            ),
+            (Divergence::ReverseKl, Estimator::Score, _) => {
+                divergence::reverse_kl_score(t, q, &mut self.rng, s, &mut self.scratch, &mut self.grad)
+            }
+            (Divergence::ForwardKl, _, ForwardSource::Snis) => {
+                divergence::forward_kl_snis(t, q, &mut self.rng, s, &mut self.scratch, &mut self.grad)
+            }
             (Divergence::ForwardKl, _, ForwardSource::SnisDefensive) => {
-                divergence::forward_kl_snis_defensive(
-                    t,
-                    q,
-                    &mut self.rng,
-                    s,
-                    &mut self.scratch,
-                    &mut self.grad,
-                )
+                divergence::forward_kl_snis_defensive(t, q, &mut self.rng, s, &mut self.scratch, &mut self.grad)
             }
             (Divergence::ForwardKl, _, ForwardSource::Draws) => {
                 divergence::forward_kl_draws(t, q, &self.draws, &mut self.rng, s, &mut self.grad)
@@ -303,12 +266,7 @@ impl Fit {
         if self.grad.iter().any(|g| !g.is_finite()) {
             return Err("the gradient became infinite or NaN".into());
         }
-        self.adam.update(
-            &mut self.adam_state,
-            &self.grad,
-            self.family.params(),
-            &mut self.next,
-        );
+        self.adam.update(&mut self.adam_state, &self.grad, self.family.params(), &mut self.next);
         if self.next.iter().any(|p| !p.is_finite()) {
             return Err("a parameter became infinite or NaN".into());
         }
@@ -337,10 +295,7 @@ impl Fit {
     /// Sets φ directly (the student dragging q), keeping the step count; Adam's moments restart.
     pub fn set_params(&mut self, params: &[f64]) -> Result<(), EngineError> {
         if params.len() != self.family.params().len() || params.iter().any(|p| !p.is_finite()) {
-            return Err(EngineError::Invalid(format!(
-                "expected {} finite parameters",
-                self.family.params().len()
-            )));
+            return Err(EngineError::Invalid(format!("expected {} finite parameters", self.family.params().len())));
         }
         self.family.set_params(params);
         self.adam_state = self.adam.init(params.len());
@@ -375,21 +330,21 @@ impl Fit {
         }
     }
 
+    /// The exact KL(q‖p) alone (about a millisecond): ln Z minus the exact ELBO.
+    pub fn kl_qp(&self) -> f64 {
+        self.grid.kl_qp(self.target.as_ref(), self.family.as_ref())
+    }
+
     /// Exact KLs by quadrature and PSIS k̂, for the current q.
     pub fn diagnostics(&self) -> Diagnostics {
         let kl = self.grid.kl(self.target.as_ref(), self.family.as_ref());
-        let mut rng =
-            rng_from_seed(self.settings.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = rng_from_seed(self.settings.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut log_w: Vec<f64> = (0..PSIS_DRAWS)
             .map(|_| {
                 let (z, log_q) = self.family.sample(std_normal2(&mut rng));
                 self.target.log_density(z) - log_q
             })
             .collect();
-        Diagnostics {
-            log_z: self.grid.log_z,
-            kl,
-            k_hat: psis::k_hat(&mut log_w),
-        }
+        Diagnostics { log_z: self.grid.log_z, kl, k_hat: psis::k_hat(&mut log_w) }
     }
 }

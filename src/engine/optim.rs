@@ -12,21 +12,12 @@ pub struct Adam {
 
 impl Adam {
     pub fn new(lr: f64) -> Self {
-        Adam {
-            lr,
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-        }
+        Adam { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }
     }
 
     /// The first and second moment estimates at step 0.
     pub fn init(&self, n: usize) -> AdamState {
-        AdamState {
-            m: vec![0.0; n],
-            v: vec![0.0; n],
-            t: 0,
-        }
+        AdamState { m: vec![0.0; n], v: vec![0.0; n], t: 0 }
     }
 
     /// Writes φ − lr·m̂/(√v̂ + ε) into `out`, updating the moments, for a gradient of the loss.
@@ -66,11 +57,7 @@ mod tests {
         let mut phi = vec![0.0; 3];
         let mut next = vec![0.0; 3];
         for _ in 0..5000 {
-            let g: Vec<f64> = phi
-                .iter()
-                .zip(c)
-                .map(|(p, c)| 2.0 * c * (p - 3.0))
-                .collect();
+            let g: Vec<f64> = phi.iter().zip(c).map(|(p, c)| 2.0 * c * (p - 3.0)).collect();
             adam.update(&mut s, &g, &phi, &mut next);
             phi.copy_from_slice(&next);
         }
@@ -86,9 +73,6 @@ mod tests {
         let mut s = adam.init(2);
         let mut out = [0.0; 2];
         adam.update(&mut s, &[5.0, -0.001], &[1.0, 1.0], &mut out);
-        assert!(
-            (out[0] - 0.9).abs() < 1e-9 && (out[1] - 1.1).abs() < 1e-5,
-            "{out:?}"
-        );
+        assert!((out[0] - 0.9).abs() < 1e-9 && (out[1] - 1.1).abs() < 1e-5, "{out:?}");
     }
 }

@@ -42,12 +42,8 @@ pub fn k_hat(log_w: &mut [f64]) -> f64 {
     }
     // As ArviZ: the cutoff is kept above the smallest normal number so exp does not underflow.
     let cutoff = (log_w[s - m - 1] - max).max(ln(f64::MIN_POSITIVE));
-    let tail: Vec<f64> = log_w[s - m..]
-        .iter()
-        .map(|&lw| lw - max)
-        .filter(|&lw| lw > cutoff)
-        .map(|lw| exp(lw) - exp(cutoff))
-        .collect();
+    let tail: Vec<f64> =
+        log_w[s - m..].iter().map(|&lw| lw - max).filter(|&lw| lw > cutoff).map(|lw| exp(lw) - exp(cutoff)).collect();
     if tail.len() < 5 {
         return f64::INFINITY;
     }
@@ -69,9 +65,7 @@ pub fn gpd_fit(x: &[f64]) -> (f64, f64) {
     let profile_k = |b: f64| x.iter().map(|&xi| ln_1p(-b * xi)).sum::<f64>() / n as f64;
 
     let bs: Vec<f64> = (1..=m_est)
-        .map(|j| {
-            (1.0 - (m_est as f64 / (j as f64 - 0.5)).sqrt()) / (prior_bs * quartile) + 1.0 / x_max
-        })
+        .map(|j| (1.0 - (m_est as f64 / (j as f64 - 0.5)).sqrt()) / (prior_bs * quartile) + 1.0 / x_max)
         .collect();
     let log_lik: Vec<f64> = bs
         .iter()
@@ -81,10 +75,8 @@ pub fn gpd_fit(x: &[f64]) -> (f64, f64) {
         })
         .collect();
     // Posterior weight of each b: 1 / Σⱼ exp(Lⱼ − Lᵢ).
-    let weights: Vec<f64> = log_lik
-        .iter()
-        .map(|&li| 1.0 / log_lik.iter().map(|&lj| exp(lj - li)).sum::<f64>())
-        .collect();
+    let weights: Vec<f64> =
+        log_lik.iter().map(|&li| 1.0 / log_lik.iter().map(|&lj| exp(lj - li)).sum::<f64>()).collect();
     let total: f64 = weights.iter().sum();
     let b_post: f64 = bs.iter().zip(&weights).map(|(b, w)| b * w).sum::<f64>() / total;
     let k = profile_k(b_post);

@@ -5,13 +5,7 @@ use vi_playground::engine::divergence::{Divergence, Estimator, ForwardSource};
 use vi_playground::engine::fit::{Diagnostics, Fit, Settings};
 use vi_playground::engine::{Mat2, Vec2};
 
-pub fn settings(
-    target: &str,
-    param: f64,
-    family: &str,
-    divergence: Divergence,
-    seed: u64,
-) -> Settings {
+pub fn settings(target: &str, param: f64, family: &str, divergence: Divergence, seed: u64) -> Settings {
     Settings {
         target: target.into(),
         target_param: param,
@@ -55,25 +49,13 @@ pub fn converge_from(mut fit: Fit, steps: u64) -> Converged {
         cov += snap.cov / avg as f64;
     }
     let diag = fit.diagnostics();
-    Converged {
-        mean,
-        cov,
-        fit,
-        diag,
-    }
+    Converged { mean, cov, fit, diag }
 }
 
 pub fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: got {got}, want {want} ± {tol}"
-    );
+    assert!((got - want).abs() <= tol, "{what}: got {got}, want {want} ± {tol}");
 }
 
 pub fn assert_rel(what: &str, got: f64, want: f64, rel: f64) {
-    assert!(
-        (got / want - 1.0).abs() <= rel,
-        "{what}: got {got}, want {want} within {}%",
-        rel * 100.0
-    );
+    assert!((got / want - 1.0).abs() <= rel, "{what}: got {got}, want {want} within {}%", rel * 100.0);
 }

@@ -12,10 +12,7 @@ pub fn DensityCanvas(#[prop(into)] target: Signal<TargetChoice>) -> impl IntoVie
     Effect::new(move |_| {
         let choice = target.get();
         let Some(el) = canvas.get() else { return };
-        let drawn = choice
-            .build()
-            .map_err(|e| e.to_string())
-            .and_then(|t| plots::density::draw(&el, t.as_ref()));
+        let drawn = choice.build().map_err(|e| e.to_string()).and_then(|t| plots::density::draw(&el, t.as_ref()));
         set_error.set(drawn.err());
     });
     view! {

@@ -28,10 +28,7 @@ pub struct AffineGrad {
 impl Affine {
     #[inline]
     pub fn forward(&self, eps: Vec2) -> Vec2 {
-        Vec2::new(
-            self.mu[0] + self.l00 * eps[0],
-            self.mu[1] + self.l10 * eps[0] + self.l11 * eps[1],
-        )
+        Vec2::new(self.mu[0] + self.l00 * eps[0], self.mu[1] + self.l10 * eps[0] + self.l11 * eps[1])
     }
 
     #[inline]
@@ -61,6 +58,27 @@ impl Affine {
             l10: g_z[1] * eps[0],
             l11: g_z[1] * eps[1] + g_ld / self.l11,
         }
+    }
+
+    /// Lᵀ g: the gradient with respect to ε of g·(μ + Lε).
+    #[inline]
+    pub fn input_grad(&self, g_z: Vec2) -> Vec2 {
+        Vec2::new(self.l00 * g_z[0] + self.l10 * g_z[1], self.l11 * g_z[1])
+    }
+
+    /// Reverse mode through the inverse v = L⁻¹(z − μ), given g_v = dF/dv, plus g_ld·ln|det L|:
+    /// with r = L⁻ᵀ g_v, dF/dz = r, dF/dμ = −r and dF/dL_ij = −r_i v_j (lower part).
+    #[inline]
+    pub fn backprop_inverse(&self, z: Vec2, g_v: Vec2, g_ld: f64) -> (AffineGrad, Vec2) {
+        let v = self.inverse(z);
+        let r = self.solve_transpose(g_v);
+        let g = AffineGrad {
+            mu: -r,
+            l00: -r[0] * v[0] + g_ld / self.l00,
+            l10: -r[1] * v[0],
+            l11: -r[1] * v[1] + g_ld / self.l11,
+        };
+        (g, r)
     }
 
     /// ∇_{μ,L} ln N(z; μ, LLᵀ) at fixed z, and ∇_z of it (= −v).

@@ -29,16 +29,8 @@ pub struct Gaussian {
 impl Gaussian {
     /// N(0, I): the usual starting point.
     pub fn standard(structure: Structure) -> Self {
-        let mut g = Gaussian {
-            structure,
-            phi: [0.0; 5],
-            affine: Affine {
-                mu: Vec2::zeros(),
-                l00: 1.0,
-                l10: 0.0,
-                l11: 1.0,
-            },
-        };
+        let mut g =
+            Gaussian { structure, phi: [0.0; 5], affine: Affine { mu: Vec2::zeros(), l00: 1.0, l10: 0.0, l11: 1.0 } };
         g.update_affine();
         g
     }
@@ -98,6 +90,23 @@ impl Gaussian {
     }
 }
 
+/// The affine layer's reverse mode with respect to its input, for the flow built on it.
+impl Gaussian {
+    /// dF/dε for F = g_z·(μ + Lε).
+    pub fn input_grad(&self, g_z: Vec2) -> Vec2 {
+        self.affine.input_grad(g_z)
+    }
+
+    /// Reverse mode through ε = L⁻¹(z − μ) given g_ε = dF/dε, plus g_ld·ln|det L|: adds dF/dφ to
+    /// `grad` and returns dF/dz.
+    pub fn backprop_inverse(&self, z: Vec2, g_eps: Vec2, g_ld: f64, grad: &mut [f64]) -> Vec2 {
+        let a = &self.affine;
+        let (g, g_z) = a.backprop_inverse(z, g_eps, g_ld);
+        self.accumulate(a, g, 1.0, grad);
+        g_z
+    }
+}
+
 impl Family for Gaussian {
     fn name(&self) -> &'static str {
         match self.structure {
@@ -144,5 +153,14 @@ impl Family for Gaussian {
 
     fn box_clone(&self) -> Box<dyn Family> {
         Box::new(self.clone())
+    }
+
+    fn describe(&self) -> String {
+        match self.structure {
+            Structure::MeanField => {
+                "z = μ + σ ⊙ ε: a mean and one standard deviation per axis, no correlation (4 parameters)".into()
+            }
+            Structure::FullRank => "z = μ + Lε with L lower-triangular: any mean and covariance (5 parameters)".into(),
+        }
     }
 }

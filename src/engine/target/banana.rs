@@ -8,14 +8,7 @@
 use super::{Box2, Exact, Param, Target};
 use crate::engine::math::{ln, Mat2, Vec2, LN_2PI};
 
-pub const PARAM: Param = Param {
-    key: "b",
-    symbol: "b",
-    min: 0.0,
-    max: 2.0,
-    default: 1.0,
-    step: 0.05,
-};
+pub const PARAM: Param = Param { key: "b", symbol: "b", min: 0.0, max: 2.0, default: 1.0, step: 0.05 };
 
 /// Conditional standard deviation of y given x.
 pub const SIGMA: f64 = 0.5;
@@ -28,10 +21,7 @@ pub struct Banana {
 
 impl Banana {
     pub fn new(b: f64) -> Self {
-        Banana {
-            b,
-            log_norm: -LN_2PI - ln(SIGMA),
-        }
+        Banana { b, log_norm: -LN_2PI - ln(SIGMA) }
     }
 }
 
@@ -48,29 +38,18 @@ impl Target for Banana {
         // |x| ≤ 5.5 holds all but 4e-8 of the mass, so even the heavy y-tail (y ≈ b x²) adds
         // under 1e-4 to Var y; y spans the parabola over it, ± 5σ.
         const X: f64 = 5.5;
-        Box2 {
-            x: (-X, X),
-            y: (-self.b - 5.0 * SIGMA, self.b * (X * X - 1.0) + 5.0 * SIGMA),
-        }
+        Box2 { x: (-X, X), y: (-self.b - 5.0 * SIGMA, self.b * (X * X - 1.0) + 5.0 * SIGMA) }
     }
 
     fn view_box(&self) -> Box2 {
-        Box2 {
-            x: (-3.5, 3.5),
-            y: (-self.b - 2.0, 2.5 + 6.0 * self.b),
-        }
+        Box2 { x: (-3.5, 3.5), y: (-self.b - 2.0, 2.5 + 6.0 * self.b) }
     }
 
     fn exact(&self) -> Exact {
         Exact {
             log_z: Some(0.0),
             mean: Some(Vec2::zeros()),
-            cov: Some(Mat2::new(
-                1.0,
-                0.0,
-                0.0,
-                SIGMA * SIGMA + 2.0 * self.b * self.b,
-            )),
+            cov: Some(Mat2::new(1.0, 0.0, 0.0, SIGMA * SIGMA + 2.0 * self.b * self.b)),
         }
     }
 }

@@ -7,14 +7,7 @@
 use super::{Box2, Exact, Param, Target};
 use crate::engine::math::{exp, ln, ln_1p, log_add_exp, Mat2, Vec2, LN_2PI};
 
-pub const PARAM: Param = Param {
-    key: "w",
-    symbol: "w",
-    min: 0.05,
-    max: 0.95,
-    default: 0.5,
-    step: 0.05,
-};
+pub const PARAM: Param = Param { key: "w", symbol: "w", min: 0.05, max: 0.95, default: 0.5, step: 0.05 };
 
 /// The modes sit at ±(A, A).
 pub const A: f64 = 1.5;
@@ -32,11 +25,7 @@ pub struct Bimodal {
 impl Bimodal {
     pub fn new(w: f64) -> Self {
         let base = -LN_2PI - 2.0 * ln(S);
-        Bimodal {
-            w,
-            c1: ln(w) + base,
-            c2: ln(1.0 - w) + base,
-        }
+        Bimodal { w, c1: ln(w) + base, c2: ln(1.0 - w) + base }
     }
 
     fn terms(&self, z: Vec2) -> (f64, f64, Vec2, Vec2) {
@@ -57,11 +46,7 @@ impl Target for Bimodal {
         let e = exp(-(t1 - t2).abs());
         let lp = t1.max(t2) + ln_1p(e);
         let r_min = e / (1.0 + e);
-        let (r1, r2) = if t1 >= t2 {
-            (1.0 - r_min, r_min)
-        } else {
-            (r_min, 1.0 - r_min)
-        };
+        let (r1, r2) = if t1 >= t2 { (1.0 - r_min, r_min) } else { (r_min, 1.0 - r_min) };
         (lp, -(d1 * r1 + d2 * r2) / (S * S))
     }
 
@@ -72,17 +57,11 @@ impl Target for Bimodal {
 
     fn mass_box(&self) -> Box2 {
         let r = A + 6.0 * S;
-        Box2 {
-            x: (-r, r),
-            y: (-r, r),
-        }
+        Box2 { x: (-r, r), y: (-r, r) }
     }
 
     fn view_box(&self) -> Box2 {
-        Box2 {
-            x: (-3.8, 3.8),
-            y: (-3.8, 3.8),
-        }
+        Box2 { x: (-3.8, 3.8), y: (-3.8, 3.8) }
     }
 
     fn exact(&self) -> Exact {
@@ -91,12 +70,7 @@ impl Target for Bimodal {
         Exact {
             log_z: Some(0.0),
             mean: Some(Vec2::new(m, m)),
-            cov: Some(Mat2::new(
-                S * S + between,
-                between,
-                between,
-                S * S + between,
-            )),
+            cov: Some(Mat2::new(S * S + between, between, between, S * S + between)),
         }
     }
 }

@@ -7,14 +7,7 @@
 use super::{Box2, Exact, Param, Target};
 use crate::engine::math::{ln, Mat2, Vec2, LN_2PI};
 
-pub const PARAM: Param = Param {
-    key: "rho",
-    symbol: "ρ",
-    min: -0.99,
-    max: 0.99,
-    default: 0.9,
-    step: 0.01,
-};
+pub const PARAM: Param = Param { key: "rho", symbol: "ρ", min: -0.99, max: 0.99, default: 0.9, step: 0.01 };
 
 #[derive(Debug, Clone, Copy)]
 pub struct Correlated {
@@ -28,11 +21,7 @@ impl Correlated {
     /// `rho` must lie in (−1, 1); [`super::TargetInfo::build`] checks the slider's range.
     pub fn new(rho: f64) -> Self {
         let det = 1.0 - rho * rho;
-        Correlated {
-            rho,
-            inv_det: 1.0 / det,
-            log_norm: -LN_2PI - 0.5 * ln(det),
-        }
+        Correlated { rho, inv_det: 1.0 / det, log_norm: -LN_2PI - 0.5 * ln(det) }
     }
 }
 
@@ -47,24 +36,14 @@ impl Target for Correlated {
 
     fn mass_box(&self) -> Box2 {
         // Unit marginals: 4e-9 of the mass lies outside ±6.
-        Box2 {
-            x: (-6.0, 6.0),
-            y: (-6.0, 6.0),
-        }
+        Box2 { x: (-6.0, 6.0), y: (-6.0, 6.0) }
     }
 
     fn view_box(&self) -> Box2 {
-        Box2 {
-            x: (-3.5, 3.5),
-            y: (-3.5, 3.5),
-        }
+        Box2 { x: (-3.5, 3.5), y: (-3.5, 3.5) }
     }
 
     fn exact(&self) -> Exact {
-        Exact {
-            log_z: Some(0.0),
-            mean: Some(Vec2::zeros()),
-            cov: Some(Mat2::new(1.0, self.rho, self.rho, 1.0)),
-        }
+        Exact { log_z: Some(0.0), mean: Some(Vec2::zeros()), cov: Some(Mat2::new(1.0, self.rho, self.rho, 1.0)) }
     }
 }

@@ -88,18 +88,8 @@ impl TargetInfo {
 
 /// Every target the playground offers, in menu order.
 pub static TARGETS: &[TargetInfo] = &[
-    TargetInfo {
-        name: "banana",
-        label: "Banana",
-        param: banana::PARAM,
-        build: |b| Box::new(Banana::new(b)),
-    },
-    TargetInfo {
-        name: "bimodal",
-        label: "Bimodal",
-        param: bimodal::PARAM,
-        build: |w| Box::new(Bimodal::new(w)),
-    },
+    TargetInfo { name: "banana", label: "Banana", param: banana::PARAM, build: |b| Box::new(Banana::new(b)) },
+    TargetInfo { name: "bimodal", label: "Bimodal", param: bimodal::PARAM, build: |w| Box::new(Bimodal::new(w)) },
     TargetInfo {
         name: "correlated",
         label: "Correlated Gaussian",
@@ -110,12 +100,9 @@ pub static TARGETS: &[TargetInfo] = &[
 
 /// Looks a target up by name.
 pub fn find(name: &str) -> Result<&'static TargetInfo, EngineError> {
-    TARGETS
-        .iter()
-        .find(|t| t.name == name)
-        .ok_or_else(|| EngineError::Unknown {
-            what: "target",
-            name: name.to_string(),
-            known: TARGETS.iter().map(|t| t.name).collect(),
-        })
+    TARGETS.iter().find(|t| t.name == name).ok_or_else(|| EngineError::Unknown {
+        what: "target",
+        name: name.to_string(),
+        known: TARGETS.iter().map(|t| t.name).collect(),
+    })
 }
