@@ -6,6 +6,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use super::{number, resolve_target_param, target_param_flag};
 use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
 use crate::engine::family::{self, FAMILIES};
 use crate::engine::fit::{Fit, Settings, Status};
@@ -41,16 +42,7 @@ OPTIONS (defaults in brackets):
 
 /// The program: parses `args` (without the program name), prints, and returns the exit code.
 pub fn main(args: Vec<String>) -> ExitCode {
-    match run(args) {
-        Ok(out) => {
-            println!("{out}");
-            ExitCode::SUCCESS
-        }
-        Err(msg) => {
-            eprintln!("vi-fit: {msg}\nRun `vi-fit --help` for the options.");
-            ExitCode::from(2)
-        }
-    }
+    super::finish("vi-fit", run(args))
 }
 
 struct Args {
@@ -104,8 +96,8 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--seed" => s.seed = number(flag, value()?)?,
             "--bench" => bench = true,
             "--seconds" => seconds = number(flag, value()?)?,
-            other => match other.strip_prefix("--").filter(|k| TARGETS.iter().any(|t| t.param.key == *k)) {
-                Some(key) => param = Some((key.to_string(), number(flag, value()?)?)),
+            other => match target_param_flag(other) {
+                Some(key) => param = Some((key, number(flag, value()?)?)),
                 None => return Err(format!("unknown option '{other}'")),
             },
         }
@@ -114,17 +106,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
         Some(lr) => lr,
         None => family::find(&s.family).map_err(|e| e.to_string())?.default_lr,
     };
-    let info = target::find(&s.target).map_err(|e| e.to_string())?;
-    s.target_param = match param {
-        Some((key, v)) if key == info.param.key => v,
-        Some((key, _)) => {
-            return Err(format!(
-                "--{key} does not apply to target '{}' (its parameter is --{})",
-                info.name, info.param.key
-            ))
-        }
-        None => info.param.default,
-    };
+    s.target_param = resolve_target_param(&s.target, param)?;
     if !(seconds > 0.0 && seconds <= 60.0) {
         return Err(format!("--seconds {seconds} must lie in (0, 60]"));
     }
@@ -132,10 +114,6 @@ fn parse(args: &[String]) -> Result<Args, String> {
         return Err("--until-kl must be a positive number".into());
     }
     Ok(Args { settings: s, steps, until_kl, bench: bench.then_some(seconds) })
-}
-
-fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
-    v.parse().map_err(|_| format!("{flag}: '{v}' is not a valid number"))
 }
 
 fn fit(settings: Settings, steps: u64, until_kl: Option<f64>) -> Result<String, String> {

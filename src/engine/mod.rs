@@ -2,11 +2,13 @@
 //! diagnostics and the fit object the page drives. No web crates; every random number comes from
 //! an explicit seeded RNG, so a seed reproduces a run natively and in wasm.
 
+pub mod bias;
 pub mod divergence;
 pub mod error;
 pub mod family;
 pub mod fit;
 pub mod math;
+pub mod mcmc;
 pub mod optim;
 pub mod psis;
 pub mod quadrature;

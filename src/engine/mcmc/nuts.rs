@@ -1,0 +1,192 @@
+//! The No-U-Turn Sampler as Stan runs it: multinomial sampling of the trajectory (Betancourt 2017,
+//! "A Conceptual Introduction to Hamiltonian Monte Carlo", §A.3), biased progressive sampling at
+//! the top level and uniform within subtrees, the generalised no-U-turn criterion ρ·M⁻¹p > 0 at both
+//! ends of every subtree, a diagonal metric, and a transition flagged divergent when the energy
+//! error passes 1000. Step size by dual averaging towards an acceptance statistic of 0.8.
+
+use rand::Rng as _;
+
+use super::adapt::DualAveraging;
+use super::Point;
+use crate::engine::math::{exp, log_add_exp, std_normal2, Rng, Vec2};
+use crate::engine::target::Target;
+
+pub const MAX_DEPTH: usize = 10;
+const MAX_ENERGY_ERROR: f64 = 1000.0;
+
+/// What one transition did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NutsInfo {
+    pub accept_stat: f64,
+    pub depth: usize,
+    pub leapfrogs: usize,
+    pub divergent: bool,
+}
+
+/// A phase-space point with its ln p̃ and gradient.
+#[derive(Debug, Clone, Copy)]
+struct State {
+    point: Point,
+    p: Vec2,
+}
+
+struct Tree {
+    left: State,
+    right: State,
+    proposal: Point,
+    /// ln Σ exp(H₀ − H) over the subtree's states.
+    log_weight: f64,
+    /// Σ p over the subtree.
+    rho: Vec2,
+    sum_accept: f64,
+    leapfrogs: usize,
+    /// The subtree turned back or diverged: its caller must stop and not use it.
+    stop: bool,
+    divergent: bool,
+}
+
+/// The sampler's tuning: step size and inverse metric (diagonal).
+#[derive(Debug, Clone)]
+pub struct Nuts {
+    pub step: f64,
+    pub inv_metric: Vec2,
+    pub dual: DualAveraging,
+    /// The acceptance statistic dual averaging aims for (Stan's adapt_delta).
+    pub target_accept: f64,
+}
+
+impl Nuts {
+    pub fn new(target_accept: f64) -> Self {
+        Nuts { step: 1.0, inv_metric: Vec2::repeat(1.0), target_accept, dual: DualAveraging::new(target_accept, 1.0) }
+    }
+
+    fn kinetic(&self, p: Vec2) -> f64 {
+        0.5 * (p[0] * p[0] * self.inv_metric[0] + p[1] * p[1] * self.inv_metric[1])
+    }
+
+    fn leapfrog(&self, target: &dyn Target, s: &State, eps: f64) -> State {
+        let p_half = s.p + s.point.grad * (0.5 * eps);
+        let q = s.point.q + self.inv_metric.component_mul(&p_half) * eps;
+        let point = Point::at(target, q);
+        State { point, p: p_half + point.grad * (0.5 * eps) }
+    }
+
+    fn sample_momentum(&self, rng: &mut Rng) -> Vec2 {
+        let e = std_normal2(rng);
+        Vec2::new(e[0] / self.inv_metric[0].sqrt(), e[1] / self.inv_metric[1].sqrt())
+    }
+
+    /// Hoffman & Gelman's Algorithm 4: double or halve ε until one leapfrog's acceptance crosses ½.
+    pub fn find_reasonable_step(&mut self, target: &dyn Target, at: &Point, rng: &mut Rng) {
+        let mut eps = self.step.clamp(1e-3, 10.0);
+        let s0 = State { point: *at, p: self.sample_momentum(rng) };
+        let h0 = -at.log_p + self.kinetic(s0.p);
+        let log_accept = |eps: f64| {
+            let s = self.leapfrog(target, &s0, eps);
+            let h = -s.point.log_p + self.kinetic(s.p);
+            if h.is_finite() {
+                h0 - h
+            } else {
+                f64::NEG_INFINITY
+            }
+        };
+        let dir = if log_accept(eps) > 0.5f64.ln() { 1.0 } else { -1.0 };
+        for _ in 0..50 {
+            let la = log_accept(eps);
+            if (dir > 0.0 && la <= 0.5f64.ln()) || (dir < 0.0 && la > 0.5f64.ln()) {
+                break;
+            }
+            eps *= 2f64.powf(dir);
+        }
+        self.step = eps.clamp(1e-6, 100.0);
+        self.dual = DualAveraging::new(self.target_accept, self.step);
+    }
+
+    /// One NUTS transition from `at`.
+    pub fn transition(&self, target: &dyn Target, at: &mut Point, rng: &mut Rng) -> NutsInfo {
+        let start = State { point: *at, p: self.sample_momentum(rng) };
+        let h0 = -at.log_p + self.kinetic(start.p);
+        let mut left = start;
+        let mut right = start;
+        let mut proposal = *at;
+        let mut log_weight = 0.0;
+        let mut rho = start.p;
+        let (mut sum_accept, mut leapfrogs, mut depth, mut divergent) = (0.0, 0, 0, false);
+
+        while depth < MAX_DEPTH {
+            let forward = rng.random::<bool>();
+            let edge = if forward { right } else { left };
+            let sub = self.build(target, &edge, forward, depth, h0, rng);
+            sum_accept += sub.sum_accept;
+            leapfrogs += sub.leapfrogs;
+            depth += 1;
+            if sub.stop {
+                divergent = sub.divergent;
+                break;
+            }
+            // Biased progressive sampling: favour the new subtree when it carries more weight.
+            if rng.random::<f64>() < exp(sub.log_weight - log_weight).min(1.0) {
+                proposal = sub.proposal;
+            }
+            log_weight = log_add_exp(log_weight, sub.log_weight);
+            rho += sub.rho;
+            if forward {
+                right = sub.right;
+            } else {
+                left = sub.left;
+            }
+            if !self.no_u_turn(&left, &right, rho) {
+                break;
+            }
+        }
+        *at = proposal;
+        NutsInfo { accept_stat: sum_accept / leapfrogs.max(1) as f64, depth, leapfrogs, divergent }
+    }
+
+    /// ρ·M⁻¹p > 0 at both ends: the trajectory is still moving apart.
+    fn no_u_turn(&self, left: &State, right: &State, rho: Vec2) -> bool {
+        let sharp = |p: Vec2| self.inv_metric.component_mul(&p);
+        sharp(left.p).dot(&rho) > 0.0 && sharp(right.p).dot(&rho) > 0.0
+    }
+
+    /// A subtree of 2^depth leapfrog steps from `edge` in the given direction.
+    fn build(&self, target: &dyn Target, edge: &State, forward: bool, depth: usize, h0: f64, rng: &mut Rng) -> Tree {
+        if depth == 0 {
+            let eps = if forward { self.step } else { -self.step };
+            let s = self.leapfrog(target, edge, eps);
+            let h = -s.point.log_p + self.kinetic(s.p);
+            let h = if h.is_nan() { f64::INFINITY } else { h };
+            let divergent = h - h0 > MAX_ENERGY_ERROR;
+            return Tree {
+                left: s,
+                right: s,
+                proposal: s.point,
+                log_weight: h0 - h,
+                rho: s.p,
+                sum_accept: exp(h0 - h).min(1.0),
+                leapfrogs: 1,
+                stop: divergent,
+                divergent,
+            };
+        }
+        let first = self.build(target, edge, forward, depth - 1, h0, rng);
+        if first.stop {
+            return first;
+        }
+        let next_edge = if forward { first.right } else { first.left };
+        let second = self.build(target, &next_edge, forward, depth - 1, h0, rng);
+        let sum_accept = first.sum_accept + second.sum_accept;
+        let leapfrogs = first.leapfrogs + second.leapfrogs;
+        if second.stop {
+            return Tree { sum_accept, leapfrogs, ..second };
+        }
+        let log_weight = log_add_exp(first.log_weight, second.log_weight);
+        // Uniform (multinomial) sampling within the subtree.
+        let proposal =
+            if rng.random::<f64>() < exp(second.log_weight - log_weight) { second.proposal } else { first.proposal };
+        let (left, right) = if forward { (first.left, second.right) } else { (second.left, first.right) };
+        let rho = first.rho + second.rho;
+        let stop = !self.no_u_turn(&left, &right, rho);
+        Tree { left, right, proposal, log_weight, rho, sum_accept, leapfrogs, stop, divergent: false }
+    }
+}
