@@ -5,11 +5,13 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
-use vi_playground::app::components::{DensityCanvas, TargetControls};
-use vi_playground::app::state::TargetChoice;
+use vi_playground::app::components::ControlPanel;
+use vi_playground::app::live::Live;
+use vi_playground::app::App;
 use vi_playground::engine::fit::{Fit, Settings};
+use vi_playground::playground::Controls;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -70,56 +72,89 @@ fn by_testid<T: JsCast>(root: &HtmlElement, id: &str) -> T {
         .unwrap()
 }
 
-#[wasm_bindgen_test]
-async fn slider_and_select_drive_the_target() {
-    let root = host();
-    let target = RwSignal::new(TargetChoice::default());
-    leptos::mount::mount_to(root.clone(), move || view! { <TargetControls target=target /> }).forget();
+fn text(root: &HtmlElement, id: &str) -> String {
+    by_testid::<HtmlElement>(root, id).text_content().unwrap_or_default()
+}
 
-    let readout: HtmlElement = by_testid(&root, "param-value");
-    assert_eq!(readout.text_content().unwrap(), "ρ = 0.90");
+/// Waits `ms` milliseconds of real time (animation frames keep running meanwhile).
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn change(el: &web_sys::EventTarget, kind: &str) {
+    el.dispatch_event(&Event::new(kind).unwrap()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn controls_drive_the_settings_and_refuse_bad_input_in_words() {
+    let root = host();
+    let live = Live::new(Controls::default());
+    leptos::mount::mount_to(root.clone(), move || view! { <ControlPanel live=live /> }).forget();
+
+    let select: HtmlSelectElement = by_testid(&root, "target-select");
+    select.set_value("correlated");
+    change(&select, "change");
+    leptos::task::tick().await;
+    assert_eq!(live.controls.get_untracked().target, "correlated");
+    assert_eq!(text(&root, "param-value"), "ρ = 0.90", "a new target starts at its default");
 
     let slider: HtmlInputElement = by_testid(&root, "param-slider");
     slider.set_value("0.25");
-    slider.dispatch_event(&Event::new("input").unwrap()).unwrap();
+    change(&slider, "input");
     leptos::task::tick().await;
-    assert_eq!(readout.text_content().unwrap(), "ρ = 0.25");
-    assert_eq!(target.get_untracked().param, 0.25);
+    assert_eq!(text(&root, "param-value"), "ρ = 0.25");
+    assert_eq!(live.fit.with_value(|f| f.as_ref().unwrap().settings().target_param), 0.25, "the fit follows");
 
-    let select: HtmlSelectElement = by_testid(&root, "target-select");
-    select.set_value("banana");
-    select.dispatch_event(&Event::new("change").unwrap()).unwrap();
+    let family: HtmlSelectElement = by_testid(&root, "family-select");
+    family.set_value("flow");
+    change(&family, "change");
     leptos::task::tick().await;
-    assert_eq!(
-        target.get_untracked(),
-        TargetChoice { name: "banana", param: 1.0 },
-        "a new target starts at its default"
-    );
-    assert_eq!(readout.text_content().unwrap(), "b = 1.00");
-    assert_eq!(slider.max(), "2");
+    assert_eq!(live.controls.get_untracked().lr, 0.01, "the flow brings its own learning rate");
+    assert!(root.query_selector("[data-testid='depth-input']").unwrap().is_some(), "flow settings appear");
+
+    let lr: HtmlInputElement = by_testid(&root, "lr-input");
+    lr.set_value("fast please");
+    change(&lr, "change");
+    leptos::task::tick().await;
+    assert_eq!(live.controls.get_untracked().lr, 0.01, "a bad value changes nothing");
+    assert!(live.error.get_untracked().unwrap().contains("learning rate must be a number"));
+    assert_eq!(lr.value(), "0.01", "the field shows the value kept");
 }
 
-/// The density canvas draws the heatmap (dark blue at the mode) and redraws when ρ changes.
+/// The whole page: play runs the optimizer in animation frames; the readouts follow; an absurd
+/// learning rate stops it with the diverged message, and reset recovers.
 #[wasm_bindgen_test]
-async fn density_canvas_draws_and_redraws() {
+async fn the_app_plays_diverges_and_recovers() {
     let root = host();
-    let target = RwSignal::new(TargetChoice::named("correlated").unwrap());
-    leptos::mount::mount_to(root.clone(), move || view! { <DensityCanvas target=target /> }).forget();
+    leptos::mount::mount_to(root.clone(), App).forget();
     leptos::task::tick().await;
-    let canvas: HtmlCanvasElement = by_testid(&root, "main-canvas");
-    let pixels = || {
-        let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-        ctx.get_image_data(0.0, 0.0, canvas.width() as f64, canvas.height() as f64).unwrap().data().0
-    };
-    let before = pixels();
-    let dark_blue = before.chunks(4).filter(|p| p[2] > 90 && p[0] < 40 && p[1] < 100).count();
-    assert!(dark_blue > 100, "the mode should be drawn dark blue: {dark_blue} such pixels");
+    assert_eq!(text(&root, "step-count"), "0");
+    let kl0: f64 = text(&root, "kl-qp-value").parse().unwrap();
 
-    target.set(TargetChoice::named("correlated").unwrap().with_param(-0.5));
+    by_testid::<HtmlElement>(&root, "play-button").click();
+    sleep(700).await;
+    by_testid::<HtmlElement>(&root, "play-button").click(); // pause
     leptos::task::tick().await;
-    let after = pixels();
-    let changed = before.iter().zip(&after).filter(|(a, b)| a != b).count();
-    assert!(changed > 1000, "ρ = −0.5 should redraw the canvas: {changed} bytes changed");
-    let status: HtmlElement = by_testid(&root, "status-message");
-    assert_eq!(status.text_content().unwrap(), "", "no error shown");
+    let steps: u64 = text(&root, "step-count").parse().unwrap();
+    assert!(steps > 100, "{steps} steps in 0.7 s");
+    let kl1: f64 = text(&root, "kl-qp-value").parse().unwrap();
+    assert!(kl1 < kl0, "KL(q‖p) fell from {kl0} to {kl1}");
+    assert!(text(&root, "elbo-value").parse::<f64>().unwrap().is_finite());
+
+    let lr: HtmlInputElement = by_testid(&root, "lr-input");
+    lr.set_value("100");
+    change(&lr, "change");
+    by_testid::<HtmlElement>(&root, "play-button").click();
+    sleep(700).await;
+    let status = text(&root, "status-message");
+    assert!(status.contains("diverged at step"), "status: {status:?}");
+    assert_eq!(text(&root, "play-button"), "Play", "a diverged fit pauses");
+
+    by_testid::<HtmlElement>(&root, "reset-button").click();
+    leptos::task::tick().await;
+    assert_eq!(text(&root, "step-count"), "0");
+    assert_eq!(text(&root, "status-message"), "");
 }

@@ -35,6 +35,18 @@ pub enum Divergence {
     ForwardKl,
 }
 
+impl Divergence {
+    /// Monte Carlo samples per step that make a steady fit: forward KL by importance sampling
+    /// needs more (on the banana, full-rank, lr 0.05: KL(p‖q) wanders 1.14–1.43 at S = 8 and
+    /// stays 1.14–1.16 at S = 32 after 10k steps).
+    pub fn default_samples(self) -> usize {
+        match self {
+            Divergence::ReverseKl => 8,
+            Divergence::ForwardKl => 32,
+        }
+    }
+}
+
 /// Gradient estimator for reverse KL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

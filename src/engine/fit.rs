@@ -199,6 +199,13 @@ impl Fit {
         })
     }
 
+    /// The same fit with its quadrature grid at `cells` per side (the page trades a little
+    /// accuracy for speed; the tests use [`GRID_CELLS`]).
+    pub fn with_grid_cells(mut self, cells: usize) -> Self {
+        self.grid = TargetGrid::new(self.target.as_ref(), cells.clamp(16, 1024));
+        self
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -314,6 +321,16 @@ impl Fit {
         self.ess_avg = Ema::new(0.02);
         self.scratch = Scratch::default();
         self.status = Status::Running;
+    }
+
+    /// The step's Monte Carlo ELBO, its running average and the IS-ESS: what a frame shows,
+    /// without q's moments (a quadrature for a flow).
+    pub fn progress(&self) -> (f64, f64, Option<f64>) {
+        (
+            self.last.map_or(f64::NAN, |e| e.elbo),
+            self.elbo_avg.value(),
+            self.last.and_then(|e| e.ess).map(|_| self.ess_avg.value()),
+        )
     }
 
     pub fn snapshot(&self) -> Snapshot {

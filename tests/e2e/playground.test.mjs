@@ -25,6 +25,7 @@ test('the page loads clean and draws the correlated Gaussian', async () => {
   const { page, problems } = await openPage(browser, server.url);
   await page.waitForFunction(() => document.querySelector("[data-testid='main-canvas']")?.width > 0);
   await assert.doesNotReject(page.getByRole('heading', { name: 'VI Playground' }).waitFor());
+  await page.getByTestId('target-select').selectOption('correlated');
   const drawn = await canvasDigest(page, 'main-canvas');
   assert.ok(drawn.inked > 0.05 * drawn.width * drawn.height, `the heatmap covers the canvas: ${JSON.stringify(drawn)}`);
   assert.equal(await page.getByTestId('param-value').textContent(), 'ρ = 0.90');
@@ -35,6 +36,7 @@ test('the page loads clean and draws the correlated Gaussian', async () => {
 test('moving the ρ slider with the keyboard redraws the density', async () => {
   const { page, problems } = await openPage(browser, server.url);
   await page.waitForFunction(() => document.querySelector("[data-testid='main-canvas']")?.width > 0);
+  await page.getByTestId('target-select').selectOption('correlated');
   const before = await canvasDigest(page, 'main-canvas');
   const slider = page.getByTestId('param-slider');
   await slider.focus();
@@ -52,7 +54,6 @@ test('moving the ρ slider with the keyboard redraws the density', async () => {
   );
   const after = await canvasDigest(page, 'main-canvas');
   assert.notEqual(after.hash, before.hash, 'the canvas changed');
-  await page.screenshot({ path: `${ARTIFACTS}/playground.png` });
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -1,7 +1,24 @@
-//! The page's components, one file each.
+//! The page's components, one file each. They read and write the shared [`Live`] state.
+//!
+//! [`Live`]: crate::app::live::Live
 
-mod density_canvas;
-mod target_controls;
+mod canvases;
+mod controls;
+mod mcmc_panel;
+mod readouts;
 
-pub use density_canvas::DensityCanvas;
-pub use target_controls::TargetControls;
+pub use canvases::{ElboChart, MainCanvas};
+pub use controls::ControlPanel;
+pub use mcmc_panel::McmcPanel;
+pub use readouts::{Readouts, StatsOverlay, StatusBar};
+
+/// A number for a readout: fixed decimals, or a dash when there is none.
+pub fn fmt(x: f64, decimals: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.decimals$}")
+    } else if x == f64::NEG_INFINITY {
+        "−∞".into()
+    } else {
+        "—".into()
+    }
+}

@@ -3,9 +3,9 @@
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+use web_sys::{HtmlCanvasElement, ImageData};
 
-use super::{err, fit_to_display};
+use super::{context, err, fit_to_display};
 use crate::engine::target::Target;
 use crate::viz::DensityLayer;
 
@@ -13,7 +13,7 @@ use crate::viz::DensityLayer;
 const CELLS: usize = 160;
 
 pub fn draw(canvas: &HtmlCanvasElement, target: &dyn Target) -> Result<(), String> {
-    let dpr = fit_to_display(canvas, (640, 640));
+    let dpr = fit_to_display(canvas, (640, 640), true);
     let px = |v: f64| (v * dpr).round() as u32;
     let view = target.view_box();
     let layer = DensityLayer::new(view, CELLS, |z| target.log_density(z));
@@ -52,7 +52,11 @@ pub fn draw(canvas: &HtmlCanvasElement, target: &dyn Target) -> Result<(), Strin
 }
 
 /// Puts the heatmap's pixels on an offscreen canvas and scales it into the plotting area.
-fn blit(canvas: &HtmlCanvasElement, layer: &DensityLayer, (x, y, w, h): (i32, i32, i32, i32)) -> Result<(), String> {
+pub fn blit(
+    canvas: &HtmlCanvasElement,
+    layer: &DensityLayer,
+    (x, y, w, h): (i32, i32, i32, i32),
+) -> Result<(), String> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let off: HtmlCanvasElement = document.create_element("canvas").map_err(err)?.dyn_into().map_err(err)?;
     let (nx, ny) = (layer.grid.nx as u32, layer.grid.ny as u32);
@@ -63,13 +67,4 @@ fn blit(canvas: &HtmlCanvasElement, layer: &DensityLayer, (x, y, w, h): (i32, i3
     let ctx = context(canvas)?;
     ctx.set_image_smoothing_enabled(true);
     ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&off, x as f64, y as f64, w as f64, h as f64).map_err(err)
-}
-
-fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
-    canvas
-        .get_context("2d")
-        .map_err(err)?
-        .ok_or("this browser gives no 2-D canvas")?
-        .dyn_into::<CanvasRenderingContext2d>()
-        .map_err(err)
 }

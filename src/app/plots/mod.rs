@@ -1,18 +1,35 @@
 //! Drawing on canvases with plotters-canvas. Geometry comes from [`crate::viz`]; this only draws.
 
 pub mod density;
+pub mod elbo;
+pub mod main;
 
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-/// Sizes the canvas's pixel buffer to its displayed size times the device pixel ratio, so lines
-/// stay sharp on a projector or a phone; returns that ratio for scaling fonts and strokes.
-pub fn fit_to_display(canvas: &HtmlCanvasElement, fallback: (u32, u32)) -> f64 {
+/// The device pixel ratio and the pixel size that matches the canvas's displayed size; with
+/// `resize`, sets the canvas's pixel buffer to it (which clears the canvas), so lines stay sharp on
+/// a projector or a phone. The ratio scales fonts and strokes.
+pub fn fit_to_display(canvas: &HtmlCanvasElement, fallback: (u32, u32), resize: bool) -> f64 {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
     let (w, h) = (canvas.client_width(), canvas.client_height());
     let (w, h) = if w > 0 && h > 0 { (w as u32, h as u32) } else { fallback };
-    canvas.set_width((w as f64 * dpr).round() as u32);
-    canvas.set_height((h as f64 * dpr).round() as u32);
+    let size = ((w as f64 * dpr).round() as u32, (h as f64 * dpr).round() as u32);
+    if resize && (canvas.width(), canvas.height()) != size {
+        canvas.set_width(size.0);
+        canvas.set_height(size.1);
+    }
     dpr
+}
+
+/// The canvas's 2-D context.
+pub fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
+    canvas
+        .get_context("2d")
+        .map_err(err)?
+        .ok_or("this browser gives no 2-D canvas")?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(err)
 }
 
 /// Plotters' errors as text for the page's status line.

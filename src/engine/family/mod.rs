@@ -7,7 +7,7 @@
 //! [`FAMILIES`].
 
 mod affine;
-mod flow;
+pub mod flow;
 mod gaussian;
 
 pub use affine::Affine;

@@ -1,0 +1,55 @@
+//! The MCMC reference: run once (in chunks, so the page stays live), its diagnostics, and the bias
+//! table that puts q's moments beside the MCMC estimates and the exact values.
+
+use leptos::prelude::*;
+
+use super::fmt;
+use crate::app::live::Live;
+use crate::engine::bias::FLAG_MCSE;
+use crate::engine::mcmc::SamplerKind;
+
+#[component]
+pub fn McmcPanel(live: Live) -> impl IntoView {
+    let v = live.mcmc_view;
+    view! {
+        <div class="control row">
+            <label for="sampler-select">"Sampler"</label>
+            <select id="sampler-select" data-testid="sampler-select" prop:value=move || live.sampler.get().name()
+                on:change=move |ev| { if let Ok(s) = SamplerKind::parse(&event_target_value(&ev)) { live.sampler.set(s) } }>
+                {SamplerKind::ALL.iter().map(|s| view! { <option value=s.name()>{s.label()}</option> }).collect_view()}
+            </select>
+            <button data-testid="mcmc-run-button" on:click=move |_| { if v.get_untracked().running { live.cancel_mcmc() } else { live.run_mcmc() } }>
+                {move || if v.get().running { "Stop" } else { "Run MCMC" }}
+            </button>
+        </div>
+        <Show when=move || v.get().running>
+            <progress data-testid="mcmc-progress" max="1" prop:value=move || v.get().progress></progress>
+        </Show>
+        {move || v.get().error.map(|e| view! { <p class="status-text">{e}</p> })}
+        {move || v.get().summary.map(|s| view! {
+            <p class="mcmc-summary" data-testid="mcmc-summary">
+                {format!("{} draws · R̂ {} · bulk-ESS {} · tail-ESS {} · accept {} · divergences {}",
+                    s.draws, fmt(s.rhat[0].max(s.rhat[1]), 3), fmt(s.ess_bulk[0].min(s.ess_bulk[1]), 0),
+                    fmt(s.ess_tail[0].min(s.ess_tail[1]), 0), fmt(s.accept_rate, 2), s.divergences)}
+                {(s.rhat[0].max(s.rhat[1]) >= 1.01).then_some(" — R̂ ≥ 1.01: the chains disagree; treat the reference with care.")}
+            </p>
+        })}
+        <Show when=move || !v.get().rows.is_empty()>
+            <table class="bias-table" data-testid="bias-table">
+                <caption>{format!("VI (q's moments averaged over the last second of steps) against MCMC: flagged where they differ by more than {FLAG_MCSE} Monte Carlo standard errors")}</caption>
+                <thead><tr><th scope="col">""</th><th scope="col">"VI"</th><th scope="col">"MCMC ± MCSE"</th><th scope="col">"exact"</th><th scope="col">""</th></tr></thead>
+                <tbody>
+                    {move || v.get().rows.into_iter().map(|r| view! {
+                        <tr class:flagged=r.flagged data-flagged=r.flagged.to_string() data-quantity=r.quantity>
+                            <th scope="row">{r.quantity}</th>
+                            <td>{fmt(r.vi, 3)}</td>
+                            <td>{format!("{} ± {}", fmt(r.mcmc, 3), fmt(r.mcse, 3))}</td>
+                            <td>{r.exact.map_or("—".into(), |x| fmt(x, 3))}</td>
+                            <td>{if r.flagged { format!("biased ({:+.0} MCSE)", r.z()) } else { String::new() }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </Show>
+    }
+}

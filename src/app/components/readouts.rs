@@ -1,0 +1,70 @@
+//! Readouts of the fit, the status line with its ways back, and the performance overlay.
+
+use leptos::prelude::*;
+
+use super::fmt;
+use crate::app::live::Live;
+use crate::engine::psis::k_hat_verdict;
+
+#[component]
+pub fn Readouts(live: Live) -> impl IntoView {
+    let r = live.readout;
+    let e = live.exact;
+    let exact =
+        move |f: fn(&crate::app::live::Exact) -> f64, d: usize| move || e.get().map_or("—".into(), |e| fmt(f(&e), d));
+    view! {
+        <dl class="readouts">
+            <div><dt>"Step"</dt><dd data-testid="step-count">{move || r.get().step.to_string()}</dd></div>
+            <div><dt>"ELBO (running avg.)"</dt><dd data-testid="elbo-value">{move || fmt(r.get().elbo_avg, 3)}</dd></div>
+            <div><dt>"ln Z (exact)"</dt><dd data-testid="log-z-value">{exact(|e| e.log_z, 3)}</dd></div>
+            <div><dt>"KL(q‖p)"</dt><dd data-testid="kl-qp-value">{exact(|e| e.kl_qp, 4)}</dd></div>
+            <div><dt>"KL(p‖q)"</dt><dd data-testid="kl-pq-value">{exact(|e| e.kl_pq, 4)}</dd></div>
+            <div><dt>"PSIS k̂"</dt><dd data-testid="khat-value">{move || e.get().map_or("—".into(), |e| format!("{} ({})", fmt(e.k_hat, 2), k_hat_verdict(e.k_hat)))}</dd></div>
+            <Show when=move || r.get().ess.is_some()>
+                <div><dt>"IS-ESS"</dt><dd data-testid="ess-value">{move || { let x = r.get(); format!("{} of {}", fmt(x.ess.unwrap_or(f64::NAN), 1), x.samples) }}</dd></div>
+            </Show>
+            <div><dt>"Steps / s"</dt><dd data-testid="steps-per-sec">{move || fmt(live.stats.get().steps_per_sec, 0)}</dd></div>
+        </dl>
+        <p class="structure">{move || r.get().structure}</p>
+    }
+}
+
+/// Errors and divergence in words, with the way back.
+#[component]
+pub fn StatusBar(live: Live) -> impl IntoView {
+    let diverged = move || live.readout.get().diverged;
+    view! {
+        <div class="status" role="status" aria-live="polite">
+            <p class="status-text" data-testid="status-message">
+                {move || match (diverged(), live.error.get()) {
+                    (Some((step, what)), _) => format!("The fit diverged at step {step}: {what}. The last good q is kept: lower the learning rate to go on from it, or reset."),
+                    (None, Some(e)) => e,
+                    (None, None) => String::new(),
+                }}
+            </p>
+            <Show when=move || diverged().is_some()>
+                <button data-testid="lower-lr-button" on:click=move |_| live.lower_learning_rate()>"Lower learning rate ÷10"</button>
+                <button on:click=move |_| live.reset()>"Reset"</button>
+            </Show>
+            <Show when=move || live.error.get().is_some() && diverged().is_none()>
+                <button on:click=move |_| live.error.set(None)>"Dismiss"</button>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+pub fn StatsOverlay(live: Live) -> impl IntoView {
+    view! {
+        <label class="stats-toggle">
+            <input type="checkbox" data-testid="stats-toggle" prop:checked=move || live.show_stats.get()
+                on:change=move |ev| live.show_stats.set(event_target_checked(&ev)) />
+            "Show performance"
+        </label>
+        <Show when=move || live.show_stats.get()>
+            <div class="stats-overlay" data-testid="stats-overlay">
+                {move || { let s = live.stats.get(); format!("{} fps · {} steps/s · {} ms/frame", fmt(s.fps, 0), fmt(s.steps_per_sec, 0), fmt(s.ms_per_frame, 1)) }}
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,507 @@
+//! The running playground: the fit, the MCMC reference and the traces, held outside the reactive
+//! graph (they change every frame), and the requestAnimationFrame loop that advances them within a
+//! time budget and publishes what the page shows through signals.
+
+use leptos::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+use crate::app::plots;
+use crate::engine::bias::{bias_table, BiasRow};
+use crate::engine::divergence::{Divergence, ForwardSource};
+use crate::engine::fit::{Fit, Status};
+use crate::engine::math::{Mat2, Vec2};
+use crate::engine::mcmc::{Mcmc, McmcSettings, SamplerKind, Summary};
+use crate::playground::{Change, Controls, Trace};
+
+/// A frame's whole budget (60 Hz); optimizer steps get what drawing leaves, between these bounds.
+pub const FRAME_BUDGET_MS: f64 = 14.0;
+pub const STEP_BUDGET_MS: (f64, f64) = (2.0, 8.0);
+/// Milliseconds of MCMC work per frame while it runs.
+pub const MCMC_BUDGET_MS: f64 = 5.0;
+/// How often the exact diagnostics (quadrature KLs, k̂) are recomputed while playing.
+pub const DIAGNOSTICS_EVERY_MS: f64 = 200.0;
+/// How often the ELBO chart is redrawn while playing.
+pub const CHART_EVERY_MS: f64 = 100.0;
+/// Points kept per trace, however long the run.
+pub const TRACE_POINTS: usize = 1500;
+/// Grid cells per side for the live exact diagnostics (the tests use 256).
+pub const LIVE_GRID_CELLS: usize = 160;
+
+/// The numbers the page shows, refreshed every frame.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Readout {
+    pub step: u64,
+    pub elbo: f64,
+    pub elbo_avg: f64,
+    pub ess: Option<f64>,
+    pub samples: usize,
+    pub diverged: Option<(u64, String)>,
+    pub structure: String,
+}
+
+/// The exact numbers, refreshed a few times a second.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Exact {
+    pub log_z: f64,
+    pub kl_qp: f64,
+    pub kl_pq: f64,
+    pub k_hat: f64,
+}
+
+/// Frame timing, shown in the stats overlay and published on `window.viStats` for tests.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FrameStats {
+    pub fps: f64,
+    pub steps_per_sec: f64,
+    pub ms_per_frame: f64,
+}
+
+/// The MCMC panel's state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct McmcView {
+    pub running: bool,
+    pub progress: f64,
+    pub summary: Option<Summary>,
+    pub rows: Vec<BiasRow>,
+    pub error: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Traces {
+    pub elbo: Trace,
+    pub elbo_avg: Trace,
+    pub kl_qp: Trace,
+    pub kl_pq: Trace,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace::new(TRACE_POINTS)
+    }
+}
+
+impl Traces {
+    fn clear(&mut self) {
+        *self = Traces::default();
+    }
+}
+
+/// Everything the components share; `Copy`, so closures take it by value.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub controls: RwSignal<Controls>,
+    pub playing: RwSignal<bool>,
+    pub readout: RwSignal<Readout>,
+    pub exact: RwSignal<Option<Exact>>,
+    pub error: RwSignal<Option<String>>,
+    pub stats: RwSignal<FrameStats>,
+    pub show_stats: RwSignal<bool>,
+    pub mcmc_view: RwSignal<McmcView>,
+    pub sampler: RwSignal<SamplerKind>,
+    pub fit: StoredValue<Option<Fit>, LocalStorage>,
+    pub traces: StoredValue<Traces, LocalStorage>,
+    pub mcmc: StoredValue<Option<Mcmc>, LocalStorage>,
+    pub main_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
+    pub elbo_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
+    pub base_layer: StoredValue<Option<plots::main::BaseLayer>, LocalStorage>,
+    /// q's mean and covariance averaged over recent refreshes (Polyak–Ruppert): the bias table
+    /// compares this, not the jittering last iterate, with MCMC.
+    averaged: StoredValue<Option<(Vec2, Mat2)>, LocalStorage>,
+    applied: StoredValue<Controls, LocalStorage>,
+    looping: StoredValue<bool, LocalStorage>,
+    clock: StoredValue<Clock, LocalStorage>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Clock {
+    last_frame: f64,
+    last_diag: f64,
+    last_chart: f64,
+    frames: u32,
+    steps: u64,
+    window_start: f64,
+    /// How long the last frame's drawing took.
+    draw_ms: f64,
+}
+
+pub fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+impl Live {
+    pub fn new(controls: Controls) -> Self {
+        let live = Live {
+            controls: RwSignal::new(controls.clone()),
+            playing: RwSignal::new(false),
+            readout: RwSignal::new(Readout::default()),
+            exact: RwSignal::new(None),
+            error: RwSignal::new(None),
+            stats: RwSignal::new(FrameStats::default()),
+            show_stats: RwSignal::new(false),
+            mcmc_view: RwSignal::new(McmcView::default()),
+            sampler: RwSignal::new(SamplerKind::Nuts),
+            fit: StoredValue::new_local(None),
+            traces: StoredValue::new_local(Traces::default()),
+            mcmc: StoredValue::new_local(None),
+            main_canvas: StoredValue::new_local(None),
+            elbo_canvas: StoredValue::new_local(None),
+            base_layer: StoredValue::new_local(None),
+            averaged: StoredValue::new_local(None),
+            applied: StoredValue::new_local(controls),
+            looping: StoredValue::new_local(false),
+            clock: StoredValue::new_local(Clock::default()),
+        };
+        live.restart();
+        live
+    }
+
+    /// Applies the controls' current value: the learning rate on the fly, anything else by a new fit.
+    pub fn apply_controls(self) {
+        let next = self.controls.get_untracked();
+        let prev = self.applied.get_value();
+        if prev.target != next.target || prev.target_param != next.target_param {
+            // The reference belongs to the target it sampled.
+            self.mcmc.set_value(None);
+            self.mcmc_view.set(McmcView::default());
+            self.base_layer.set_value(None);
+        }
+        match prev.change_to(&next) {
+            Change::None => {}
+            Change::LearningRate => {
+                let result = self.fit.try_update_value(|f| f.as_mut().map(|f| f.set_lr(next.lr)));
+                match result.flatten() {
+                    Some(Err(e)) => self.error.set(Some(e.to_string())),
+                    _ => self.error.set(None),
+                }
+            }
+            Change::Restart => {
+                self.applied.set_value(next);
+                self.restart();
+                return;
+            }
+        }
+        self.applied.set_value(next);
+        self.publish();
+        self.redraw(true);
+    }
+
+    /// A new fit from the current controls. On an error the old fit stays and the page says why.
+    pub fn restart(self) {
+        let controls = self.controls.get_untracked();
+        let settings = controls.settings();
+        let needs_draws =
+            settings.divergence == Divergence::ForwardKl && settings.forward_source == ForwardSource::Draws;
+        let draws = if needs_draws {
+            self.mcmc.with_value(|m| m.as_ref().map(|m| m.pooled_draws())).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        match Fit::with_draws(settings, draws) {
+            Ok(fit) => {
+                let fit = fit.with_grid_cells(LIVE_GRID_CELLS);
+                self.fit.set_value(Some(fit));
+                self.error.set(None);
+            }
+            Err(e) => self.error.set(Some(format!("{e}. The previous fit is kept."))),
+        }
+        self.applied.set_value(controls);
+        self.traces.update_value(Traces::clear);
+        self.averaged.set_value(None);
+        self.exact.set(None);
+        self.publish();
+        self.refresh_exact();
+        self.refresh_bias();
+        self.redraw(true);
+    }
+
+    pub fn reset(self) {
+        self.fit.update_value(|f| {
+            if let Some(f) = f {
+                f.reset();
+            }
+        });
+        self.traces.update_value(Traces::clear);
+        self.averaged.set_value(None);
+        self.publish();
+        self.refresh_exact();
+        self.refresh_bias();
+        self.redraw(true);
+    }
+
+    /// After a divergence: a tenth of the learning rate, resuming from the last good state.
+    pub fn lower_learning_rate(self) {
+        let lr = (self.controls.get_untracked().lr / 10.0).max(crate::engine::fit::LR_RANGE.0);
+        self.controls.update(|c| c.lr = lr);
+        self.apply_controls();
+    }
+
+    pub fn single_step(self) {
+        self.playing.set(false);
+        self.fit.update_value(|f| {
+            if let Some(f) = f {
+                f.step(1);
+            }
+        });
+        self.record();
+        self.publish();
+        self.refresh_exact();
+        self.refresh_bias();
+        self.redraw(true);
+    }
+
+    pub fn play(self, on: bool) {
+        self.playing.set(on);
+        if on {
+            self.ensure_loop();
+        }
+    }
+
+    pub fn run_mcmc(self) {
+        let target = match self.controls.get_untracked().settings() {
+            s => crate::engine::target::find(&s.target).and_then(|t| t.build(s.target_param)),
+        };
+        let settings = McmcSettings {
+            sampler: self.sampler.get_untracked(),
+            seed: self.controls.get_untracked().seed,
+            ..McmcSettings::default()
+        };
+        match target.and_then(|t| Mcmc::new(t, settings)) {
+            Ok(m) => {
+                self.mcmc.set_value(Some(m));
+                self.mcmc_view.set(McmcView { running: true, ..McmcView::default() });
+                self.ensure_loop();
+            }
+            Err(e) => self.mcmc_view.set(McmcView { error: Some(e.to_string()), ..McmcView::default() }),
+        }
+    }
+
+    pub fn cancel_mcmc(self) {
+        self.mcmc_view.update(|v| v.running = false);
+        self.finish_mcmc();
+    }
+
+    fn ensure_loop(self) {
+        if !self.looping.get_value() {
+            self.looping.set_value(true);
+            self.clock.update_value(|c| {
+                c.last_frame = now();
+                c.window_start = c.last_frame;
+            });
+            request_animation_frame(move || self.frame());
+        }
+    }
+
+    /// One animation frame: optimizer steps and MCMC iterations within their budgets, then the
+    /// readouts and the canvases.
+    fn frame(self) {
+        let start = now();
+        let playing = self.playing.get_untracked();
+        let mut steps = 0;
+        if playing {
+            let max = self.controls.with_untracked(|c| c.steps_per_frame).max(1) as u64;
+            let budget =
+                (FRAME_BUDGET_MS - self.clock.with_value(|c| c.draw_ms)).clamp(STEP_BUDGET_MS.0, STEP_BUDGET_MS.1);
+            self.fit.update_value(|f| {
+                let Some(f) = f else { return };
+                let mut chunk = 1u64;
+                while steps < max && now() - start < budget {
+                    let n = chunk.min(max - steps);
+                    let done = f.step(n);
+                    steps += done;
+                    if done < n {
+                        break; // diverged
+                    }
+                    chunk = (chunk * 2).min(256);
+                }
+            });
+            self.record();
+            if self.readout.with_untracked(|r| r.diverged.is_some()) || steps == 0 {
+                self.playing.set(false);
+            }
+        }
+        let mcmc_running = self.mcmc_view.with_untracked(|v| v.running);
+        if mcmc_running {
+            self.advance_mcmc();
+        }
+        self.publish();
+        let t = now();
+        let (diag_due, chart_due) =
+            self.clock.with_value(|c| (t - c.last_diag >= DIAGNOSTICS_EVERY_MS, t - c.last_chart >= CHART_EVERY_MS));
+        if steps > 0 && diag_due {
+            self.refresh_exact();
+            self.clock.update_value(|c| c.last_diag = t);
+        }
+        let draw_start = now();
+        self.redraw(steps > 0 && chart_due);
+        let draw_ms = now() - draw_start;
+        self.clock.update_value(|c| c.draw_ms = 0.8 * c.draw_ms + 0.2 * draw_ms);
+        if chart_due {
+            self.clock.update_value(|c| c.last_chart = t);
+        }
+        self.account(start, steps);
+        if self.playing.get_untracked() || self.mcmc_view.with_untracked(|v| v.running) {
+            request_animation_frame(move || self.frame());
+        } else {
+            self.looping.set_value(false);
+            self.refresh_exact();
+            self.refresh_bias();
+            self.redraw(true);
+        }
+    }
+
+    fn advance_mcmc(self) {
+        let start = now();
+        let done = self.mcmc.try_update_value(|m| {
+            let m = m.as_mut()?;
+            while now() - start < MCMC_BUDGET_MS && m.run(25) > 0 {}
+            let (d, t) = m.progress();
+            Some((d as f64 / t as f64, m.is_done()))
+        });
+        match done.flatten() {
+            Some((progress, finished)) => {
+                self.mcmc_view.update(|v| v.progress = progress);
+                if finished {
+                    self.mcmc_view.update(|v| v.running = false);
+                    self.finish_mcmc();
+                }
+            }
+            None => self.mcmc_view.update(|v| v.running = false),
+        }
+    }
+
+    fn finish_mcmc(self) {
+        let summary = self.mcmc.with_value(|m| m.as_ref().and_then(Mcmc::summary));
+        self.mcmc_view.update(|v| v.summary = summary);
+        self.refresh_bias();
+        self.redraw(false);
+    }
+
+    /// The bias table for the current q against the MCMC summary.
+    fn refresh_bias(self) {
+        let Some(summary) = self.mcmc_view.with_untracked(|v| v.summary.clone()) else { return };
+        let averaged = self.averaged.get_value();
+        let rows = self.fit.with_value(|f| {
+            f.as_ref().map(|f| {
+                let (mean, cov) = averaged.unwrap_or_else(|| f.family().moments());
+                bias_table(mean, &cov, &summary, &f.target().exact())
+            })
+        });
+        self.mcmc_view.update(|v| v.rows = rows.unwrap_or_default());
+    }
+
+    fn record(self) {
+        let point = self.fit.with_value(|f| f.as_ref().map(|f| (f.step_count(), f.progress())));
+        if let Some((step, (elbo, elbo_avg, _))) = point {
+            self.traces.update_value(|t| {
+                t.elbo.push(step, elbo);
+                t.elbo_avg.push(step, elbo_avg);
+            });
+        }
+    }
+
+    /// Per-frame readouts from the fit (cheap).
+    fn publish(self) {
+        let r = self.fit.with_value(|f| {
+            f.as_ref().map(|f| {
+                let (elbo, elbo_avg, ess) = f.progress();
+                Readout {
+                    step: f.step_count(),
+                    elbo,
+                    elbo_avg,
+                    ess,
+                    samples: f.settings().samples,
+                    diverged: match f.status() {
+                        Status::Running => None,
+                        Status::Diverged { step, what } => Some((*step, what.clone())),
+                    },
+                    structure: f.family().describe(),
+                }
+            })
+        });
+        if let Some(r) = r {
+            if self.readout.with_untracked(|old| *old != r) {
+                self.readout.set(r);
+            }
+        }
+    }
+
+    /// Exact KLs and k̂ (milliseconds), and their traces.
+    pub fn refresh_exact(self) {
+        let e = self.fit.with_value(|f| {
+            f.as_ref().map(|f| {
+                let d = f.diagnostics();
+                let moments = f.family().moments();
+                (
+                    f.step_count(),
+                    Exact { log_z: d.log_z, kl_qp: d.kl.kl_qp, kl_pq: d.kl.kl_pq, k_hat: d.k_hat },
+                    moments,
+                )
+            })
+        });
+        if let Some((step, e, (mean, cov))) = e {
+            self.averaged.update_value(|a| {
+                *a = Some(match *a {
+                    Some((m, c)) => (m * 0.7 + mean * 0.3, c * 0.7 + cov * 0.3),
+                    None => (mean, cov),
+                })
+            });
+            self.traces.update_value(|t| {
+                t.kl_qp.push(step, e.kl_qp);
+                t.kl_pq.push(step, e.kl_pq);
+            });
+            self.exact.set(Some(e));
+        }
+    }
+
+    /// Draws the main canvas (every call) and the ELBO chart (when `chart`).
+    pub fn redraw(self, chart: bool) {
+        if let Err(e) = plots::main::draw(self) {
+            self.error.set(Some(e));
+        }
+        if chart {
+            if let Err(e) = plots::elbo::draw(self) {
+                self.error.set(Some(e));
+            }
+        }
+    }
+
+    fn account(self, start: f64, steps: u64) {
+        let end = now();
+        let stats = self.clock.try_update_value(|c| {
+            c.frames += 1;
+            c.steps += steps;
+            c.last_frame = end;
+            let span = end - c.window_start;
+            if span >= 500.0 {
+                let s = FrameStats {
+                    fps: c.frames as f64 * 1000.0 / span,
+                    steps_per_sec: c.steps as f64 * 1000.0 / span,
+                    ms_per_frame: end - start,
+                };
+                c.frames = 0;
+                c.steps = 0;
+                c.window_start = end;
+                Some(s)
+            } else {
+                None
+            }
+        });
+        if let Some(Some(s)) = stats {
+            self.stats.set(s);
+            publish_stats(&s, self.readout.with_untracked(|r| r.step));
+        }
+    }
+}
+
+/// `window.viStats = { fps, stepsPerSec, msPerFrame, step }`, for tests and the curious.
+fn publish_stats(s: &FrameStats, step: u64) {
+    use wasm_bindgen::JsValue;
+    let Some(w) = web_sys::window() else { return };
+    let o = js_sys::Object::new();
+    for (k, v) in
+        [("fps", s.fps), ("stepsPerSec", s.steps_per_sec), ("msPerFrame", s.ms_per_frame), ("step", step as f64)]
+    {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_f64(v));
+    }
+    let _ = js_sys::Reflect::set(&w, &JsValue::from_str("viStats"), &o);
+}

@@ -1,0 +1,205 @@
+//! The main canvas. A base layer (axes, the target's heatmap and contours) is drawn by plotters
+//! onto an offscreen canvas once per target and size; every frame blits it and draws on top the
+//! MCMC draws, a cloud of q's samples, q's contours (covariance ellipses for a Gaussian, density
+//! contours for a flow) and q's mean.
+
+use std::sync::OnceLock;
+
+use leptos::prelude::{GetValue, SetValue, WithValue};
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+use super::{context, err, fit_to_display};
+use crate::app::live::Live;
+use crate::engine::family::Family;
+use crate::engine::math::{rng_from_seed, std_normal2, Vec2};
+use crate::engine::quadrature::Grid;
+use crate::engine::target::{Box2, Target};
+use crate::viz::{contour, hpd_levels, DensityLayer};
+
+/// Okabe–Ito vermillion for q, readable beside the blue density for colour-blind eyes.
+pub const Q_COLOUR: &str = "#d55e00";
+const MCMC_COLOUR: &str = "rgba(17, 24, 39, 0.55)";
+const HEATMAP_CELLS: usize = 160;
+const Q_GRID: usize = 44;
+const CLOUD: usize = 300;
+const MAX_MCMC_DOTS: usize = 1200;
+
+/// The cached base layer and the map from the target's coordinates to canvas pixels.
+pub struct BaseLayer {
+    canvas: HtmlCanvasElement,
+    size: (u32, u32),
+    view: Box2,
+    /// Plotting area in pixels: x, y, width, height.
+    area: (f64, f64, f64, f64),
+    dpr: f64,
+}
+
+impl BaseLayer {
+    fn to_px(&self, z: Vec2) -> (f64, f64) {
+        let (x, y, w, h) = self.area;
+        let fx = (z[0] - self.view.x.0) / (self.view.x.1 - self.view.x.0);
+        let fy = (z[1] - self.view.y.0) / (self.view.y.1 - self.view.y.0);
+        (x + fx * w, y + (1.0 - fy) * h)
+    }
+}
+
+/// Fixed base draws ε, pushed through q every frame: the cloud moves smoothly as q changes.
+fn cloud_eps() -> &'static [Vec2] {
+    static EPS: OnceLock<Vec<Vec2>> = OnceLock::new();
+    EPS.get_or_init(|| {
+        let mut rng = rng_from_seed(2024);
+        (0..CLOUD).map(|_| std_normal2(&mut rng)).collect()
+    })
+}
+
+pub fn draw(live: Live) -> Result<(), String> {
+    let Some(canvas) = live.main_canvas.get_value() else { return Ok(()) };
+    let dpr = fit_to_display(&canvas, (640, 640), true);
+    let size = (canvas.width(), canvas.height());
+    let stale = live.base_layer.with_value(|b| b.as_ref().is_none_or(|b| b.size != size || b.dpr != dpr));
+    if stale {
+        let base = live.fit.with_value(|f| f.as_ref().map(|f| base_layer(f.target(), size, dpr))).transpose()?;
+        live.base_layer.set_value(base);
+    }
+    let ctx = context(&canvas)?;
+    live.base_layer.with_value(|base| {
+        let Some(base) = base else { return Ok(()) };
+        ctx.draw_image_with_html_canvas_element(&base.canvas, 0.0, 0.0).map_err(err)?;
+        ctx.save();
+        let (x, y, w, h) = base.area;
+        ctx.begin_path();
+        ctx.rect(x, y, w, h);
+        ctx.clip();
+        live.mcmc.with_value(|m| {
+            if let Some(m) = m {
+                let draws = m.pooled_draws();
+                let every = draws.len().div_ceil(MAX_MCMC_DOTS).max(1);
+                dots(&ctx, base, draws.iter().step_by(every).copied(), 1.6, MCMC_COLOUR);
+            }
+        });
+        live.fit.with_value(|f| {
+            if let Some(f) = f {
+                overlay_q(&ctx, base, f.family());
+            }
+        });
+        ctx.restore();
+        Ok(())
+    })
+}
+
+fn base_layer(target: &dyn Target, size: (u32, u32), dpr: f64) -> Result<BaseLayer, String> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(err)?.dyn_into().map_err(err)?;
+    canvas.set_width(size.0);
+    canvas.set_height(size.1);
+    let px = |v: f64| (v * dpr).round() as u32;
+    let view = target.view_box();
+    let layer = DensityLayer::new(view, HEATMAP_CELLS, |z| target.log_density(z));
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("this browser gives no 2-D canvas")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(px(12.0))
+        .x_label_area_size(px(46.0))
+        .y_label_area_size(px(54.0))
+        .build_cartesian_2d(view.x.0..view.x.1, view.y.0..view.y.1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("x")
+        .y_desc("y")
+        .label_style(("sans-serif", px(16.0)).into_font().color(&BLACK))
+        .axis_desc_style(("sans-serif", px(18.0)).into_font().color(&BLACK))
+        .draw()
+        .map_err(err)?;
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let area = (xs.start as f64, ys.start as f64, (xs.end - xs.start) as f64, (ys.end - ys.start) as f64);
+    super::density::blit(&canvas, &layer, (xs.start, ys.start, xs.end - xs.start, ys.end - ys.start))?;
+    let ink = RGBColor(17, 24, 39);
+    for (mass, segments) in &layer.contours {
+        let width = if *mass <= 0.5 { px(1.6) } else { px(1.0) };
+        let style = ShapeStyle::from(&ink.mix(0.8)).stroke_width(width);
+        chart
+            .draw_series(segments.iter().map(|(a, b)| PathElement::new(vec![(a[0], a[1]), (b[0], b[1])], style)))
+            .map_err(err)?;
+    }
+    root.present().map_err(err)?;
+    Ok(BaseLayer { canvas, size, view, area, dpr })
+}
+
+fn dots(
+    ctx: &CanvasRenderingContext2d,
+    base: &BaseLayer,
+    points: impl Iterator<Item = Vec2>,
+    radius: f64,
+    colour: &str,
+) {
+    ctx.set_fill_style_str(colour);
+    ctx.begin_path();
+    let r = radius * base.dpr;
+    for z in points {
+        if !(z[0].is_finite() && z[1].is_finite()) {
+            continue;
+        }
+        let (x, y) = base.to_px(z);
+        ctx.move_to(x + r, y);
+        let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+    }
+    ctx.fill();
+}
+
+fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family) {
+    let cloud: Vec<Vec2> = cloud_eps().iter().map(|&e| q.forward(e).0).collect();
+    dots(ctx, base, cloud.iter().copied(), 2.2, "rgba(213, 94, 0, 0.55)");
+    ctx.set_stroke_style_str(Q_COLOUR);
+    ctx.set_line_width(2.5 * base.dpr);
+    // The mean: exact for a Gaussian, the cloud's for a flow (quadrature every frame costs too much).
+    let mean = q.gaussian().map_or_else(|| cloud.iter().sum::<Vec2>() / cloud.len() as f64, |(mu, _)| mu);
+    match q.gaussian() {
+        Some((mu, l)) => {
+            // The 1- and 2-standard-deviation ellipses μ + rL(cos t, sin t).
+            for r in [1.0, 2.0] {
+                ctx.begin_path();
+                for k in 0..=96 {
+                    let t = k as f64 / 96.0 * std::f64::consts::TAU;
+                    let (x, y) = base.to_px(mu + l * Vec2::new(t.cos(), t.sin()) * r);
+                    if k == 0 {
+                        ctx.move_to(x, y);
+                    } else {
+                        ctx.line_to(x, y);
+                    }
+                }
+                ctx.stroke();
+            }
+        }
+        None => {
+            // Density contours of q holding 50 % and 90 % of its mass.
+            let grid = Grid::new(base.view, Q_GRID, Q_GRID);
+            let log_q = grid.eval(|z| q.log_q(z));
+            for level in hpd_levels(&log_q, &[0.5, 0.9]) {
+                ctx.begin_path();
+                for (a, b) in contour(&grid, &log_q, level) {
+                    let (ax, ay) = base.to_px(a);
+                    let (bx, by) = base.to_px(b);
+                    ctx.move_to(ax, ay);
+                    ctx.line_to(bx, by);
+                }
+                ctx.stroke();
+            }
+        }
+    }
+    // The mean: a cross.
+    let (x, y) = base.to_px(mean);
+    let s = 7.0 * base.dpr;
+    ctx.set_line_width(3.0 * base.dpr);
+    ctx.begin_path();
+    ctx.move_to(x - s, y - s);
+    ctx.line_to(x + s, y + s);
+    ctx.move_to(x - s, y + s);
+    ctx.line_to(x + s, y - s);
+    ctx.stroke();
+}

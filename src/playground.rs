@@ -1,0 +1,189 @@
+//! The page's state as plain Rust, tested natively: the controls and how they become engine
+//! settings, and the bounded traces the charts draw. The Leptos layer only holds these in signals.
+
+use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
+use crate::engine::family::{self, FamilyOptions};
+use crate::engine::fit::Settings;
+use crate::engine::target::{self, TARGETS};
+
+/// Everything the student sets. `Settings` is what the engine needs of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Controls {
+    pub target: &'static str,
+    pub target_param: f64,
+    pub family: &'static str,
+    pub flow_depth: usize,
+    pub flow_width: usize,
+    pub divergence: Divergence,
+    pub estimator: Estimator,
+    pub forward_source: ForwardSource,
+    pub samples: usize,
+    pub lr: f64,
+    pub seed: u64,
+    /// Most optimizer steps per animation frame (the frame's time budget may allow fewer).
+    pub steps_per_frame: usize,
+}
+
+impl Default for Controls {
+    fn default() -> Self {
+        let s = Settings::default();
+        let t = target::find(&s.target).unwrap_or(&TARGETS[0]);
+        let f = family::find(&s.family).unwrap_or(&family::FAMILIES[0]);
+        let opts = FamilyOptions::default();
+        Controls {
+            target: t.name,
+            target_param: t.param.default,
+            family: f.name,
+            flow_depth: opts.depth,
+            flow_width: opts.width,
+            divergence: s.divergence,
+            estimator: s.estimator,
+            forward_source: s.forward_source,
+            samples: s.samples,
+            lr: f.default_lr,
+            seed: s.seed,
+            steps_per_frame: 100,
+        }
+    }
+}
+
+/// Which change a new value of the controls asks of the fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing the fit depends on.
+    None,
+    /// Only the learning rate: applied on the fly.
+    LearningRate,
+    /// Anything else: a new fit from step 0.
+    Restart,
+}
+
+impl Controls {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            target: self.target.into(),
+            target_param: self.target_param,
+            family: self.family.into(),
+            flow_depth: self.flow_depth,
+            flow_width: self.flow_width,
+            divergence: self.divergence,
+            estimator: self.estimator,
+            forward_source: self.forward_source,
+            samples: self.samples,
+            lr: self.lr,
+            seed: self.seed,
+        }
+    }
+
+    /// What going from `self` to `next` asks of the fit.
+    pub fn change_to(&self, next: &Controls) -> Change {
+        let (a, b) = (self.settings(), next.settings());
+        if a == b {
+            Change::None
+        } else if (Settings { lr: b.lr, ..a }) == b {
+            Change::LearningRate
+        } else {
+            Change::Restart
+        }
+    }
+
+    /// A new target starts at its default parameter.
+    pub fn with_target(&self, name: &str) -> Controls {
+        match target::find(name) {
+            Ok(t) => Controls { target: t.name, target_param: t.param.default, ..self.clone() },
+            Err(_) => self.clone(),
+        }
+    }
+
+    /// A new divergence brings its own sample count (forward KL wants more).
+    pub fn with_divergence(&self, divergence: Divergence) -> Controls {
+        Controls { divergence, samples: divergence.default_samples(), ..self.clone() }
+    }
+
+    /// A new family brings its own learning rate (the flow wants a smaller one).
+    pub fn with_family(&self, name: &str) -> Controls {
+        match family::find(name) {
+            Ok(f) => Controls { family: f.name, lr: f.default_lr, ..self.clone() },
+            Err(_) => self.clone(),
+        }
+    }
+}
+
+/// A trace of (step, value) pairs that keeps at most `cap` points however long it runs: when full,
+/// every other point is dropped and points are then kept half as often. An hour-long demo thus
+/// keeps a fixed amount of memory and an even coverage of its whole history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    cap: usize,
+    stride: u64,
+    points: Vec<(u64, f64)>,
+}
+
+impl Trace {
+    pub fn new(cap: usize) -> Self {
+        Trace { cap: cap.max(4), stride: 1, points: Vec::new() }
+    }
+
+    /// Offers the value at `step`; kept when `step` falls on the current stride.
+    pub fn push(&mut self, step: u64, value: f64) {
+        if step % self.stride != 0 {
+            return;
+        }
+        self.points.push((step, value));
+        if self.points.len() >= self.cap {
+            self.stride *= 2;
+            let stride = self.stride;
+            self.points.retain(|(s, _)| s % stride == 0);
+        }
+    }
+
+    pub fn points(&self) -> &[(u64, f64)] {
+        &self.points
+    }
+
+    pub fn clear(&mut self) {
+        self.stride = 1;
+        self.points.clear();
+    }
+
+    /// The smallest and largest finite value, if any.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        let finite = self.points.iter().map(|p| p.1).filter(|v| v.is_finite());
+        finite.fold(None, |acc, v| Some(acc.map_or((v, v), |(lo, hi): (f64, f64)| (lo.min(v), hi.max(v)))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_stays_bounded_and_covers_the_whole_run() {
+        let mut t = Trace::new(1000);
+        for step in 1..=1_000_000u64 {
+            t.push(step, step as f64);
+        }
+        let p = t.points();
+        assert!(p.len() < 1000 && p.len() > 400, "{} points", p.len());
+        assert!(p.first().unwrap().0 < 5000, "the start is kept");
+        assert!(p.last().unwrap().0 > 995_000, "the end is kept");
+        assert!(p.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(t.range(), Some((p[0].1, p[p.len() - 1].1)));
+    }
+
+    #[test]
+    fn changing_controls_restarts_or_not() {
+        let c = Controls::default();
+        assert_eq!(c.change_to(&c.clone()), Change::None);
+        assert_eq!(c.change_to(&Controls { lr: 0.01, ..c.clone() }), Change::LearningRate);
+        assert_eq!(c.change_to(&Controls { steps_per_frame: 5, ..c.clone() }), Change::None);
+        assert_eq!(c.change_to(&c.with_target("bimodal")), Change::Restart);
+        assert_eq!(c.change_to(&Controls { seed: 2, ..c.clone() }), Change::Restart);
+        assert_eq!(c.with_divergence(Divergence::ForwardKl).samples, 32, "forward KL brings more samples");
+        let f = c.with_family("flow");
+        assert_eq!(f.lr, 0.01, "the flow brings its learning rate");
+        assert_eq!(c.with_target("correlated").target_param, 0.9, "a new target starts at its default");
+        assert_eq!(c.with_target("nonsense"), c);
+        assert!(crate::engine::fit::Fit::new(Controls::default().settings()).is_ok());
+    }
+}
