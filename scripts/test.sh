@@ -21,7 +21,8 @@ step "browser tests (wasm-bindgen-test in headless Chromium)"
 # The wasm engine must reproduce the native engine's numbers bit for bit: compute them natively.
 cargo build --locked --release --bin vi-fit
 VI_NATIVE_REFERENCE="$(./target/release/vi-fit --target banana --family full-rank --samples 8 --lr 0.05 --steps 2000 --seed 42)"
-export VI_NATIVE_REFERENCE
+VI_NATIVE_REFERENCE_FLOW="$(./target/release/vi-fit --target banana --family flow --steps 3000 --seed 1)"
+export VI_NATIVE_REFERENCE VI_NATIVE_REFERENCE_FLOW
 cargo test --locked --target wasm32-unknown-unknown --test web 2>&1 | tee "$log/browser"
 
 step "end-to-end tests (release build, Playwright + Chromium)"

@@ -15,27 +15,31 @@ use vi_playground::playground::Controls;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The seeded fit that scripts/test.sh also runs natively with
-/// `vi-fit --target banana --family full-rank --samples 8 --lr 0.05 --steps 2000 --seed 42`; its
-/// JSON reaches this test at compile time in `VI_NATIVE_REFERENCE`.
+/// The seeded fits that scripts/test.sh also runs natively with
+/// `vi-fit --target banana --family full-rank --samples 8 --lr 0.05 --steps 2000 --seed 42` and
+/// `vi-fit --target banana --family flow --steps 3000 --seed 1`; their JSON reaches this test at
+/// compile time in `VI_NATIVE_REFERENCE` and `VI_NATIVE_REFERENCE_FLOW`.
 #[wasm_bindgen_test]
 fn seeded_fit_gives_the_native_numbers() {
     let Some(reference) = option_env!("VI_NATIVE_REFERENCE") else {
-        panic!(
-            "VI_NATIVE_REFERENCE is not set: run the browser tests through scripts/test.sh, which computes it natively"
-        );
+        panic!("VI_NATIVE_REFERENCE is not set: run the browser tests through scripts/test.sh, which computes it natively");
     };
-    let settings = Settings {
-        target: "banana".into(),
-        target_param: 1.0,
-        family: "full-rank".into(),
-        samples: 8,
-        lr: 0.05,
-        seed: 42,
-        ..Settings::default()
+    let settings = Settings { target: "banana".into(), family: "full-rank".into(), samples: 8, lr: 0.05, seed: 42, ..Settings::default() };
+    check_against_native(settings, 2000, reference);
+}
+
+#[wasm_bindgen_test]
+fn seeded_flow_fit_gives_the_native_numbers() {
+    let Some(reference) = option_env!("VI_NATIVE_REFERENCE_FLOW") else {
+        panic!("VI_NATIVE_REFERENCE_FLOW is not set: run the browser tests through scripts/test.sh");
     };
+    let settings = Settings { target: "banana".into(), family: "flow".into(), lr: 0.01, seed: 1, ..Settings::default() };
+    check_against_native(settings, 3000, reference);
+}
+
+fn check_against_native(settings: Settings, steps: u64, reference: &str) {
     let mut fit = Fit::new(settings).unwrap();
-    assert_eq!(fit.step(2000), 2000);
+    assert_eq!(fit.step(steps), steps);
     let snap = fit.snapshot();
     let diag = fit.diagnostics();
     let want = |key: &str| -> Vec<f64> {
@@ -48,7 +52,7 @@ fn seeded_fit_gives_the_native_numbers() {
         rest[..end].trim_matches(['[', ']']).split(',').map(|v| v.trim().parse::<f64>().unwrap()).collect()
     };
     // Bit for bit: the engine does all transcendental maths through libm.
-    assert_eq!(snap.params, want("params"), "parameters after 2000 steps");
+    assert_eq!(snap.params, want("params"), "parameters after {steps} steps");
     assert_eq!(vec![snap.elbo_avg], want("elbo"));
     assert_eq!(vec![snap.elbo], want("elbo_last"));
     assert_eq!(vec![diag.kl.kl_qp], want("kl_qp"));

@@ -22,6 +22,12 @@ after(async () => {
   await server?.close();
 });
 
+/** A screenshot of the page from its top, for the README (copied to docs/ by hand). */
+async function shot(page, name, options = {}) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, ...options });
+}
+
 const num = async (page, id) => Number.parseFloat(await page.getByTestId(id).textContent());
 
 async function configure(page, { target, family, divergence }) {
@@ -87,7 +93,7 @@ test('the MCMC panel flags the mean-field sd on the correlated Gaussian, and not
   assert.equal(flags['sd y'], true, JSON.stringify(flags));
   assert.equal(flags['mean x'], false, JSON.stringify(flags));
   assert.match(await page.getByTestId('mcmc-summary').textContent(), /8000 draws/);
-  await page.screenshot({ path: `${ARTIFACTS}/correlated-mean-field-mcmc.png`, fullPage: true });
+  await shot(page, 'correlated-mean-field-mcmc', { fullPage: true });
 
   // The same reference against a full-rank fit: nothing flagged.
   await page.getByTestId('family-select').selectOption('full-rank');
@@ -132,12 +138,11 @@ test('frame rate and optimizer speed while playing each family (printed for the 
     const s = await play(page, 3000);
     console.log(`# perf banana ${family}: ${s.fps.toFixed(1)} fps, ${Math.round(s.stepsPerSec)} steps/s, ${s.msPerFrame.toFixed(1)} ms/frame`);
     assert.ok(s.fps > 20, `${family}: ${s.fps} fps`);
-    if (family === 'flow') await page.screenshot({ path: `${ARTIFACTS}/banana-flow.png` });
+    if (family === 'flow') await shot(page, 'banana-flow');
   }
   await configure(page, { target: 'bimodal', family: 'full-rank', divergence: 'forward' });
   await play(page, 1500);
-  await page.screenshot({ path: `${ARTIFACTS}/bimodal-forward.png` });
-  await page.screenshot({ path: `${ARTIFACTS}/playground.png` });
+  await shot(page, 'bimodal-forward');
   assert.deepEqual(problems, []);
   await page.close();
 });

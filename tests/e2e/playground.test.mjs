@@ -54,6 +54,7 @@ test('moving the ρ slider with the keyboard redraws the density', async () => {
   );
   const after = await canvasDigest(page, 'main-canvas');
   assert.notEqual(after.hash, before.hash, 'the canvas changed');
+  await page.screenshot({ path: `${ARTIFACTS}/playground.png` });
   assert.deepEqual(problems, []);
   await page.close();
 });
