@@ -1,49 +1,26 @@
 //! The page's state as plain Rust, tested natively: the controls and how they become engine
 //! settings, and the bounded traces the charts draw. The Leptos layer only holds these in signals.
 
-use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
-use crate::engine::family::{self, FamilyOptions};
+use crate::engine::divergence::Divergence;
+use crate::engine::family;
 use crate::engine::fit::Settings;
-use crate::engine::target::{self, TARGETS};
+use crate::engine::target;
 
-/// Everything the student sets. `Settings` is what the engine needs of it.
+/// Everything the student sets: the engine's settings, and how fast to animate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Controls {
-    pub target: &'static str,
-    pub target_param: f64,
-    pub family: &'static str,
-    pub flow_depth: usize,
-    pub flow_width: usize,
-    pub divergence: Divergence,
-    pub estimator: Estimator,
-    pub forward_source: ForwardSource,
-    pub samples: usize,
-    pub lr: f64,
-    pub seed: u64,
+    pub settings: Settings,
     /// Most optimizer steps per animation frame (the frame's time budget may allow fewer).
     pub steps_per_frame: usize,
 }
 
 impl Default for Controls {
     fn default() -> Self {
-        let s = Settings::default();
-        let t = target::find(&s.target).unwrap_or(&TARGETS[0]);
-        let f = family::find(&s.family).unwrap_or(&family::FAMILIES[0]);
-        let opts = FamilyOptions::default();
-        Controls {
-            target: t.name,
-            target_param: t.param.default,
-            family: f.name,
-            flow_depth: opts.depth,
-            flow_width: opts.width,
-            divergence: s.divergence,
-            estimator: s.estimator,
-            forward_source: s.forward_source,
-            samples: s.samples,
-            lr: f.default_lr,
-            seed: s.seed,
-            steps_per_frame: 100,
+        let mut settings = Settings::default();
+        if let Ok(f) = family::find(&settings.family) {
+            settings.lr = f.default_lr;
         }
+        Controls { settings, steps_per_frame: 100 }
     }
 }
 
@@ -59,28 +36,12 @@ pub enum Change {
 }
 
 impl Controls {
-    pub fn settings(&self) -> Settings {
-        Settings {
-            target: self.target.into(),
-            target_param: self.target_param,
-            family: self.family.into(),
-            flow_depth: self.flow_depth,
-            flow_width: self.flow_width,
-            divergence: self.divergence,
-            estimator: self.estimator,
-            forward_source: self.forward_source,
-            samples: self.samples,
-            lr: self.lr,
-            seed: self.seed,
-        }
-    }
-
     /// What going from `self` to `next` asks of the fit.
     pub fn change_to(&self, next: &Controls) -> Change {
-        let (a, b) = (self.settings(), next.settings());
+        let (a, b) = (&self.settings, &next.settings);
         if a == b {
             Change::None
-        } else if (Settings { lr: b.lr, ..a }) == b {
+        } else if (Settings { lr: b.lr, ..a.clone() }) == *b {
             Change::LearningRate
         } else {
             Change::Restart
@@ -89,23 +50,30 @@ impl Controls {
 
     /// A new target starts at its default parameter.
     pub fn with_target(&self, name: &str) -> Controls {
-        match target::find(name) {
-            Ok(t) => Controls { target: t.name, target_param: t.param.default, ..self.clone() },
-            Err(_) => self.clone(),
+        let mut next = self.clone();
+        if let Ok(t) = target::find(name) {
+            next.settings.target = t.name.into();
+            next.settings.target_param = t.param.default;
         }
+        next
     }
 
     /// A new divergence brings its own sample count (forward KL wants more).
     pub fn with_divergence(&self, divergence: Divergence) -> Controls {
-        Controls { divergence, samples: divergence.default_samples(), ..self.clone() }
+        let mut next = self.clone();
+        next.settings.divergence = divergence;
+        next.settings.samples = divergence.default_samples();
+        next
     }
 
     /// A new family brings its own learning rate (the flow wants a smaller one).
     pub fn with_family(&self, name: &str) -> Controls {
-        match family::find(name) {
-            Ok(f) => Controls { family: f.name, lr: f.default_lr, ..self.clone() },
-            Err(_) => self.clone(),
+        let mut next = self.clone();
+        if let Ok(f) = family::find(name) {
+            next.settings.family = f.name.into();
+            next.settings.lr = f.default_lr;
         }
+        next
     }
 }
 
@@ -175,15 +143,19 @@ mod tests {
     fn changing_controls_restarts_or_not() {
         let c = Controls::default();
         assert_eq!(c.change_to(&c.clone()), Change::None);
-        assert_eq!(c.change_to(&Controls { lr: 0.01, ..c.clone() }), Change::LearningRate);
+        let mut lr = c.clone();
+        lr.settings.lr = 0.01;
+        assert_eq!(c.change_to(&lr), Change::LearningRate);
         assert_eq!(c.change_to(&Controls { steps_per_frame: 5, ..c.clone() }), Change::None);
         assert_eq!(c.change_to(&c.with_target("bimodal")), Change::Restart);
-        assert_eq!(c.change_to(&Controls { seed: 2, ..c.clone() }), Change::Restart);
-        assert_eq!(c.with_divergence(Divergence::ForwardKl).samples, 32, "forward KL brings more samples");
+        let mut seed = c.clone();
+        seed.settings.seed = 2;
+        assert_eq!(c.change_to(&seed), Change::Restart);
+        assert_eq!(c.with_divergence(Divergence::ForwardKl).settings.samples, 32, "forward KL brings more samples");
         let f = c.with_family("flow");
-        assert_eq!(f.lr, 0.01, "the flow brings its learning rate");
-        assert_eq!(c.with_target("correlated").target_param, 0.9, "a new target starts at its default");
+        assert_eq!(f.settings.lr, 0.01, "the flow brings its learning rate");
+        assert_eq!(c.with_target("correlated").settings.target_param, 0.9, "a new target starts at its default");
         assert_eq!(c.with_target("nonsense"), c);
-        assert!(crate::engine::fit::Fit::new(Controls::default().settings()).is_ok());
+        assert!(crate::engine::fit::Fit::new(Controls::default().settings).is_ok());
     }
 }

@@ -22,9 +22,18 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 fn seeded_fit_gives_the_native_numbers() {
     let Some(reference) = option_env!("VI_NATIVE_REFERENCE") else {
-        panic!("VI_NATIVE_REFERENCE is not set: run the browser tests through scripts/test.sh, which computes it natively");
+        panic!(
+            "VI_NATIVE_REFERENCE is not set: run the browser tests through scripts/test.sh, which computes it natively"
+        );
     };
-    let settings = Settings { target: "banana".into(), family: "full-rank".into(), samples: 8, lr: 0.05, seed: 42, ..Settings::default() };
+    let settings = Settings {
+        target: "banana".into(),
+        family: "full-rank".into(),
+        samples: 8,
+        lr: 0.05,
+        seed: 42,
+        ..Settings::default()
+    };
     check_against_native(settings, 2000, reference);
 }
 
@@ -33,7 +42,8 @@ fn seeded_flow_fit_gives_the_native_numbers() {
     let Some(reference) = option_env!("VI_NATIVE_REFERENCE_FLOW") else {
         panic!("VI_NATIVE_REFERENCE_FLOW is not set: run the browser tests through scripts/test.sh");
     };
-    let settings = Settings { target: "banana".into(), family: "flow".into(), lr: 0.01, seed: 1, ..Settings::default() };
+    let settings =
+        Settings { target: "banana".into(), family: "flow".into(), lr: 0.01, seed: 1, ..Settings::default() };
     check_against_native(settings, 3000, reference);
 }
 
@@ -102,7 +112,7 @@ async fn controls_drive_the_settings_and_refuse_bad_input_in_words() {
     select.set_value("correlated");
     change(&select, "change");
     leptos::task::tick().await;
-    assert_eq!(live.controls.get_untracked().target, "correlated");
+    assert_eq!(live.controls.get_untracked().settings.target, "correlated");
     assert_eq!(text(&root, "param-value"), "ρ = 0.90", "a new target starts at its default");
 
     let slider: HtmlInputElement = by_testid(&root, "param-slider");
@@ -116,14 +126,14 @@ async fn controls_drive_the_settings_and_refuse_bad_input_in_words() {
     family.set_value("flow");
     change(&family, "change");
     leptos::task::tick().await;
-    assert_eq!(live.controls.get_untracked().lr, 0.01, "the flow brings its own learning rate");
+    assert_eq!(live.controls.get_untracked().settings.lr, 0.01, "the flow brings its own learning rate");
     assert!(root.query_selector("[data-testid='depth-input']").unwrap().is_some(), "flow settings appear");
 
     let lr: HtmlInputElement = by_testid(&root, "lr-input");
     lr.set_value("fast please");
     change(&lr, "change");
     leptos::task::tick().await;
-    assert_eq!(live.controls.get_untracked().lr, 0.01, "a bad value changes nothing");
+    assert_eq!(live.controls.get_untracked().settings.lr, 0.01, "a bad value changes nothing");
     assert!(live.error.get_untracked().unwrap().contains("learning rate must be a number"));
     assert_eq!(lr.value(), "0.01", "the field shows the value kept");
 }

@@ -159,7 +159,7 @@ impl Live {
     pub fn apply_controls(self) {
         let next = self.controls.get_untracked();
         let prev = self.applied.get_value();
-        if prev.target != next.target || prev.target_param != next.target_param {
+        if prev.settings.target != next.settings.target || prev.settings.target_param != next.settings.target_param {
             // The reference belongs to the target it sampled.
             self.mcmc.set_value(None);
             self.mcmc_view.set(McmcView::default());
@@ -168,7 +168,7 @@ impl Live {
         match prev.change_to(&next) {
             Change::None => {}
             Change::LearningRate => {
-                let result = self.fit.try_update_value(|f| f.as_mut().map(|f| f.set_lr(next.lr)));
+                let result = self.fit.try_update_value(|f| f.as_mut().map(|f| f.set_lr(next.settings.lr)));
                 match result.flatten() {
                     Some(Err(e)) => self.error.set(Some(e.to_string())),
                     _ => self.error.set(None),
@@ -188,7 +188,7 @@ impl Live {
     /// A new fit from the current controls. On an error the old fit stays and the page says why.
     pub fn restart(self) {
         let controls = self.controls.get_untracked();
-        let settings = controls.settings();
+        let settings = controls.settings.clone();
         let needs_draws =
             settings.divergence == Divergence::ForwardKl && settings.forward_source == ForwardSource::Draws;
         let draws = if needs_draws {
@@ -230,8 +230,8 @@ impl Live {
 
     /// After a divergence: a tenth of the learning rate, resuming from the last good state.
     pub fn lower_learning_rate(self) {
-        let lr = (self.controls.get_untracked().lr / 10.0).max(crate::engine::fit::LR_RANGE.0);
-        self.controls.update(|c| c.lr = lr);
+        let lr = (self.controls.get_untracked().settings.lr / 10.0).max(crate::engine::fit::LR_RANGE.0);
+        self.controls.update(|c| c.settings.lr = lr);
         self.apply_controls();
     }
 
@@ -257,14 +257,9 @@ impl Live {
     }
 
     pub fn run_mcmc(self) {
-        let target = match self.controls.get_untracked().settings() {
-            s => crate::engine::target::find(&s.target).and_then(|t| t.build(s.target_param)),
-        };
-        let settings = McmcSettings {
-            sampler: self.sampler.get_untracked(),
-            seed: self.controls.get_untracked().seed,
-            ..McmcSettings::default()
-        };
+        let s = self.controls.get_untracked().settings;
+        let target = crate::engine::target::find(&s.target).and_then(|t| t.build(s.target_param));
+        let settings = McmcSettings { sampler: self.sampler.get_untracked(), seed: s.seed, ..McmcSettings::default() };
         match target.and_then(|t| Mcmc::new(t, settings)) {
             Ok(m) => {
                 self.mcmc.set_value(Some(m));

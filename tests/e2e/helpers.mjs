@@ -1,5 +1,7 @@
 // Shared set-up for the end-to-end tests: a static server for dist/ on 127.0.0.1 and Debian's
 // Chromium driven by playwright-core. No browser is downloaded.
+import { before, after } from 'node:test';
+import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -73,4 +75,20 @@ export function canvasDigest(page, testid) {
     }
     return { hash: h, inked, width: c.width, height: c.height };
   }, testid);
+}
+
+/** Registers before/after hooks that serve dist/ and launch Chromium; the returned object holds
+ *  `server`, `browser` and the artifacts folder once the hooks have run. */
+export function suite() {
+  const ctx = { artifacts: 'tests/e2e/artifacts' };
+  before(async () => {
+    ctx.server = await serve(process.env.DIST ?? 'dist');
+    ctx.browser = await launch();
+    await mkdir(ctx.artifacts, { recursive: true });
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
 }

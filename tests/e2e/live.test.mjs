@@ -1,26 +1,12 @@
 // End-to-end: the live playground on the served release build. Every target × family × divergence
 // plays and improves its objective; the MCMC panel flags mean-field's sd; an absurd learning rate
 // shows the diverged message and reset recovers; frame rates are measured; screenshots are taken.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { serve, launch, openPage } from './helpers.mjs';
+import { suite, openPage } from './helpers.mjs';
 
-const DIST = process.env.DIST ?? 'dist';
-const ARTIFACTS = 'tests/e2e/artifacts';
-let server;
-let browser;
-
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-  await mkdir(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = suite();
+const ARTIFACTS = ctx.artifacts;
 
 /** A screenshot of the page from its top, for the README (copied to docs/ by hand). */
 async function shot(page, name, options = {}) {
@@ -48,7 +34,7 @@ async function play(page, ms) {
 }
 
 test('every target × family × divergence plays and improves its objective', async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.server.url);
   for (const target of ['banana', 'bimodal', 'correlated']) {
     for (const family of ['mean-field', 'full-rank', 'flow']) {
       for (const divergence of ['reverse', 'forward']) {
@@ -81,7 +67,7 @@ test('every target × family × divergence plays and improves its objective', as
 });
 
 test('the MCMC panel flags the mean-field sd on the correlated Gaussian, and not the full-rank one', async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.server.url);
   await configure(page, { target: 'correlated', family: 'mean-field', divergence: 'reverse' });
   await play(page, 1500);
   await page.getByTestId('mcmc-run-button').click();
@@ -105,7 +91,7 @@ test('the MCMC panel flags the mean-field sd on the correlated Gaussian, and not
 });
 
 test('an absurd learning rate shows the diverged message and reset recovers', async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.server.url);
   await page.getByTestId('lr-input').fill('100');
   await page.getByTestId('lr-input').press('Enter');
   await page.getByTestId('play-button').click();
@@ -131,7 +117,7 @@ test('an absurd learning rate shows the diverged message and reset recovers', as
 });
 
 test('frame rate and optimizer speed while playing each family (printed for the record)', async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.server.url);
   await page.getByTestId('speed-slider').fill('4'); // up to 10 000 steps per frame: the 8 ms budget decides
   for (const family of ['mean-field', 'full-rank', 'flow']) {
     await configure(page, { target: 'banana', family, divergence: 'reverse' });

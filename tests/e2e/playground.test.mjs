@@ -1,28 +1,14 @@
 // End-to-end: the release build served on 127.0.0.1, loaded in headless Chromium like a student
 // would, driven by the keyboard. Run by scripts/test.sh after `trunk build --release`.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { serve, launch, openPage, canvasDigest } from './helpers.mjs';
+import { suite, openPage, canvasDigest } from './helpers.mjs';
 
-const DIST = process.env.DIST ?? 'dist';
-const ARTIFACTS = 'tests/e2e/artifacts';
-let server;
-let browser;
-
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-  await mkdir(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = suite();
+const ARTIFACTS = ctx.artifacts;
 
 test('the page loads clean and draws the correlated Gaussian', async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.server.url);
   await page.waitForFunction(() => document.querySelector("[data-testid='main-canvas']")?.width > 0);
   await assert.doesNotReject(page.getByRole('heading', { name: 'VI Playground' }).waitFor());
   await page.getByTestId('target-select').selectOption('correlated');
@@ -34,7 +20,7 @@ test('the page loads clean and draws the correlated Gaussian', async () => {
 });
 
 test('moving the ρ slider with the keyboard redraws the density', async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.server.url);
   await page.waitForFunction(() => document.querySelector("[data-testid='main-canvas']")?.width > 0);
   await page.getByTestId('target-select').selectOption('correlated');
   const before = await canvasDigest(page, 'main-canvas');
@@ -60,7 +46,7 @@ test('moving the ρ slider with the keyboard redraws the density', async () => {
 });
 
 test('every target draws without an error', async () => {
-  const { page, problems } = await openPage(browser, server.url);
+  const { page, problems } = await openPage(ctx.browser, ctx.server.url);
   const select = page.getByTestId('target-select');
   const names = await select.locator('option').evaluateAll((os) => os.map((o) => o.value));
   assert.deepEqual(names.sort(), ['banana', 'bimodal', 'correlated']);

@@ -14,8 +14,8 @@ pub fn MainCanvas(live: Live) -> impl IntoView {
         }
     });
     // A new target or a resized window: the cached base layer is redrawn.
-    Effect::new(move |prev: Option<(&'static str, f64)>| {
-        let key = live.controls.with(|c| (c.target, c.target_param));
+    Effect::new(move |prev: Option<(String, f64)>| {
+        let key = live.controls.with(|c| (c.settings.target.clone(), c.settings.target_param));
         if prev.is_some() {
             live.base_layer.set_value(None);
             live.redraw(false);
@@ -29,7 +29,7 @@ pub fn MainCanvas(live: Live) -> impl IntoView {
     on_cleanup(move || on_resize.remove());
     let label = move || {
         let c = live.controls.get();
-        format!("The {} target's density (blue) and the {} fit q (orange)", c.target, c.family)
+        format!("The {} target's density (blue) and the {} fit q (orange)", c.settings.target, c.settings.family)
     };
     view! {
         <canvas node_ref=node class="main-canvas" data-testid="main-canvas" role="img" aria-label=label></canvas>

@@ -17,7 +17,8 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
         c.update(|c| f(c));
         live.apply_controls();
     };
-    let param = move || crate::engine::target::find(c.get().target).map(|t| t.param).unwrap_or(TARGETS[0].param);
+    let param =
+        move || crate::engine::target::find(&c.get().settings.target).map(|t| t.param).unwrap_or(TARGETS[0].param);
     // A typed value out of range is refused in words and the field shows the value kept.
     let number_input = move |label: &'static str,
                              testid: &'static str,
@@ -53,7 +54,7 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
     view! {
         <div class="control">
             <label for="target-select">"Target"</label>
-            <select id="target-select" data-testid="target-select" prop:value=move || c.get().target
+            <select id="target-select" data-testid="target-select" prop:value=move || c.get().settings.target
                 on:change=move |ev| { let name = event_target_value(&ev); set(&|x| *x = x.with_target(&name)); }>
                 {TARGETS.iter().map(|t| view! { <option value=t.name>{t.label}</option> }).collect_view()}
             </select>
@@ -62,45 +63,45 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
             <label for="param-slider">{move || format!("Parameter {}", param().symbol)}</label>
             <input id="param-slider" data-testid="param-slider" type="range"
                 min=move || param().min max=move || param().max step=move || param().step
-                prop:value=move || c.get().target_param.to_string()
+                prop:value=move || c.get().settings.target_param.to_string()
                 on:input=move |ev| {
                     if let Ok(v) = event_target_value(&ev).parse::<f64>() {
                         let p = param();
-                        set(&|x| x.target_param = v.clamp(p.min, p.max));
+                        set(&|x| x.settings.target_param = v.clamp(p.min, p.max));
                     }
                 } />
             <span class="readout" data-testid="param-value" aria-live="polite">
-                {move || format!("{} = {:.2}", param().symbol, c.get().target_param)}
+                {move || format!("{} = {:.2}", param().symbol, c.get().settings.target_param)}
             </span>
         </div>
         <div class="control">
             <label for="family-select">"Variational family"</label>
-            <select id="family-select" data-testid="family-select" prop:value=move || c.get().family
+            <select id="family-select" data-testid="family-select" prop:value=move || c.get().settings.family
                 on:change=move |ev| { let name = event_target_value(&ev); set(&|x| *x = x.with_family(&name)); }>
                 {FAMILIES.iter().map(|f| view! { <option value=f.name>{f.label}</option> }).collect_view()}
             </select>
         </div>
-        <Show when=move || c.get().family == "flow">
+        <Show when=move || c.get().settings.family == "flow">
             <div class="control row">
                 <label>"Layers"
                     <input type="number" data-testid="depth-input" min="1" max=flow::MAX_DEPTH
-                        prop:value=move || c.get().flow_depth.to_string()
+                        prop:value=move || c.get().settings.flow_depth.to_string()
                         on:change=move |ev| { if let Ok(d) = event_target_value(&ev).parse::<usize>() {
-                            set(&|x| x.flow_depth = d.clamp(1, flow::MAX_DEPTH));
+                            set(&|x| x.settings.flow_depth = d.clamp(1, flow::MAX_DEPTH));
                         } } />
                 </label>
                 <label>"Width"
                     <input type="number" data-testid="width-input" min="2" max=flow::MAX_WIDTH step="2"
-                        prop:value=move || c.get().flow_width.to_string()
+                        prop:value=move || c.get().settings.flow_width.to_string()
                         on:change=move |ev| { if let Ok(w) = event_target_value(&ev).parse::<usize>() {
-                            set(&|x| x.flow_width = w.clamp(2, flow::MAX_WIDTH));
+                            set(&|x| x.settings.flow_width = w.clamp(2, flow::MAX_WIDTH));
                         } } />
                 </label>
             </div>
         </Show>
         <div class="control">
             <label for="divergence-select">"Divergence"</label>
-            <select id="divergence-select" data-testid="divergence-select" prop:value=move || c.get().divergence.name()
+            <select id="divergence-select" data-testid="divergence-select" prop:value=move || c.get().settings.divergence.name()
                 on:change=move |ev| { if let Ok(d) = Divergence::parse(&event_target_value(&ev)) { set(&|x| *x = x.with_divergence(d)); } }>
                 {Divergence::ALL.iter().map(|d| view! { <option value=d.name()>{d.label()}</option> }).collect_view()}
             </select>
@@ -108,13 +109,13 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
         <div class="control">
             <label for="estimator-select">"Gradient estimator"</label>
             <select id="estimator-select" data-testid="estimator-select"
-                prop:value=move || { let x = c.get(); match x.divergence { Divergence::ReverseKl => x.estimator.name(), Divergence::ForwardKl => x.forward_source.name() } }
+                prop:value=move || { let x = c.get(); match x.settings.divergence { Divergence::ReverseKl => x.settings.estimator.name(), Divergence::ForwardKl => x.settings.forward_source.name() } }
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    if let Ok(e) = Estimator::parse(&v) { set(&|x| x.estimator = e); }
-                    else if let Ok(f) = ForwardSource::parse(&v) { set(&|x| x.forward_source = f); }
+                    if let Ok(e) = Estimator::parse(&v) { set(&|x| x.settings.estimator = e); }
+                    else if let Ok(f) = ForwardSource::parse(&v) { set(&|x| x.settings.forward_source = f); }
                 }>
-                {move || match c.get().divergence {
+                {move || match c.get().settings.divergence {
                     Divergence::ReverseKl => Estimator::ALL.iter().map(|e| view! { <option value=e.name()>{e.label()}</option> }).collect_view().into_any(),
                     Divergence::ForwardKl => ForwardSource::ALL.iter().map(|f| {
                         let no_draws = *f == ForwardSource::Draws && live.mcmc_view.get().summary.is_none();
@@ -124,20 +125,20 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
             </select>
         </div>
         <div class="numbers">
-        {number_input("Samples S", "samples-input", |c| c.samples.to_string(), |c, t| {
+        {number_input("Samples S", "samples-input", |c| c.settings.samples.to_string(), |c, t| {
             match t.parse::<usize>() {
-                Ok(s) if (1..=MAX_SAMPLES).contains(&s) => { c.samples = s; Ok(()) }
-                _ => Err(format!("Samples must be a whole number from 1 to {MAX_SAMPLES}; kept {}.", c.samples)),
+                Ok(s) if (1..=MAX_SAMPLES).contains(&s) => { c.settings.samples = s; Ok(()) }
+                _ => Err(format!("Samples must be a whole number from 1 to {MAX_SAMPLES}; kept {}.", c.settings.samples)),
             }
         })}
-        {number_input("Learning rate", "lr-input", |c| c.lr.to_string(), |c, t| {
+        {number_input("Learning rate", "lr-input", |c| c.settings.lr.to_string(), |c, t| {
             match t.parse::<f64>() {
-                Ok(v) if (LR_RANGE.0..=LR_RANGE.1).contains(&v) => { c.lr = v; Ok(()) }
-                _ => Err(format!("The learning rate must be a number from {} to {}; kept {}.", LR_RANGE.0, LR_RANGE.1, c.lr)),
+                Ok(v) if (LR_RANGE.0..=LR_RANGE.1).contains(&v) => { c.settings.lr = v; Ok(()) }
+                _ => Err(format!("The learning rate must be a number from {} to {}; kept {}.", LR_RANGE.0, LR_RANGE.1, c.settings.lr)),
             }
         })}
-        {number_input("Seed", "seed-input", |c| c.seed.to_string(), |c, t| {
-            t.parse::<u64>().map(|s| c.seed = s).map_err(|_| format!("The seed must be a whole number ≥ 0; kept {}.", c.seed))
+        {number_input("Seed", "seed-input", |c| c.settings.seed.to_string(), |c, t| {
+            t.parse::<u64>().map(|s| c.settings.seed = s).map_err(|_| format!("The seed must be a whole number ≥ 0; kept {}.", c.settings.seed))
         })}
         </div>
         <div class="control">

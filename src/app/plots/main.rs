@@ -118,7 +118,7 @@ fn base_layer(target: &dyn Target, size: (u32, u32), dpr: f64) -> Result<BaseLay
         .map_err(err)?;
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     let area = (xs.start as f64, ys.start as f64, (xs.end - xs.start) as f64, (ys.end - ys.start) as f64);
-    super::density::blit(&canvas, &layer, (xs.start, ys.start, xs.end - xs.start, ys.end - ys.start))?;
+    super::blit(&canvas, &layer, (xs.start, ys.start, xs.end - xs.start, ys.end - ys.start))?;
     let ink = RGBColor(17, 24, 39);
     for (mass, segments) in &layer.contours {
         let width = if *mass <= 0.5 { px(1.6) } else { px(1.0) };

@@ -1,11 +1,12 @@
 //! Drawing on canvases with plotters-canvas. Geometry comes from [`crate::viz`]; this only draws.
 
-pub mod density;
 pub mod elbo;
 pub mod main;
 
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+use crate::viz::DensityLayer;
 
 /// The device pixel ratio and the pixel size that matches the canvas's displayed size; with
 /// `resize`, sets the canvas's pixel buffer to it (which clears the canvas), so lines stay sharp on
@@ -35,4 +36,22 @@ pub fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, S
 /// Plotters' errors as text for the page's status line.
 pub fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("drawing failed: {e:?}")
+}
+
+/// Puts the heatmap's pixels on an offscreen canvas and scales it into the plotting area.
+pub fn blit(
+    canvas: &HtmlCanvasElement,
+    layer: &DensityLayer,
+    (x, y, w, h): (i32, i32, i32, i32),
+) -> Result<(), String> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let off: HtmlCanvasElement = document.create_element("canvas").map_err(err)?.dyn_into().map_err(err)?;
+    let (nx, ny) = (layer.grid.nx as u32, layer.grid.ny as u32);
+    off.set_width(nx);
+    off.set_height(ny);
+    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&layer.rgba), nx, ny).map_err(err)?;
+    context(&off)?.put_image_data(&image, 0.0, 0.0).map_err(err)?;
+    let ctx = context(canvas)?;
+    ctx.set_image_smoothing_enabled(true);
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&off, x as f64, y as f64, w as f64, h as f64).map_err(err)
 }
