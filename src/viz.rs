@@ -139,6 +139,44 @@ pub fn contour(grid: &Grid, f: &[f64], level: f64) -> Vec<(Vec2, Vec2)> {
     out
 }
 
+/// A density histogram: `bins` equal bins over [lo, hi]; each value is the bin's share of *all*
+/// values divided by the bin width, so the bars integrate to the share that fell inside.
+pub fn histogram(values: impl Iterator<Item = f64>, lo: f64, hi: f64, bins: usize) -> Vec<f64> {
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0.0; bins];
+    let mut n = 0.0;
+    for v in values {
+        n += 1.0;
+        if v >= lo && v < hi {
+            counts[(((v - lo) / width) as usize).min(bins - 1)] += 1.0;
+        }
+    }
+    counts.iter().map(|c| if n > 0.0 { c / (n * width) } else { 0.0 }).collect()
+}
+
+/// The marginal densities of a 2-D density tabulated on a grid (log values, row by row): along x
+/// (summing over y) and along y, each normalised to integrate to one over the grid.
+pub fn marginals(grid: &Grid, log_density: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let max = log_density.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+    let (mut mx, mut my) = (vec![0.0; grid.nx], vec![0.0; grid.ny]);
+    for j in 0..grid.ny {
+        for i in 0..grid.nx {
+            let p = exp(log_density[j * grid.nx + i] - max);
+            mx[i] += p;
+            my[j] += p;
+        }
+    }
+    let norm = |m: &mut Vec<f64>, step: f64| {
+        let total: f64 = m.iter().sum::<f64>() * step;
+        if total > 0.0 {
+            m.iter_mut().for_each(|v| *v /= total);
+        }
+    };
+    norm(&mut mx, grid.dx());
+    norm(&mut my, grid.dy());
+    (mx, my)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +209,27 @@ mod tests {
             let r2 = -2.0 * (1.0 - m).ln();
             let want = -0.5 * r2 - (2.0 * std::f64::consts::PI).ln();
             assert!((level - want).abs() < 0.02, "mass {m}: level {level}, want {want}");
+        }
+    }
+
+    #[test]
+    fn histogram_and_marginals_match_a_gaussian() {
+        use crate::engine::math::{rng_from_seed, std_normal2};
+        let mut rng = rng_from_seed(1);
+        let xs: Vec<f64> = (0..200_000).map(|_| std_normal2(&mut rng)[0]).collect();
+        let h = histogram(xs.iter().copied(), -4.0, 4.0, 40);
+        let pdf = |x: f64| (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        for (k, &v) in h.iter().enumerate() {
+            let mid = -4.0 + 0.2 * (k as f64 + 0.5);
+            assert!((v - pdf(mid)).abs() < 0.01, "bin {k}: {v} vs {}", pdf(mid));
+        }
+        // Marginals of N(0, [[1, .8], [.8, 1]]) on a grid are N(0, 1) along each axis.
+        let grid = Grid::new(Box2 { x: (-6.0, 6.0), y: (-6.0, 6.0) }, 120, 120);
+        let log_p = grid.eval(|z| -(z[0] * z[0] - 1.6 * z[0] * z[1] + z[1] * z[1]) / (2.0 * 0.36));
+        let (mx, my) = marginals(&grid, &log_p);
+        for i in 0..120 {
+            let x = grid.point(i, 0)[0];
+            assert!((mx[i] - pdf(x)).abs() < 1e-3 && (my[i] - pdf(x)).abs() < 1e-3, "x = {x}: {} {}", mx[i], my[i]);
         }
     }
 

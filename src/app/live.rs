@@ -2,6 +2,8 @@
 //! graph (they change every frame), and the requestAnimationFrame loop that advances them within a
 //! time budget and publishes what the page shows through signals.
 
+use std::collections::VecDeque;
+
 use leptos::prelude::*;
 use web_sys::HtmlCanvasElement;
 
@@ -22,6 +24,8 @@ pub const MCMC_BUDGET_MS: f64 = 5.0;
 pub const DIAGNOSTICS_EVERY_MS: f64 = 200.0;
 /// How often the ELBO chart is redrawn while playing.
 pub const CHART_EVERY_MS: f64 = 100.0;
+/// Refreshes of q's moments averaged for the bias table (× DIAGNOSTICS_EVERY_MS ≈ 1 s).
+pub const AVERAGE_WINDOW: usize = 5;
 /// Points kept per trace, however long the run.
 pub const TRACE_POINTS: usize = 1500;
 /// Grid cells per side for the live exact diagnostics (the tests use 256).
@@ -103,10 +107,11 @@ pub struct Live {
     pub mcmc: StoredValue<Option<Mcmc>, LocalStorage>,
     pub main_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
     pub elbo_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
+    pub marginals_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
     pub base_layer: StoredValue<Option<plots::main::BaseLayer>, LocalStorage>,
-    /// q's mean and covariance averaged over recent refreshes (Polyak–Ruppert): the bias table
-    /// compares this, not the jittering last iterate, with MCMC.
-    averaged: StoredValue<Option<(Vec2, Mat2)>, LocalStorage>,
+    /// q's mean and covariance at the last [`AVERAGE_WINDOW`] refreshes (about a second of play):
+    /// the bias table compares their average (Polyak–Ruppert), not the jittering last iterate.
+    recent_moments: StoredValue<VecDeque<(Vec2, Mat2)>, LocalStorage>,
     applied: StoredValue<Controls, LocalStorage>,
     looping: StoredValue<bool, LocalStorage>,
     clock: StoredValue<Clock, LocalStorage>,
@@ -145,8 +150,9 @@ impl Live {
             mcmc: StoredValue::new_local(None),
             main_canvas: StoredValue::new_local(None),
             elbo_canvas: StoredValue::new_local(None),
+            marginals_canvas: StoredValue::new_local(None),
             base_layer: StoredValue::new_local(None),
-            averaged: StoredValue::new_local(None),
+            recent_moments: StoredValue::new_local(VecDeque::new()),
             applied: StoredValue::new_local(controls),
             looping: StoredValue::new_local(false),
             clock: StoredValue::new_local(Clock::default()),
@@ -206,7 +212,7 @@ impl Live {
         }
         self.applied.set_value(controls);
         self.traces.update_value(Traces::clear);
-        self.averaged.set_value(None);
+        self.recent_moments.update_value(VecDeque::clear);
         self.exact.set(None);
         self.publish();
         self.refresh_exact();
@@ -221,7 +227,7 @@ impl Live {
             }
         });
         self.traces.update_value(Traces::clear);
-        self.averaged.set_value(None);
+        self.recent_moments.update_value(VecDeque::clear);
         self.publish();
         self.refresh_exact();
         self.refresh_bias();
@@ -368,13 +374,18 @@ impl Live {
         let summary = self.mcmc.with_value(|m| m.as_ref().and_then(Mcmc::summary));
         self.mcmc_view.update(|v| v.summary = summary);
         self.refresh_bias();
-        self.redraw(false);
+        self.redraw(true);
     }
 
     /// The bias table for the current q against the MCMC summary.
     fn refresh_bias(self) {
         let Some(summary) = self.mcmc_view.with_untracked(|v| v.summary.clone()) else { return };
-        let averaged = self.averaged.get_value();
+        let averaged = self.recent_moments.with_value(|r| {
+            (!r.is_empty()).then(|| {
+                let n = r.len() as f64;
+                r.iter().fold((Vec2::zeros(), Mat2::zeros()), |(m, c), (mi, ci)| (m + mi / n, c + ci / n))
+            })
+        });
         let rows = self.fit.with_value(|f| {
             f.as_ref().map(|f| {
                 let (mean, cov) = averaged.unwrap_or_else(|| f.family().moments());
@@ -434,11 +445,11 @@ impl Live {
             })
         });
         if let Some((step, e, (mean, cov))) = e {
-            self.averaged.update_value(|a| {
-                *a = Some(match *a {
-                    Some((m, c)) => (m * 0.7 + mean * 0.3, c * 0.7 + cov * 0.3),
-                    None => (mean, cov),
-                })
+            self.recent_moments.update_value(|r| {
+                r.push_back((mean, cov));
+                while r.len() > AVERAGE_WINDOW {
+                    r.pop_front();
+                }
             });
             self.traces.update_value(|t| {
                 t.kl_qp.push(step, e.kl_qp);
@@ -454,7 +465,7 @@ impl Live {
             self.error.set(Some(e));
         }
         if chart {
-            if let Err(e) = plots::elbo::draw(self) {
+            if let Err(e) = plots::elbo::draw(self).and_then(|()| plots::marginals::draw(self)) {
                 self.error.set(Some(e));
             }
         }

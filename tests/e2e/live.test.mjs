@@ -3,7 +3,7 @@
 // shows the diverged message and reset recovers; frame rates are measured; screenshots are taken.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { suite, openPage } from './helpers.mjs';
+import { suite, openPage, canvasDigest } from './helpers.mjs';
 
 const ctx = suite();
 const ARTIFACTS = ctx.artifacts;
@@ -79,6 +79,8 @@ test('the MCMC panel flags the mean-field sd on the correlated Gaussian, and not
   assert.equal(flags['sd y'], true, JSON.stringify(flags));
   assert.equal(flags['mean x'], false, JSON.stringify(flags));
   assert.match(await page.getByTestId('mcmc-summary').textContent(), /8000 draws/);
+  const hist = await canvasDigest(page, 'marginals-canvas');
+  assert.ok(hist.inked > 0.02 * hist.width * hist.height, `marginal histograms drawn: ${JSON.stringify(hist)}`);
   await shot(page, 'correlated-mean-field-mcmc', { fullPage: true });
 
   // The same reference against a full-rank fit: nothing flagged.

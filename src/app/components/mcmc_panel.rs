@@ -34,6 +34,9 @@ pub fn McmcPanel(live: Live) -> impl IntoView {
                 {(s.rhat[0].max(s.rhat[1]) >= 1.01).then_some(" — R̂ ≥ 1.01: the chains disagree; treat the reference with care.")}
             </p>
         })}
+        <Show when=move || v.get().summary.is_some()>
+            <MarginalsCanvas live=live />
+        </Show>
         <Show when=move || !v.get().rows.is_empty()>
             <table class="bias-table" data-testid="bias-table">
                 <caption>{format!("VI (q's moments averaged over the last second of steps) against MCMC: flagged where they differ by more than {FLAG_MCSE} Monte Carlo standard errors")}</caption>
@@ -51,5 +54,22 @@ pub fn McmcPanel(live: Live) -> impl IntoView {
                 </tbody>
             </table>
         </Show>
+    }
+}
+
+/// Marginal histograms of the draws with q's marginals; the live loop draws it.
+#[component]
+fn MarginalsCanvas(live: Live) -> impl IntoView {
+    let node = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            live.marginals_canvas.set_value(Some(el));
+            live.redraw(true);
+        }
+    });
+    on_cleanup(move || live.marginals_canvas.set_value(None));
+    view! {
+        <canvas node_ref=node class="marginals-canvas" data-testid="marginals-canvas" role="img"
+            aria-label="Marginal histograms of the MCMC draws (grey) with the fit's marginal densities (orange)"></canvas>
     }
 }

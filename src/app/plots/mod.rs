@@ -2,6 +2,7 @@
 
 pub mod elbo;
 pub mod main;
+pub mod marginals;
 
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};

@@ -1,0 +1,77 @@
+//! Marginal histograms of the MCMC draws (grey bars) with q's marginal densities (orange lines):
+//! where mean-field is too narrow, the orange curve is visibly thinner than the bars.
+
+use leptos::prelude::{GetValue, WithValue};
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+
+use super::{err, fit_to_display};
+use crate::app::live::Live;
+use crate::engine::quadrature::Grid;
+use crate::viz::{histogram, marginals};
+
+const BINS: usize = 40;
+const Q_GRID: usize = 96;
+
+pub fn draw(live: Live) -> Result<(), String> {
+    let Some(canvas) = live.marginals_canvas.get_value() else { return Ok(()) };
+    let Some(draws) = live.mcmc.with_value(|m| m.as_ref().filter(|m| m.is_done()).map(|m| m.pooled_draws())) else {
+        return Ok(());
+    };
+    let q = live.fit.with_value(|f| {
+        f.as_ref().map(|f| {
+            let view = f.target().view_box();
+            let grid = Grid::new(view, Q_GRID, Q_GRID);
+            let log_q = grid.eval(|z| f.family().log_q(z));
+            (view, grid, marginals(&grid, &log_q))
+        })
+    });
+    let Some((view, grid, (qx, qy))) = q else { return Ok(()) };
+    let dpr = fit_to_display(&canvas, (360, 200), true);
+    let px = |v: f64| (v * dpr).round() as u32;
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("this browser gives no 2-D canvas")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let panels = root.split_evenly((1, 2));
+    let font = ("sans-serif", px(13.0)).into_font().color(&BLACK);
+    for (k, panel) in panels.iter().enumerate() {
+        let (lo, hi) = if k == 0 { view.x } else { view.y };
+        let bars = histogram(draws.iter().map(|d| d[k]), lo, hi, BINS);
+        let (centres, dens): (Vec<f64>, &Vec<f64>) = if k == 0 {
+            ((0..grid.nx).map(|i| grid.point(i, 0)[0]).collect(), &qx)
+        } else {
+            ((0..grid.ny).map(|j| grid.point(0, j)[1]).collect(), &qy)
+        };
+        let top = bars.iter().chain(dens.iter()).copied().fold(0.0f64, f64::max) * 1.1;
+        let mut chart = ChartBuilder::on(panel)
+            .margin(px(6.0))
+            .x_label_area_size(px(26.0))
+            .y_label_area_size(px(8.0))
+            .caption(if k == 0 { "x" } else { "y" }, ("sans-serif", px(14.0)).into_font())
+            .build_cartesian_2d(lo..hi, 0.0..top.max(1e-9))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .disable_y_axis()
+            .x_labels(4)
+            .label_style(font.clone())
+            .draw()
+            .map_err(err)?;
+        let width = (hi - lo) / BINS as f64;
+        let grey = RGBColor(156, 163, 175);
+        chart
+            .draw_series(bars.iter().enumerate().map(|(b, &h)| {
+                let x0 = lo + b as f64 * width;
+                Rectangle::new([(x0, 0.0), (x0 + width, h)], grey.filled())
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                centres.iter().copied().zip(dens.iter().copied()),
+                ShapeStyle::from(&RGBColor(213, 94, 0)).stroke_width(px(2.5)),
+            ))
+            .map_err(err)?;
+    }
+    root.present().map_err(err)
+}
