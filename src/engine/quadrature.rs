@@ -20,28 +20,53 @@ pub const GH_ORDER: usize = 32;
 pub const GRID_CELLS: usize = 256;
 
 /// Nodes and weights of Gauss–Hermite quadrature for N(0, 1) (probabilists' weight e^{−x²/2}/√2π),
-/// of order [`GH_ORDER`]: E f(ε) ≈ Σ wᵢ f(xᵢ). Computed once by Golub–Welsch: the nodes are the
-/// eigenvalues of the Jacobi matrix with off-diagonal √k, the weights the squared first
-/// components of its unit eigenvectors (Golub & Welsch 1969).
+/// of order [`GH_ORDER`]: E f(ε) ≈ Σ wᵢ f(xᵢ). Computed once by Newton's method on the orthonormal
+/// Hermite recurrence (Press et al., Numerical Recipes, `gauher`), for the physicists' weight e^{−t²},
+/// then mapped by x = √2·t, w ← w/√π. Only arithmetic and libm, so the nodes are bit-identical
+/// natively and in wasm.
 pub fn gauss_hermite() -> (&'static [f64], &'static [f64]) {
     static GH: OnceLock<(Vec<f64>, Vec<f64>)> = OnceLock::new();
     let (x, w) = GH.get_or_init(|| {
         let n = GH_ORDER;
-        let jacobi =
-            nalgebra::DMatrix::from_fn(
-                n,
-                n,
-                |i, j| {
-                    if i + 1 == j || j + 1 == i {
-                        (i.max(j) as f64).sqrt()
-                    } else {
-                        0.0
-                    }
-                },
-            );
-        let eig = jacobi.symmetric_eigen();
-        let mut pairs: Vec<(f64, f64)> =
-            (0..n).map(|k| (eig.eigenvalues[k], eig.eigenvectors[(0, k)] * eig.eigenvectors[(0, k)])).collect();
+        let nf = n as f64;
+        let pim4 = 0.751_125_544_464_942_5; // π^(−1/4)
+        let (mut t, mut wt) = (vec![0.0; n], vec![0.0; n]);
+        let mut z = 0.0f64;
+        for i in 0..n.div_ceil(2) {
+            // Initial guesses for the largest roots, then from the previous ones.
+            z = match i {
+                0 => libm::sqrt(2.0 * nf + 1.0) - 1.85575 * libm::pow(2.0 * nf + 1.0, -0.16667),
+                1 => z - 1.14 * libm::pow(nf, 0.426) / z,
+                2 => 1.86 * z - 0.86 * t[0],
+                3 => 1.91 * z - 0.91 * t[1],
+                _ => 2.0 * z - t[i - 2],
+            };
+            let mut pp = 0.0;
+            for _ in 0..100 {
+                let (mut p1, mut p2) = (pim4, 0.0);
+                for j in 0..n {
+                    let p3 = p2;
+                    p2 = p1;
+                    let jf = j as f64;
+                    p1 = z * libm::sqrt(2.0 / (jf + 1.0)) * p2 - libm::sqrt(jf / (jf + 1.0)) * p3;
+                }
+                pp = libm::sqrt(2.0 * nf) * p2;
+                let step = p1 / pp;
+                z -= step;
+                if step.abs() <= 1e-15 {
+                    break;
+                }
+            }
+            t[i] = z;
+            t[n - 1 - i] = -z;
+            wt[i] = 2.0 / (pp * pp);
+            wt[n - 1 - i] = wt[i];
+        }
+        let mut pairs: Vec<(f64, f64)> = t
+            .iter()
+            .zip(&wt)
+            .map(|(&t, &w)| (std::f64::consts::SQRT_2 * t, w / libm::sqrt(std::f64::consts::PI)))
+            .collect();
         pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
         pairs.into_iter().unzip()
     });
