@@ -42,22 +42,27 @@ fn chains_with_shifted_means_have_large_rhat() {
     assert!(r > 1.3, "R̂ = {r}");
 }
 
-/// An AR(1) chain xₜ = φxₜ₋₁ + √(1−φ²)εₜ has ESS/N → (1 − φ)/(1 + φ).
+/// Four stationary Gaussian AR(1) chains xₜ = φxₜ₋₁ + √(1−φ²)εₜ of length n.
+fn ar1_chains(phi: f64, n: usize, seed: u64) -> Vec<Vec<f64>> {
+    let mut rng = rng_from_seed(seed);
+    (0..4)
+        .map(|_| {
+            let mut x = std_normal2(&mut rng)[0];
+            (0..n)
+                .map(|_| {
+                    x = phi * x + (1.0 - phi * phi).sqrt() * std_normal2(&mut rng)[0];
+                    x
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// An AR(1) chain has ESS/N → (1 − φ)/(1 + φ).
 #[test]
 fn ess_of_an_autoregressive_chain_matches_theory() {
     for phi in [0.5, 0.9] {
-        let mut rng = rng_from_seed(3);
-        let chains: Vec<Vec<f64>> = (0..4)
-            .map(|_| {
-                let mut x = std_normal2(&mut rng)[0];
-                (0..20_000)
-                    .map(|_| {
-                        x = phi * x + (1.0 - phi * phi).sqrt() * std_normal2(&mut rng)[0];
-                        x
-                    })
-                    .collect()
-            })
-            .collect();
+        let chains = ar1_chains(phi, 20_000, 3);
         let want = 80_000.0 * (1.0 - phi) / (1.0 + phi);
         let got = ess(&chains);
         assert!((got / want - 1.0).abs() < 0.15, "φ = {phi}: ESS {got}, theory {want}");
@@ -69,19 +74,7 @@ fn ess_of_an_autoregressive_chain_matches_theory() {
 /// ESS cannot fall below the ESS of the mean, and none exceeds the draw count by much.
 #[test]
 fn tail_ess_of_an_autoregressive_chain_is_at_least_its_mean_ess() {
-    let phi = 0.8;
-    let mut rng = rng_from_seed(6);
-    let chains: Vec<Vec<f64>> = (0..4)
-        .map(|_| {
-            let mut x = std_normal2(&mut rng)[0];
-            (0..5_000)
-                .map(|_| {
-                    x = phi * x + (1.0 - phi * phi).sqrt() * std_normal2(&mut rng)[0];
-                    x
-                })
-                .collect()
-        })
-        .collect();
+    let chains = ar1_chains(0.8, 5_000, 6);
     let (tail, mean_ess) = (ess_tail(&chains), mcse_mean(&chains).1);
     assert!(tail >= 0.9 * mean_ess, "tail-ESS {tail} vs mean ESS {mean_ess}");
     assert!(tail < 20_000.0 * 1.1, "tail-ESS {tail} of 20000 draws");

@@ -75,9 +75,8 @@ pub fn draw(live: Live) -> Result<(), String> {
         ctx.clip();
         live.mcmc.with_value(|m| {
             if let Some(m) = m {
-                let draws = m.pooled_draws();
-                let every = draws.len().div_ceil(MAX_MCMC_DOTS).max(1);
-                dots(&ctx, base, draws.iter().step_by(every).copied(), 1.6, MCMC_COLOUR);
+                let every = m.kept().div_ceil(MAX_MCMC_DOTS).max(1);
+                dots(&ctx, base, m.pooled().step_by(every), 1.6, MCMC_COLOUR);
             }
         });
         live.fit.with_value(|f| {

@@ -247,7 +247,17 @@ impl Mcmc {
 
     /// Every kept draw of every chain, pooled.
     pub fn pooled_draws(&self) -> Vec<Vec2> {
-        self.chains.iter().flat_map(|c| c.draws.iter().copied()).collect()
+        self.pooled().collect()
+    }
+
+    /// The same without a copy (what a frame draws from).
+    pub fn pooled(&self) -> impl Iterator<Item = Vec2> + '_ {
+        self.chains.iter().flat_map(|c| c.draws.iter().copied())
+    }
+
+    /// How many draws are kept so far.
+    pub fn kept(&self) -> usize {
+        self.chains.iter().map(|c| c.draws.len()).sum()
     }
 
     /// Diagnostics and moments of the kept draws; `None` until every chain has at least 4 draws.
