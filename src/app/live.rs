@@ -40,7 +40,6 @@ pub struct Readout {
     pub ess: Option<f64>,
     pub samples: usize,
     pub diverged: Option<(u64, String)>,
-    pub structure: String,
 }
 
 /// The exact numbers, refreshed a few times a second.
@@ -96,6 +95,8 @@ pub struct Live {
     pub controls: RwSignal<Controls>,
     pub playing: RwSignal<bool>,
     pub readout: RwSignal<Readout>,
+    /// What q is made of, in words; changes only with a new fit.
+    pub structure: RwSignal<String>,
     pub exact: RwSignal<Option<Exact>>,
     pub error: RwSignal<Option<String>>,
     pub stats: RwSignal<FrameStats>,
@@ -139,6 +140,7 @@ impl Live {
             controls: RwSignal::new(controls.clone()),
             playing: RwSignal::new(false),
             readout: RwSignal::new(Readout::default()),
+            structure: RwSignal::new(String::new()),
             exact: RwSignal::new(None),
             error: RwSignal::new(None),
             stats: RwSignal::new(FrameStats::default()),
@@ -202,18 +204,28 @@ impl Live {
         } else {
             Vec::new()
         };
-        match Fit::with_draws(settings, draws) {
+        match Fit::with_grid(settings, draws, LIVE_GRID_CELLS) {
             Ok(fit) => {
-                let fit = fit.with_grid_cells(LIVE_GRID_CELLS);
+                self.structure.set(fit.family().describe());
                 self.fit.set_value(Some(fit));
                 self.error.set(None);
             }
             Err(e) => self.error.set(Some(format!("{e}. The previous fit is kept."))),
         }
         self.applied.set_value(controls);
+        self.exact.set(None);
+        self.clear_history();
+        self.refresh_all();
+    }
+
+    /// Traces and averaged moments belong to one run from step 0.
+    fn clear_history(self) {
         self.traces.update_value(Traces::clear);
         self.recent_moments.update_value(VecDeque::clear);
-        self.exact.set(None);
+    }
+
+    /// Everything the page shows, at once (after a restart, a reset or a single step).
+    fn refresh_all(self) {
         self.publish();
         self.refresh_exact();
         self.refresh_bias();
@@ -226,12 +238,8 @@ impl Live {
                 f.reset();
             }
         });
-        self.traces.update_value(Traces::clear);
-        self.recent_moments.update_value(VecDeque::clear);
-        self.publish();
-        self.refresh_exact();
-        self.refresh_bias();
-        self.redraw(true);
+        self.clear_history();
+        self.refresh_all();
     }
 
     /// After a divergence: a tenth of the learning rate, resuming from the last good state.
@@ -249,10 +257,7 @@ impl Live {
             }
         });
         self.record();
-        self.publish();
-        self.refresh_exact();
-        self.refresh_bias();
-        self.redraw(true);
+        self.refresh_all();
     }
 
     pub fn play(self, on: bool) {
@@ -344,9 +349,7 @@ impl Live {
             request_animation_frame(move || self.frame());
         } else {
             self.looping.set_value(false);
-            self.refresh_exact();
-            self.refresh_bias();
-            self.redraw(true);
+            self.refresh_all();
         }
     }
 
@@ -420,7 +423,6 @@ impl Live {
                         Status::Running => None,
                         Status::Diverged { step, what } => Some((*step, what.clone())),
                     },
-                    structure: f.family().describe(),
                 }
             })
         });

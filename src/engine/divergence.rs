@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::EngineError;
 use super::family::Family;
-use super::math::{exp, log_add_exp, log_sum_exp, std_normal2, std_normal_log_pdf, Rng, Vec2};
+use super::math::{exp, ln, log_add_exp, log_sum_exp, std_normal2, std_normal_log_pdf, Rng, Vec2};
 use super::target::Target;
 
 /// Which KL the fit minimises.
@@ -172,6 +172,12 @@ pub fn forward_kl_snis(
 ) -> Estimate {
     draw_from_q(target, q, rng, s, scratch);
     let elbo = scratch.f.iter().sum::<f64>() / s as f64;
+    Estimate { elbo, ess: Some(self_normalised_score(q, scratch, grad)) }
+}
+
+/// Adds −Σ w̄ₛ ∇_φ ln q(zₛ) to `grad` for the draws zₛ and log weights in `scratch`, w̄ the
+/// self-normalised weights; returns their effective sample size 1/Σ w̄ₛ².
+fn self_normalised_score(q: &dyn Family, scratch: &Scratch, grad: &mut [f64]) -> f64 {
     let log_total = log_sum_exp(&scratch.f);
     let mut sum_w2 = 0.0;
     for (&z, &lw) in scratch.z.iter().zip(&scratch.f) {
@@ -179,7 +185,7 @@ pub fn forward_kl_snis(
         sum_w2 += w * w;
         q.score_params(z, -w, grad);
     }
-    Estimate { elbo, ess: Some(1.0 / sum_w2) }
+    1.0 / sum_w2
 }
 
 /// Forward KL by SNIS with the defensive proposal r = ½ q + ½ q₃, where q₃ pushes N(0, 9I) through
@@ -209,7 +215,7 @@ pub fn forward_kl_snis_defensive(
         let eps = if k % 2 == 0 { std_normal2(rng) } else { std_normal2(rng) * 3.0 };
         let (z, log_det) = q.forward(eps);
         let log_n1 = std_normal_log_pdf(eps);
-        let log_n2 = std_normal_log_pdf(eps / 3.0) - 2.0 * 3f64.ln();
+        let log_n2 = std_normal_log_pdf(eps / 3.0) - 2.0 * ln(3.0);
         let log_r = log_add_exp(log_n1, log_n2) - std::f64::consts::LN_2 - log_det;
         let log_p = target.log_density(z);
         if k % 2 == 0 {
@@ -218,14 +224,7 @@ pub fn forward_kl_snis_defensive(
         scratch.z.push(z);
         scratch.f.push(log_p - log_r);
     }
-    let log_total = log_sum_exp(&scratch.f);
-    let mut sum_w2 = 0.0;
-    for (&z, &lw) in scratch.z.iter().zip(&scratch.f) {
-        let w = exp(lw - log_total);
-        sum_w2 += w * w;
-        q.score_params(z, -w, grad);
-    }
-    Estimate { elbo, ess: Some(1.0 / sum_w2) }
+    Estimate { elbo, ess: Some(self_normalised_score(q, scratch, grad)) }
 }
 
 /// Forward KL from draws of p: S draws picked uniformly at random, plus S draws of q for the ELBO

@@ -152,6 +152,12 @@ impl Fit {
 
     /// As [`Fit::new`], with draws of p for forward KL from draws.
     pub fn with_draws(settings: Settings, draws: Vec<Vec2>) -> Result<Self, EngineError> {
+        Self::with_grid(settings, draws, GRID_CELLS)
+    }
+
+    /// As [`Fit::with_draws`], with the quadrature grid at `cells` per side (the page trades a
+    /// little accuracy for speed; the tests use [`GRID_CELLS`]).
+    pub fn with_grid(settings: Settings, draws: Vec<Vec2>, cells: usize) -> Result<Self, EngineError> {
         let target = target::find(&settings.target)?.build(settings.target_param)?;
         let info = family::find(&settings.family)?;
         let opts = FamilyOptions { depth: settings.flow_depth, width: settings.flow_width };
@@ -175,7 +181,7 @@ impl Fit {
         if draws.iter().any(|d| !d.iter().all(|v| v.is_finite())) {
             return Err(EngineError::Invalid("the draws of p contain a non-finite value".into()));
         }
-        let grid = TargetGrid::new(target.as_ref(), GRID_CELLS);
+        let grid = TargetGrid::new(target.as_ref(), cells.clamp(16, 1024));
         let n = initial.params().len();
         let adam = Adam::new(settings.lr);
         Ok(Fit {
@@ -197,13 +203,6 @@ impl Fit {
             next: vec![0.0; n],
             scratch: Scratch::default(),
         })
-    }
-
-    /// The same fit with its quadrature grid at `cells` per side (the page trades a little
-    /// accuracy for speed; the tests use [`GRID_CELLS`]).
-    pub fn with_grid_cells(mut self, cells: usize) -> Self {
-        self.grid = TargetGrid::new(self.target.as_ref(), cells.clamp(16, 1024));
-        self
     }
 
     pub fn settings(&self) -> &Settings {

@@ -13,15 +13,7 @@ pub fn MainCanvas(live: Live) -> impl IntoView {
             live.redraw(false);
         }
     });
-    // A new target or a resized window: the cached base layer is redrawn.
-    Effect::new(move |prev: Option<(String, f64)>| {
-        let key = live.controls.with(|c| (c.settings.target.clone(), c.settings.target_param));
-        if prev.is_some() {
-            live.base_layer.set_value(None);
-            live.redraw(false);
-        }
-        key
-    });
+    // A resized window redraws the cached base layer (a new target does so in Live::apply_controls).
     let on_resize = leptos::prelude::window_event_listener(leptos::ev::resize, move |_| {
         live.base_layer.set_value(None);
         live.redraw(true);

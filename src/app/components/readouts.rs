@@ -25,7 +25,7 @@ pub fn Readouts(live: Live) -> impl IntoView {
             </Show>
             <div><dt>"Steps / s"</dt><dd data-testid="steps-per-sec">{move || fmt(live.stats.get().steps_per_sec, 0)}</dd></div>
         </dl>
-        <p class="structure">{move || r.get().structure}</p>
+        <p class="structure">{move || live.structure.get()}</p>
     }
 }
 

@@ -8,7 +8,7 @@
 
 use super::affine::AffineGrad;
 use super::{Affine, Family};
-use crate::engine::math::{exp, Mat2, Vec2};
+use crate::engine::math::{exp, ln, Mat2, Vec2};
 
 /// Which covariances the family can express.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,9 +40,9 @@ impl Gaussian {
         let mut g = Gaussian::standard(structure);
         g.phi[0] = mean[0];
         g.phi[1] = mean[1];
-        g.phi[2] = l[(0, 0)].ln();
+        g.phi[2] = ln(l[(0, 0)]);
         let i11 = g.i11();
-        g.phi[i11] = l[(1, 1)].ln();
+        g.phi[i11] = ln(l[(1, 1)]);
         if structure == Structure::FullRank {
             g.phi[3] = l[(1, 0)];
         }

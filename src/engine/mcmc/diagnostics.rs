@@ -9,6 +9,8 @@
 //!   smaller of the ESS of the indicators I(x ≤ q₀.₀₅) and I(x ≤ q₀.₉₅);
 //! - MCSE of the mean = sd / √ESS, with ESS of the draws themselves.
 
+use crate::engine::math::ln;
+
 /// The draws of one scalar quantity: one vector per chain, all of the same length.
 pub type Chains<'a> = &'a [Vec<f64>];
 
@@ -49,7 +51,7 @@ pub fn normal_quantile(p: f64) -> f64 {
                 + 1.0);
     }
     let r = if q < 0.0 { p } else { 1.0 - p };
-    let r = (-r.ln()).sqrt();
+    let r = (-ln(r)).sqrt();
     let x = if r <= 5.0 {
         let r = r - 1.6;
         (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
@@ -218,7 +220,7 @@ pub fn ess(chains: Chains) -> f64 {
         t += 2;
     }
     let s = (m * n) as f64;
-    (s / tau).min(s * s.log10())
+    (s / tau).min(s * libm::log10(s))
 }
 
 /// Bulk-ESS: ESS of the rank-normalised split chains.

@@ -8,7 +8,7 @@ use rand::Rng as _;
 
 use super::adapt::DualAveraging;
 use super::Point;
-use crate::engine::math::{exp, log_add_exp, std_normal2, Rng, Vec2};
+use crate::engine::math::{exp, ln, log_add_exp, std_normal2, Rng, Vec2};
 use crate::engine::target::Target;
 
 pub const MAX_DEPTH: usize = 10;
@@ -90,10 +90,10 @@ impl Nuts {
                 f64::NEG_INFINITY
             }
         };
-        let dir = if log_accept(eps) > 0.5f64.ln() { 1.0 } else { -1.0 };
+        let dir = if log_accept(eps) > ln(0.5) { 1.0 } else { -1.0 };
         for _ in 0..50 {
             let la = log_accept(eps);
-            if (dir > 0.0 && la <= 0.5f64.ln()) || (dir < 0.0 && la > 0.5f64.ln()) {
+            if (dir > 0.0 && la <= ln(0.5)) || (dir < 0.0 && la > ln(0.5)) {
                 break;
             }
             eps *= 2f64.powf(dir);
