@@ -1,0 +1,203 @@
+//! The link table: every setting round-trips through the URL, keys apply in the table's order, and
+//! no query string (property-tested with garbage) panics or yields a state the engine refuses.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use vi_playground::engine::divergence::{Divergence, Estimator, ForwardSource};
+use vi_playground::engine::fit::Fit;
+use vi_playground::engine::mcmc::SamplerKind;
+use vi_playground::link::{parse, to_query, PageState, Part, Second, KEYS, MAX_LINK_STEP, SPEEDS};
+
+/// A value other than the default for every key of the table.
+const NON_DEFAULT: &[(&str, &str)] = &[
+    ("target", "correlated"),
+    ("param", "-0.5"),
+    ("family", "flow"),
+    ("depth", "3"),
+    ("width", "24"),
+    ("div", "forward"),
+    ("est", "stl"),
+    ("fwd", "snis"),
+    ("samples", "17"),
+    ("lr", "0.0125"),
+    ("seed", "18446744073709551615"),
+    ("speed", "1000"),
+    ("step", "4321"),
+    ("play", "1"),
+    ("sampler", "rwmh"),
+    ("compare", "1"),
+    ("family2", "full-rank"),
+    ("div2", "reverse"),
+    ("presenter", "1"),
+];
+
+#[test]
+fn the_test_table_covers_every_key() {
+    let names: Vec<_> = KEYS.iter().map(|k| k.name).collect();
+    let tested: Vec<_> = NON_DEFAULT.iter().map(|(k, _)| *k).collect();
+    assert_eq!(names, tested);
+}
+
+#[test]
+fn every_key_round_trips_alone() {
+    let default = PageState::default();
+    for (key, value) in NON_DEFAULT {
+        let row = KEYS.iter().find(|k| k.name == *key).unwrap();
+        // The key's setter may depend on an earlier one (the parameter on the target).
+        let query = match *key {
+            "param" => format!("target=correlated&{key}={value}"),
+            _ => format!("{key}={value}"),
+        };
+        let parsed = parse(&query);
+        assert!(parsed.ignored.is_empty(), "{query}: {:?}", parsed.ignored);
+        assert_eq!(row.value(&parsed.state), *value, "{key} reads back");
+        assert_ne!(parsed.state, default, "{key}={value} changed the state");
+        let again = parse(&to_query(&parsed.state));
+        assert!(again.ignored.is_empty());
+        assert_eq!(again.state, parsed.state, "{key} round-trips");
+    }
+}
+
+#[test]
+fn a_whole_state_round_trips() {
+    let query: Vec<String> = NON_DEFAULT.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let parsed = parse(&format!("?{}&mcmc_hide=1&target_hide=true&lr_hide=0", query.join("&")));
+    assert!(parsed.ignored.is_empty(), "{:?}", parsed.ignored);
+    let s = &parsed.state;
+    assert_eq!(s.controls.settings.target, "correlated");
+    assert_eq!(s.controls.settings.target_param, -0.5);
+    assert_eq!(s.controls.settings.family, "flow");
+    assert_eq!((s.controls.settings.flow_depth, s.controls.settings.flow_width), (3, 24));
+    assert_eq!(s.controls.settings.divergence, Divergence::ForwardKl);
+    assert_eq!(s.controls.settings.estimator, Estimator::Stl);
+    assert_eq!(s.controls.settings.forward_source, ForwardSource::Snis);
+    assert_eq!((s.controls.settings.samples, s.controls.settings.lr, s.controls.settings.seed), (17, 0.0125, u64::MAX));
+    assert_eq!((s.controls.steps_per_frame, s.step, s.playing, s.sampler), (1000, 4321, true, SamplerKind::Rwmh));
+    assert_eq!(s.second, Second { family: "full-rank".into(), divergence: Divergence::ReverseKl });
+    assert!(s.compare && s.presenter);
+    assert_eq!(s.hidden.iter().copied().collect::<Vec<_>>(), vec![Part::Target, Part::Mcmc]);
+    assert_eq!(parse(&to_query(s)).state, *s);
+}
+
+#[test]
+fn keys_apply_in_the_tables_order_not_the_links() {
+    // The family brings its learning rate and the divergence its sample count; explicit values win.
+    let s = parse("lr=0.2&samples=3&div=forward&family=flow").state;
+    assert_eq!((s.controls.settings.lr, s.controls.settings.samples), (0.2, 3));
+    let s = parse("family=flow&div=forward").state;
+    assert_eq!((s.controls.settings.lr, s.controls.settings.samples), (0.01, 32));
+    // A parameter is checked against its own target's range: ρ = −0.5 is fine, b = −0.5 is not.
+    assert!(parse("param=-0.5&target=correlated").ignored.is_empty());
+    assert_eq!(parse("param=-0.5&target=banana").ignored.len(), 1);
+}
+
+#[test]
+fn bad_values_keep_their_default_and_are_reported() {
+    let default = PageState::default();
+    for key in KEYS {
+        for bad in ["", "abc", "-1", "1e999", "NaN", "%ZZ", "99999999999999999999999"] {
+            let parsed = parse(&format!("{}={bad}", key.name));
+            if parsed.ignored.is_empty() {
+                // Some garbage is a fine value for some keys ("-1" for the parameter ρ is not: it is
+                // outside (−0.99, 0.99)); then it must be what the key reads back.
+                assert_eq!(key.value(&parsed.state), bad, "{}={bad}", key.name);
+                continue;
+            }
+            assert_eq!(parsed.state, default, "{}={bad} left the defaults", key.name);
+            assert_eq!(parsed.ignored.len(), 1);
+            assert!(parsed.ignored[0].starts_with(key.name), "{:?}", parsed.ignored);
+            assert!(parsed.message().unwrap().contains(key.name));
+        }
+    }
+    let p = parse("nonsense=1&seed=2&seed=3&fwd=draws&step=5000001&speed=7");
+    assert_eq!(p.state.controls.settings.seed, 3, "the last of a repeated key is used");
+    assert_eq!(p.state.controls.settings.forward_source, ForwardSource::SnisDefensive, "draws need MCMC first");
+    assert_eq!((p.state.step, p.state.controls.steps_per_frame), (0, 100));
+    assert_eq!(p.ignored.len(), 5, "{:?}", p.ignored);
+    assert_eq!(parse("").ignored, Vec::<String>::new());
+    assert_eq!(parse("?").state, default);
+}
+
+#[test]
+fn values_are_percent_encoded_and_decoded() {
+    let s = parse("target=corr%65lated&family=mean%2Dfield&lr=1e-2").state;
+    assert_eq!((s.controls.settings.target.as_str(), s.controls.settings.lr), ("correlated", 0.01));
+    // A value that would break the query is escaped on the way out.
+    assert!(to_query(&PageState::default()).split('&').all(|kv| kv.split('=').count() == 2));
+    let p = parse("target=%E2%80%AE%FF%&family=%");
+    assert_eq!(p.ignored.len(), 2, "{:?}", p.ignored);
+}
+
+/// A state the engine must accept: the fit can be built and the link's extra numbers are in range.
+fn assert_usable(s: &PageState) {
+    Fit::new(s.controls.settings.clone()).expect("a parsed link always gives settings the engine accepts");
+    Fit::new(s.second.controls(&s.controls).settings).expect("so does the second fit");
+    assert!(s.step <= MAX_LINK_STEP);
+    assert!(SPEEDS.contains(&s.controls.steps_per_frame));
+}
+
+fn key_name() -> impl Strategy<Value = String> {
+    let mut names: Vec<String> = KEYS.iter().map(|k| k.name.to_string()).collect();
+    names.extend(Part::ALL.iter().map(|p| format!("{}_hide", p.name())));
+    names.push("x".into());
+    proptest::sample::select(names)
+}
+
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[-+0-9.eE%a-z]{0,12}",
+        any::<f64>().prop_map(|x| x.to_string()),
+        any::<i64>().prop_map(|x| x.to_string()),
+        proptest::sample::select(vec![
+            "banana",
+            "bimodal",
+            "correlated",
+            "flow",
+            "full-rank",
+            "mean-field",
+            "forward",
+            "reverse",
+            "stl",
+            "score",
+            "snis",
+            "draws",
+            "rwmh",
+            "1",
+            "0",
+            "true",
+        ])
+        .prop_map(String::from),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_string_is_a_usable_link(query in any::<String>()) {
+        assert_usable(&parse(&query).state);
+    }
+
+    #[test]
+    fn known_keys_with_garbage_are_applied_or_reported(pairs in proptest::collection::vec((key_name(), value()), 0..8)) {
+        let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let parsed = parse(&query.join("&"));
+        assert_usable(&parsed.state);
+        // What was not reported was applied: writing the state and reading it back changes nothing.
+        let again = parse(&to_query(&parsed.state));
+        prop_assert!(again.ignored.is_empty(), "{:?}", again.ignored);
+        prop_assert_eq!(&again.state, &parsed.state);
+    }
+}
+
+#[test]
+#[cfg(any())]
+fn every_lesson_is_a_clean_link() {
+    for lesson in vi_playground::explain::LESSONS {
+        let parsed = parse(lesson.query);
+        assert!(parsed.ignored.is_empty(), "lesson {}: {:?}", lesson.id, parsed.ignored);
+        assert_usable(&parsed.state);
+    }
+}
