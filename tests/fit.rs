@@ -10,7 +10,7 @@ use vi_playground::engine::divergence::Divergence::{ForwardKl, ReverseKl};
 use vi_playground::engine::divergence::{Estimator, ForwardSource};
 use vi_playground::engine::fit::{Fit, Settings, Status};
 use vi_playground::engine::math::{rng_from_seed, std_normal2};
-use vi_playground::engine::{EngineError, Mat2};
+use vi_playground::engine::{EngineError, Mat2, Vec2};
 
 fn every_combination() -> Vec<Settings> {
     let mut all = Vec::new();
@@ -164,4 +164,31 @@ fn forward_kl_by_snis_reports_its_effective_sample_size() {
     let mut rev = Fit::new(settings("banana", 1.0, "full-rank", ReverseKl, 5)).unwrap();
     rev.step(10);
     assert_eq!(rev.snapshot().ess, None);
+}
+
+#[test]
+fn dragging_moves_q_and_keeps_the_step_count() {
+    for family in ["mean-field", "full-rank", "flow"] {
+        let mut fit = Fit::new(settings("banana", 1.0, family, ReverseKl, 3)).unwrap();
+        fit.step(200);
+        let (before, cov_before) = fit.family().moments();
+        fit.shift(Vec2::new(0.7, -1.25)).unwrap();
+        let (after, cov_after) = fit.family().moments();
+        assert!((after - before - Vec2::new(0.7, -1.25)).norm() < 1e-9, "{family}: the mean moved by δ");
+        assert!((cov_after - cov_before).norm() < 1e-9, "{family}: the shape did not change");
+        assert_eq!(fit.step_count(), 200);
+        fit.step(10);
+        assert!(fit.family().params().iter().all(|p| p.is_finite()));
+    }
+    let l = Mat2::new(0.5, 0.0, 0.3, 0.2);
+    let mut fr = Fit::new(settings("banana", 1.0, "full-rank", ReverseKl, 3)).unwrap();
+    fr.set_gaussian(Vec2::new(1.0, 2.0), &l).unwrap();
+    assert_eq!(fr.family().moments(), (Vec2::new(1.0, 2.0), l * l.transpose()));
+    let mut mf = Fit::new(settings("banana", 1.0, "mean-field", ReverseKl, 3)).unwrap();
+    mf.set_gaussian(Vec2::new(1.0, 2.0), &l).unwrap();
+    let (_, cov) = mf.family().moments();
+    assert!((cov - Mat2::new(0.25, 0.0, 0.0, 0.04)).norm() < 1e-12, "mean-field keeps the diagonal: {cov}");
+    let mut flow = Fit::new(settings("banana", 1.0, "flow", ReverseKl, 3)).unwrap();
+    assert!(flow.set_gaussian(Vec2::zeros(), &l).is_err());
+    assert!(fr.set_gaussian(Vec2::zeros(), &Mat2::new(-1.0, 0.0, 0.0, 1.0)).is_err());
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::divergence::{self, Divergence, Estimate, Estimator, ForwardSource, Scratch};
 use super::error::{check_range, EngineError};
 use super::family::{self, Family, FamilyOptions};
+use super::family::{Gaussian, Structure};
 use super::math::{rng_from_seed, std_normal2, Mat2, Rng, Vec2};
 use super::optim::{Adam, AdamState};
 use super::psis;
@@ -307,6 +308,29 @@ impl Fit {
         self.adam_state = self.adam.init(params.len());
         self.status = Status::Running;
         Ok(())
+    }
+
+    /// Moves q by `delta`, as when the student drags its mean; see [`Fit::set_params`].
+    pub fn shift(&mut self, delta: Vec2) -> Result<(), EngineError> {
+        let mut phi = self.family.params().to_vec();
+        let i = self.family.location_index();
+        phi[i] += delta[0];
+        phi[i + 1] += delta[1];
+        self.set_params(&phi)
+    }
+
+    /// Sets a Gaussian q to N(mean, LLᵀ) (L lower-triangular with a positive diagonal; mean-field
+    /// keeps only its diagonal), as when the student drags a handle of its ellipse.
+    pub fn set_gaussian(&mut self, mean: Vec2, l: &Mat2) -> Result<(), EngineError> {
+        let structure = match self.family.name() {
+            "mean-field" => Structure::MeanField,
+            "full-rank" => Structure::FullRank,
+            other => return Err(EngineError::Invalid(format!("the {other} family is not a Gaussian"))),
+        };
+        if !(l[(0, 0)] > 0.0 && l[(1, 1)] > 0.0) {
+            return Err(EngineError::Invalid("the ellipse needs a positive width".into()));
+        }
+        self.set_params(Gaussian::new(structure, mean, l).params())
     }
 
     /// Back to step 0: the initial q, fresh Adam moments, the RNG reseeded.

@@ -206,6 +206,10 @@ impl Family for Flow {
         "flow"
     }
 
+    fn location_index(&self) -> usize {
+        self.affine_offset()
+    }
+
     fn params(&self) -> &[f64] {
         &self.phi
     }

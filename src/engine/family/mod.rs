@@ -46,6 +46,12 @@ pub trait Family: Send {
     /// ∇_z ln q_φ(z), used by sticking-the-landing.
     fn score_z(&self, z: Vec2) -> Vec2;
 
+    /// Where μ of the last layer z = μ + Lv sits in φ: adding δ there moves q by δ (the student
+    /// dragging q's mean).
+    fn location_index(&self) -> usize {
+        0
+    }
+
     /// For a Gaussian q: its mean and Cholesky factor L (Σ = LLᵀ). `None` for other families.
     fn gaussian(&self) -> Option<(Vec2, Mat2)> {
         None
