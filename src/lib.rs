@@ -4,6 +4,7 @@
 //! and exists only on wasm32, so a native `cargo test` builds the engine alone.
 
 pub mod engine;
+pub mod explain;
 pub mod link;
 pub mod playground;
 pub mod viz;

@@ -193,7 +193,6 @@ proptest! {
 }
 
 #[test]
-#[cfg(any())]
 fn every_lesson_is_a_clean_link() {
     for lesson in vi_playground::explain::LESSONS {
         let parsed = parse(lesson.query);
