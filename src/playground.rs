@@ -66,6 +66,23 @@ impl Controls {
         next
     }
 
+    /// The next target in the registry's order (the `t` key), from its default parameter.
+    pub fn next_target(&self) -> Controls {
+        self.with_target(next_name(target::TARGETS.iter().map(|t| t.name), &self.settings.target))
+    }
+
+    /// The next family (the `f` key), with its learning rate.
+    pub fn next_family(&self) -> Controls {
+        self.with_family(next_name(family::FAMILIES.iter().map(|f| f.name), &self.settings.family))
+    }
+
+    /// The other divergence (the `d` key), with its sample count.
+    pub fn next_divergence(&self) -> Controls {
+        let all = Divergence::ALL;
+        let i = all.iter().position(|d| *d == self.settings.divergence).unwrap_or(0);
+        self.with_divergence(all[(i + 1) % all.len()])
+    }
+
     /// A new family brings its own learning rate (the flow wants a smaller one).
     pub fn with_family(&self, name: &str) -> Controls {
         let mut next = self.clone();
@@ -75,6 +92,12 @@ impl Controls {
         }
         next
     }
+}
+
+/// The name after `current` in `names`, wrapping round (the first if `current` is not there).
+fn next_name(names: impl Iterator<Item = &'static str> + Clone, current: &str) -> &'static str {
+    let first = names.clone().next().unwrap_or_default();
+    names.skip_while(|n| *n != current).nth(1).unwrap_or(first)
 }
 
 /// A trace of (step, value) pairs that keeps at most `cap` points however long it runs: when full,
@@ -121,6 +144,53 @@ impl Trace {
     }
 }
 
+/// The traces as CSV, one row per point: `fit,series,step,value` (non-finite values empty).
+pub fn traces_csv<'a>(series: impl IntoIterator<Item = (&'a str, &'a str, &'a Trace)>) -> String {
+    let mut out = String::from("fit,series,step,value\n");
+    for (fit, name, trace) in series {
+        for &(step, value) in trace.points() {
+            let v = if value.is_finite() { value.to_string() } else { String::new() };
+            out.push_str(&format!("{fit},{name},{step},{v}\n"));
+        }
+    }
+    out
+}
+
+/// A JSON string literal.
+pub fn json_string(s: &str) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A JSON number; `null` for NaN and infinities, which JSON cannot hold.
+pub fn json_number(x: f64) -> String {
+    if x.is_finite() {
+        x.to_string()
+    } else {
+        "null".into()
+    }
+}
+
+/// A JSON array of numbers.
+pub fn json_numbers(xs: &[f64]) -> String {
+    format!("[{}]", xs.iter().map(|&x| json_number(x)).collect::<Vec<_>>().join(","))
+}
+
+/// A JSON object from keys and values that are JSON already.
+pub fn json_object(fields: &[(&str, String)]) -> String {
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}:{v}", json_string(k))).collect();
+    format!("{{{}}}", body.join(","))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +207,49 @@ mod tests {
         assert!(p.last().unwrap().0 > 995_000, "the end is kept");
         assert!(p.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(t.range(), Some((p[0].1, p[p.len() - 1].1)));
+    }
+
+    #[test]
+    fn cycling_visits_every_choice_and_comes_back() {
+        let start = Controls::default();
+        let mut c = start.clone();
+        let mut seen = Vec::new();
+        for _ in 0..target::TARGETS.len() {
+            c = c.next_target();
+            seen.push(c.settings.target.clone());
+            assert_eq!(c.settings.target_param, target::find(&c.settings.target).unwrap().param.default);
+        }
+        assert_eq!(c.settings.target, start.settings.target);
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), target::TARGETS.len());
+        let f = start.next_family();
+        assert_eq!((f.settings.family.as_str(), f.settings.lr), ("full-rank", 0.05));
+        assert_eq!(f.next_family().settings.family, "flow");
+        assert_eq!(f.next_family().next_family().settings.family, "mean-field");
+        let d = start.next_divergence();
+        assert_eq!((d.settings.divergence, d.settings.samples), (Divergence::ForwardKl, 32));
+        assert_eq!(d.next_divergence().settings.divergence, Divergence::ReverseKl);
+    }
+
+    #[test]
+    fn exports_are_valid_csv_and_json() {
+        let mut t = Trace::new(10);
+        t.push(1, -2.5);
+        t.push(2, f64::NAN);
+        let csv = traces_csv([("A", "elbo", &t)]);
+        assert_eq!(csv, "fit,series,step,value\nA,elbo,1,-2.5\nA,elbo,2,\n");
+        let json = json_object(&[
+            ("name", json_string("a \"q\"\\ \n ✓")),
+            ("x", json_number(f64::INFINITY)),
+            ("xs", json_numbers(&[1.0, -0.25, 1e-300])),
+            ("inner", json_object(&[("k", json_number(3.0))])),
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(v["name"], "a \"q\"\\ \n ✓");
+        assert!(v["x"].is_null());
+        assert_eq!(v["xs"][2], 1e-300);
+        assert_eq!(v["inner"]["k"], 3.0);
     }
 
     #[test]
