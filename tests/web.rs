@@ -3,15 +3,15 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 use vi_playground::app::components::ControlPanel;
 use vi_playground::app::live::Live;
-use vi_playground::app::App;
+use vi_playground::app::{mount, App};
 use vi_playground::engine::fit::{Fit, Settings};
-use vi_playground::playground::Controls;
+use vi_playground::link::PageState;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -105,7 +105,7 @@ fn change(el: &web_sys::EventTarget, kind: &str) {
 #[wasm_bindgen_test]
 async fn controls_drive_the_settings_and_refuse_bad_input_in_words() {
     let root = host();
-    let live = Live::new(Controls::default());
+    let live = Live::new(PageState::default());
     leptos::mount::mount_to(root.clone(), move || view! { <ControlPanel live=live /> }).forget();
 
     let select: HtmlSelectElement = by_testid(&root, "target-select");
@@ -120,7 +120,7 @@ async fn controls_drive_the_settings_and_refuse_bad_input_in_words() {
     change(&slider, "input");
     leptos::task::tick().await;
     assert_eq!(text(&root, "param-value"), "ρ = 0.25");
-    assert_eq!(live.fit.with_value(|f| f.as_ref().unwrap().settings().target_param), 0.25, "the fit follows");
+    assert_eq!(live.first().fit.with_value(|f| f.as_ref().unwrap().settings().target_param), 0.25, "the fit follows");
 
     let family: HtmlSelectElement = by_testid(&root, "family-select");
     family.set_value("flow");
@@ -171,4 +171,34 @@ async fn the_app_plays_diverges_and_recovers() {
     leptos::task::tick().await;
     assert_eq!(text(&root, "step-count"), "0");
     assert_eq!(text(&root, "status-message"), "");
+}
+
+/// The embedding entry point takes a link's keys as an object or a query string, and reports what
+/// it could not use on the playground's status line.
+#[wasm_bindgen_test]
+async fn mount_takes_settings_as_an_object_or_a_query_string() {
+    let root = host();
+    let settings = js_sys::Object::new();
+    for (k, v) in [
+        ("target", JsValue::from_str("bimodal")),
+        ("seed", JsValue::from_f64(9.0)),
+        ("lr", JsValue::from_f64(0.02)),
+        ("mcmc_hide", JsValue::TRUE),
+    ] {
+        js_sys::Reflect::set(&settings, &JsValue::from_str(k), &v).unwrap();
+    }
+    mount(root.clone(), settings.into()).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(by_testid::<HtmlSelectElement>(&root, "target-select").value(), "bimodal");
+    assert_eq!(by_testid::<HtmlInputElement>(&root, "seed-input").value(), "9");
+    assert_eq!(by_testid::<HtmlInputElement>(&root, "lr-input").value(), "0.02");
+    let app: HtmlElement = by_testid(&root, "app");
+    assert!(app.class_name().contains("hide-mcmc"), "{}", app.class_name());
+
+    let other = host();
+    mount(other.clone(), JsValue::from_str("family=flow&samples=lots")).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(by_testid::<HtmlSelectElement>(&other, "family-select").value(), "flow");
+    assert!(text(&other, "status-message").contains("samples=lots"));
+    assert!(mount(host(), JsValue::from_f64(3.0)).is_err(), "a number is not settings");
 }

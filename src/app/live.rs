@@ -2,7 +2,7 @@
 //! graph (they change every frame), and the requestAnimationFrame loop that advances them within a
 //! time budget and publishes what the page shows through signals.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use leptos::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -13,6 +13,8 @@ use crate::engine::divergence::{Divergence, ForwardSource};
 use crate::engine::fit::{Fit, Status};
 use crate::engine::math::{Mat2, Vec2};
 use crate::engine::mcmc::{Mcmc, McmcSettings, SamplerKind, Summary};
+use crate::engine::EngineError;
+use crate::link::{PageState, Part, Second};
 use crate::playground::{Change, Controls, Trace};
 
 /// A frame's whole budget (60 Hz); optimizer steps get what drawing leaves, between these bounds.
@@ -26,6 +28,8 @@ pub const DIAGNOSTICS_EVERY_MS: f64 = 200.0;
 pub const CHART_EVERY_MS: f64 = 100.0;
 /// Refreshes of q's moments averaged for the bias table (× DIAGNOSTICS_EVERY_MS ≈ 1 s).
 pub const AVERAGE_WINDOW: usize = 5;
+/// A frame's step budget while a link replays its steps (the page is still drawn every frame).
+pub const REPLAY_BUDGET_MS: f64 = 30.0;
 /// Points kept per trace, however long the run.
 pub const TRACE_POINTS: usize = 1500;
 /// Grid cells per side for the live exact diagnostics (the tests use 256).
@@ -89,133 +93,49 @@ impl Traces {
     }
 }
 
-/// Everything the components share; `Copy`, so closures take it by value.
+/// One fit with what the page shows of it. The page has one, or two side by side.
 #[derive(Clone, Copy)]
-pub struct Live {
-    pub controls: RwSignal<Controls>,
-    pub playing: RwSignal<bool>,
+pub struct Pane {
+    pub fit: StoredValue<Option<Fit>, LocalStorage>,
+    pub traces: StoredValue<Traces, LocalStorage>,
     pub readout: RwSignal<Readout>,
     /// What q is made of, in words; changes only with a new fit.
     pub structure: RwSignal<String>,
     pub exact: RwSignal<Option<Exact>>,
-    pub error: RwSignal<Option<String>>,
-    pub stats: RwSignal<FrameStats>,
-    pub show_stats: RwSignal<bool>,
-    pub mcmc_view: RwSignal<McmcView>,
-    pub sampler: RwSignal<SamplerKind>,
-    pub fit: StoredValue<Option<Fit>, LocalStorage>,
-    pub traces: StoredValue<Traces, LocalStorage>,
-    pub mcmc: StoredValue<Option<Mcmc>, LocalStorage>,
-    pub main_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
-    pub elbo_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
-    pub marginals_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
+    pub canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
     pub base_layer: StoredValue<Option<plots::main::BaseLayer>, LocalStorage>,
     /// q's mean and covariance at the last [`AVERAGE_WINDOW`] refreshes (about a second of play):
     /// the bias table compares their average (Polyak–Ruppert), not the jittering last iterate.
     recent_moments: StoredValue<VecDeque<(Vec2, Mat2)>, LocalStorage>,
-    applied: StoredValue<Controls, LocalStorage>,
-    looping: StoredValue<bool, LocalStorage>,
-    clock: StoredValue<Clock, LocalStorage>,
 }
 
-#[derive(Default, Clone, Copy)]
-struct Clock {
-    last_frame: f64,
-    last_diag: f64,
-    last_chart: f64,
-    frames: u32,
-    steps: u64,
-    window_start: f64,
-    /// How long the last frame's drawing took.
-    draw_ms: f64,
-}
-
-pub fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
-impl Live {
-    pub fn new(controls: Controls) -> Self {
-        let live = Live {
-            controls: RwSignal::new(controls.clone()),
-            playing: RwSignal::new(false),
+impl Pane {
+    fn new() -> Self {
+        Pane {
+            fit: StoredValue::new_local(None),
+            traces: StoredValue::new_local(Traces::default()),
             readout: RwSignal::new(Readout::default()),
             structure: RwSignal::new(String::new()),
             exact: RwSignal::new(None),
-            error: RwSignal::new(None),
-            stats: RwSignal::new(FrameStats::default()),
-            show_stats: RwSignal::new(false),
-            mcmc_view: RwSignal::new(McmcView::default()),
-            sampler: RwSignal::new(SamplerKind::Nuts),
-            fit: StoredValue::new_local(None),
-            traces: StoredValue::new_local(Traces::default()),
-            mcmc: StoredValue::new_local(None),
-            main_canvas: StoredValue::new_local(None),
-            elbo_canvas: StoredValue::new_local(None),
-            marginals_canvas: StoredValue::new_local(None),
+            canvas: StoredValue::new_local(None),
             base_layer: StoredValue::new_local(None),
             recent_moments: StoredValue::new_local(VecDeque::new()),
-            applied: StoredValue::new_local(controls),
-            looping: StoredValue::new_local(false),
-            clock: StoredValue::new_local(Clock::default()),
-        };
-        live.restart();
-        live
+        }
     }
 
-    /// Applies the controls' current value: the learning rate on the fly, anything else by a new fit.
-    pub fn apply_controls(self) {
-        let next = self.controls.get_untracked();
-        let prev = self.applied.get_value();
-        if prev.settings.target != next.settings.target || prev.settings.target_param != next.settings.target_param {
-            // The reference belongs to the target it sampled.
-            self.mcmc.set_value(None);
-            self.mcmc_view.set(McmcView::default());
-            self.base_layer.set_value(None);
-        }
-        match prev.change_to(&next) {
-            Change::None => {}
-            Change::LearningRate => {
-                let result = self.fit.try_update_value(|f| f.as_mut().map(|f| f.set_lr(next.settings.lr)));
-                match result.flatten() {
-                    Some(Err(e)) => self.error.set(Some(e.to_string())),
-                    _ => self.error.set(None),
-                }
-            }
-            Change::Restart => {
-                self.applied.set_value(next);
-                self.restart();
-                return;
-            }
-        }
-        self.applied.set_value(next);
-        self.publish();
-        self.redraw(true);
+    /// A new fit; on an error the old one stays and the error is returned.
+    fn start(self, controls: &Controls, draws: Vec<Vec2>) -> Result<(), EngineError> {
+        let fit = Fit::with_grid(controls.settings.clone(), draws, LIVE_GRID_CELLS)?;
+        self.structure.set(fit.family().describe());
+        self.fit.set_value(Some(fit));
+        Ok(())
     }
 
-    /// A new fit from the current controls. On an error the old fit stays and the page says why.
-    pub fn restart(self) {
-        let controls = self.controls.get_untracked();
-        let settings = controls.settings.clone();
-        let needs_draws =
-            settings.divergence == Divergence::ForwardKl && settings.forward_source == ForwardSource::Draws;
-        let draws = if needs_draws {
-            self.mcmc.with_value(|m| m.as_ref().map(|m| m.pooled_draws())).unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        match Fit::with_grid(settings, draws, LIVE_GRID_CELLS) {
-            Ok(fit) => {
-                self.structure.set(fit.family().describe());
-                self.fit.set_value(Some(fit));
-                self.error.set(None);
-            }
-            Err(e) => self.error.set(Some(format!("{e}. The previous fit is kept."))),
-        }
-        self.applied.set_value(controls);
+    fn clear(self) {
+        self.fit.set_value(None);
+        self.readout.set(Readout::default());
         self.exact.set(None);
         self.clear_history();
-        self.refresh_all();
     }
 
     /// Traces and averaged moments belong to one run from step 0.
@@ -224,178 +144,8 @@ impl Live {
         self.recent_moments.update_value(VecDeque::clear);
     }
 
-    /// Everything the page shows, at once (after a restart, a reset or a single step).
-    fn refresh_all(self) {
-        self.publish();
-        self.refresh_exact();
-        self.refresh_bias();
-        self.redraw(true);
-    }
-
-    pub fn reset(self) {
-        self.fit.update_value(|f| {
-            if let Some(f) = f {
-                f.reset();
-            }
-        });
-        self.clear_history();
-        self.refresh_all();
-    }
-
-    /// After a divergence: a tenth of the learning rate, resuming from the last good state.
-    pub fn lower_learning_rate(self) {
-        let lr = (self.controls.get_untracked().settings.lr / 10.0).max(crate::engine::fit::LR_RANGE.0);
-        self.controls.update(|c| c.settings.lr = lr);
-        self.apply_controls();
-    }
-
-    pub fn single_step(self) {
-        self.playing.set(false);
-        self.fit.update_value(|f| {
-            if let Some(f) = f {
-                f.step(1);
-            }
-        });
-        self.record();
-        self.refresh_all();
-    }
-
-    pub fn play(self, on: bool) {
-        self.playing.set(on);
-        if on {
-            self.ensure_loop();
-        }
-    }
-
-    pub fn run_mcmc(self) {
-        let s = self.controls.get_untracked().settings;
-        let target = crate::engine::target::find(&s.target).and_then(|t| t.build(s.target_param));
-        let settings = McmcSettings { sampler: self.sampler.get_untracked(), seed: s.seed, ..McmcSettings::default() };
-        match target.and_then(|t| Mcmc::new(t, settings)) {
-            Ok(m) => {
-                self.mcmc.set_value(Some(m));
-                self.mcmc_view.set(McmcView { running: true, ..McmcView::default() });
-                self.ensure_loop();
-            }
-            Err(e) => self.mcmc_view.set(McmcView { error: Some(e.to_string()), ..McmcView::default() }),
-        }
-    }
-
-    pub fn cancel_mcmc(self) {
-        self.mcmc_view.update(|v| v.running = false);
-        self.finish_mcmc();
-    }
-
-    fn ensure_loop(self) {
-        if !self.looping.get_value() {
-            self.looping.set_value(true);
-            self.clock.update_value(|c| {
-                c.last_frame = now();
-                c.window_start = c.last_frame;
-            });
-            request_animation_frame(move || self.frame());
-        }
-    }
-
-    /// One animation frame: optimizer steps and MCMC iterations within their budgets, then the
-    /// readouts and the canvases.
-    fn frame(self) {
-        let start = now();
-        let playing = self.playing.get_untracked();
-        let mut steps = 0;
-        if playing {
-            let max = self.controls.with_untracked(|c| c.steps_per_frame).max(1) as u64;
-            let budget =
-                (FRAME_BUDGET_MS - self.clock.with_value(|c| c.draw_ms)).clamp(STEP_BUDGET_MS.0, STEP_BUDGET_MS.1);
-            self.fit.update_value(|f| {
-                let Some(f) = f else { return };
-                let mut chunk = 1u64;
-                while steps < max && now() - start < budget {
-                    let n = chunk.min(max - steps);
-                    let done = f.step(n);
-                    steps += done;
-                    if done < n {
-                        break; // diverged
-                    }
-                    chunk = (chunk * 2).min(256);
-                }
-            });
-            self.record();
-            if self.readout.with_untracked(|r| r.diverged.is_some()) || steps == 0 {
-                self.playing.set(false);
-            }
-        }
-        let mcmc_running = self.mcmc_view.with_untracked(|v| v.running);
-        if mcmc_running {
-            self.advance_mcmc();
-        }
-        self.publish();
-        let t = now();
-        let (diag_due, chart_due) =
-            self.clock.with_value(|c| (t - c.last_diag >= DIAGNOSTICS_EVERY_MS, t - c.last_chart >= CHART_EVERY_MS));
-        if steps > 0 && diag_due {
-            self.refresh_exact();
-            self.clock.update_value(|c| c.last_diag = t);
-        }
-        let draw_start = now();
-        self.redraw(steps > 0 && chart_due);
-        let draw_ms = now() - draw_start;
-        self.clock.update_value(|c| c.draw_ms = 0.8 * c.draw_ms + 0.2 * draw_ms);
-        if chart_due {
-            self.clock.update_value(|c| c.last_chart = t);
-        }
-        self.account(start, steps);
-        if self.playing.get_untracked() || self.mcmc_view.with_untracked(|v| v.running) {
-            request_animation_frame(move || self.frame());
-        } else {
-            self.looping.set_value(false);
-            self.refresh_all();
-        }
-    }
-
-    fn advance_mcmc(self) {
-        let start = now();
-        let done = self.mcmc.try_update_value(|m| {
-            let m = m.as_mut()?;
-            while now() - start < MCMC_BUDGET_MS && m.run(25) > 0 {}
-            let (d, t) = m.progress();
-            Some((d as f64 / t as f64, m.is_done()))
-        });
-        match done.flatten() {
-            Some((progress, finished)) => {
-                self.mcmc_view.update(|v| v.progress = progress);
-                if finished {
-                    self.mcmc_view.update(|v| v.running = false);
-                    self.finish_mcmc();
-                }
-            }
-            None => self.mcmc_view.update(|v| v.running = false),
-        }
-    }
-
-    fn finish_mcmc(self) {
-        let summary = self.mcmc.with_value(|m| m.as_ref().and_then(Mcmc::summary));
-        self.mcmc_view.update(|v| v.summary = summary);
-        self.refresh_bias();
-        self.redraw(true);
-    }
-
-    /// The bias table for the current q against the MCMC summary.
-    fn refresh_bias(self) {
-        let Some(summary) = self.mcmc_view.with_untracked(|v| v.summary.clone()) else { return };
-        let averaged = self.recent_moments.with_value(|r| {
-            (!r.is_empty()).then(|| {
-                let n = r.len() as f64;
-                r.iter().fold((Vec2::zeros(), Mat2::zeros()), |(m, c), (mi, ci)| (m + mi / n, c + ci / n))
-            })
-        });
-        let rows = self.fit.with_value(|f| {
-            f.as_ref().map(|f| {
-                let (mean, cov) = averaged.unwrap_or_else(|| f.family().moments());
-                bias_table(mean, &cov, &summary, &f.target().exact())
-            })
-        });
-        self.mcmc_view.update(|v| v.rows = rows.unwrap_or_default());
+    fn step_count(self) -> u64 {
+        self.fit.with_value(|f| f.as_ref().map_or(0, Fit::step_count))
     }
 
     fn record(self) {
@@ -434,7 +184,7 @@ impl Live {
     }
 
     /// Exact KLs and k̂ (milliseconds), and their traces.
-    pub fn refresh_exact(self) {
+    fn refresh_exact(self) {
         let e = self.fit.with_value(|f| {
             f.as_ref().map(|f| {
                 let d = f.diagnostics();
@@ -461,10 +211,463 @@ impl Live {
         }
     }
 
-    /// Draws the main canvas (every call) and the ELBO chart (when `chart`).
+    /// q's moments averaged over the last refreshes, or the current ones.
+    fn averaged_moments(self) -> Option<(Vec2, Mat2)> {
+        let averaged = self.recent_moments.with_value(|r| {
+            (!r.is_empty()).then(|| {
+                let n = r.len() as f64;
+                r.iter().fold((Vec2::zeros(), Mat2::zeros()), |(m, c), (mi, ci)| (m + mi / n, c + ci / n))
+            })
+        });
+        averaged.or_else(|| self.fit.with_value(|f| f.as_ref().map(|f| f.family().moments())))
+    }
+}
+
+/// Everything the components share; `Copy`, so closures take it by value.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub controls: RwSignal<Controls>,
+    pub playing: RwSignal<bool>,
+    /// The fits: the first always, the second in the side-by-side view.
+    pub panes: [Pane; 2],
+    pub compare: RwSignal<bool>,
+    pub second: RwSignal<Second>,
+    pub presenter: RwSignal<bool>,
+    pub hidden: RwSignal<BTreeSet<Part>>,
+    pub show_help: RwSignal<bool>,
+    /// Set when the student dragged q: a link then reproduces the settings, not the drag.
+    pub dragged: RwSignal<bool>,
+    /// A link being replayed: the step it opens on.
+    pub replay: RwSignal<Option<u64>>,
+    pub error: RwSignal<Option<String>>,
+    pub stats: RwSignal<FrameStats>,
+    pub show_stats: RwSignal<bool>,
+    pub mcmc_view: RwSignal<McmcView>,
+    pub sampler: RwSignal<SamplerKind>,
+    pub mcmc: StoredValue<Option<Mcmc>, LocalStorage>,
+    pub elbo_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
+    pub marginals_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
+    /// Whether to play once a replayed link reaches its step.
+    play_after_replay: StoredValue<bool, LocalStorage>,
+    applied: StoredValue<Controls, LocalStorage>,
+    looping: StoredValue<bool, LocalStorage>,
+    clock: StoredValue<Clock, LocalStorage>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Clock {
+    last_frame: f64,
+    last_diag: f64,
+    last_chart: f64,
+    frames: u32,
+    steps: u64,
+    window_start: f64,
+    /// How long the last frame's drawing took.
+    draw_ms: f64,
+}
+
+pub fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+impl Live {
+    /// The page as a link describes it: the fits are built and the link's steps replayed.
+    pub fn new(state: PageState) -> Self {
+        let live = Live {
+            controls: RwSignal::new(state.controls.clone()),
+            playing: RwSignal::new(false),
+            panes: [Pane::new(), Pane::new()],
+            compare: RwSignal::new(state.compare),
+            second: RwSignal::new(state.second.clone()),
+            presenter: RwSignal::new(state.presenter),
+            hidden: RwSignal::new(state.hidden.clone()),
+            show_help: RwSignal::new(false),
+            dragged: RwSignal::new(false),
+            replay: RwSignal::new(None),
+            error: RwSignal::new(None),
+            stats: RwSignal::new(FrameStats::default()),
+            show_stats: RwSignal::new(false),
+            mcmc_view: RwSignal::new(McmcView::default()),
+            sampler: RwSignal::new(state.sampler),
+            mcmc: StoredValue::new_local(None),
+            elbo_canvas: StoredValue::new_local(None),
+            marginals_canvas: StoredValue::new_local(None),
+            play_after_replay: StoredValue::new_local(state.playing),
+            applied: StoredValue::new_local(state.controls.clone()),
+            looping: StoredValue::new_local(false),
+            clock: StoredValue::new_local(Clock::default()),
+        };
+        live.restart();
+        live.start_from(&state);
+        live
+    }
+
+    /// Loads a state (a lesson's link, or one given to `mount`): its settings, views and steps.
+    pub fn load(self, state: PageState) {
+        self.playing.set(false);
+        self.controls.set(state.controls.clone());
+        self.compare.set(state.compare);
+        self.second.set(state.second.clone());
+        self.presenter.set(state.presenter);
+        self.hidden.set(state.hidden.clone());
+        self.sampler.set(state.sampler);
+        self.play_after_replay.set_value(state.playing);
+        self.restart();
+        self.start_from(&state);
+    }
+
+    /// Replays the state's steps, then plays if it says so.
+    fn start_from(self, state: &PageState) {
+        if state.step > 0 {
+            self.replay.set(Some(state.step));
+            self.ensure_loop();
+        } else if state.playing {
+            self.play(true);
+        }
+    }
+
+    /// The first fit.
+    pub fn first(self) -> Pane {
+        self.panes[0]
+    }
+
+    /// The panes in use: one, or two side by side.
+    pub fn active(self) -> &'static [usize] {
+        if self.compare.get_untracked() {
+            &[0, 1]
+        } else {
+            &[0]
+        }
+    }
+
+    /// The whole state, as a link writes it.
+    pub fn page_state(self) -> PageState {
+        PageState {
+            controls: self.controls.get_untracked(),
+            step: self.first().step_count(),
+            playing: self.playing.get_untracked(),
+            sampler: self.sampler.get_untracked(),
+            presenter: self.presenter.get_untracked(),
+            compare: self.compare.get_untracked(),
+            second: self.second.get_untracked(),
+            hidden: self.hidden.get_untracked(),
+        }
+    }
+
+    /// Applies the controls' current value: the learning rate on the fly, anything else by a new fit.
+    pub fn apply_controls(self) {
+        let next = self.controls.get_untracked();
+        let prev = self.applied.get_value();
+        match prev.change_to(&next) {
+            Change::None => {}
+            Change::LearningRate => {
+                let result = self.first().fit.try_update_value(|f| f.as_mut().map(|f| f.set_lr(next.settings.lr)));
+                match result.flatten() {
+                    Some(Err(e)) => self.error.set(Some(e.to_string())),
+                    _ => self.error.set(None),
+                }
+            }
+            Change::Restart => {
+                self.restart();
+                return;
+            }
+        }
+        self.applied.set_value(next);
+        self.publish();
+        self.redraw(true);
+    }
+
+    /// New fits from the current controls (and the second fit's choice). On an error the old fit
+    /// stays and the page says why.
+    pub fn restart(self) {
+        let controls = self.controls.get_untracked();
+        let prev = self.applied.get_value();
+        if prev.settings.target != controls.settings.target
+            || prev.settings.target_param != controls.settings.target_param
+        {
+            // The reference belongs to the target it sampled.
+            self.mcmc.set_value(None);
+            self.mcmc_view.set(McmcView::default());
+        }
+        let needs_draws = controls.settings.divergence == Divergence::ForwardKl
+            && controls.settings.forward_source == ForwardSource::Draws;
+        let draws = if needs_draws {
+            self.mcmc.with_value(|m| m.as_ref().map(|m| m.pooled_draws())).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let mut error =
+            self.first().start(&controls, draws.clone()).err().map(|e| format!("{e}. The previous fit is kept."));
+        if self.compare.get_untracked() {
+            if let Err(e) = self.panes[1].start(&self.second.get_untracked().controls(&controls), draws) {
+                error = Some(format!("The second fit: {e}."));
+            }
+        } else {
+            self.panes[1].clear();
+        }
+        self.error.set(error);
+        self.dragged.set(false);
+        self.applied.set_value(controls);
+        for pane in self.panes {
+            pane.base_layer.set_value(None);
+            pane.exact.set(None);
+            pane.clear_history();
+        }
+        self.refresh_all();
+    }
+
+    /// Everything the page shows, at once (after a restart, a reset or a single step).
+    pub fn refresh_all(self) {
+        self.publish();
+        for &i in self.active() {
+            self.panes[i].refresh_exact();
+        }
+        self.refresh_bias();
+        self.redraw(true);
+    }
+
+    pub fn reset(self) {
+        self.replay.set(None);
+        for &i in self.active() {
+            let pane = self.panes[i];
+            pane.fit.update_value(|f| {
+                if let Some(f) = f {
+                    f.reset();
+                }
+            });
+            pane.clear_history();
+        }
+        self.dragged.set(false);
+        self.refresh_all();
+    }
+
+    /// After a divergence: a tenth of the learning rate, resuming from the last good state.
+    pub fn lower_learning_rate(self) {
+        let lr = (self.controls.get_untracked().settings.lr / 10.0).max(crate::engine::fit::LR_RANGE.0);
+        self.controls.update(|c| c.settings.lr = lr);
+        self.apply_controls();
+    }
+
+    pub fn single_step(self) {
+        self.playing.set(false);
+        self.replay.set(None);
+        for &i in self.active() {
+            self.panes[i].fit.update_value(|f| {
+                if let Some(f) = f {
+                    f.step(1);
+                }
+            });
+            self.panes[i].record();
+        }
+        self.refresh_all();
+    }
+
+    pub fn play(self, on: bool) {
+        self.replay.set(None);
+        self.playing.set(on);
+        if on {
+            self.ensure_loop();
+        }
+    }
+
+    /// Side by side on or off: both fits start again from step 0, in lock-step.
+    pub fn set_compare(self, on: bool) {
+        self.compare.set(on);
+        self.restart();
+    }
+
+    pub fn set_second(self, second: Second) {
+        self.second.set(second);
+        if self.compare.get_untracked() {
+            self.restart();
+        }
+    }
+
+    /// Moves q (the student dragging its mean) and shows what that does to the ELBO and KLs.
+    pub fn drag(self, pane: usize, edit: impl FnOnce(&mut Fit) -> Result<(), EngineError>) {
+        let result = self.panes[pane].fit.try_update_value(|f| f.as_mut().map(edit));
+        if let Some(Some(Err(e))) = result {
+            self.error.set(Some(e.to_string()));
+            return;
+        }
+        self.dragged.set(true);
+        self.panes[pane].publish();
+        self.panes[pane].refresh_exact();
+        self.refresh_bias();
+        self.redraw(false);
+    }
+
+    pub fn run_mcmc(self) {
+        let s = self.controls.get_untracked().settings;
+        let target = crate::engine::target::find(&s.target).and_then(|t| t.build(s.target_param));
+        let settings = McmcSettings { sampler: self.sampler.get_untracked(), seed: s.seed, ..McmcSettings::default() };
+        match target.and_then(|t| Mcmc::new(t, settings)) {
+            Ok(m) => {
+                self.mcmc.set_value(Some(m));
+                self.mcmc_view.set(McmcView { running: true, ..McmcView::default() });
+                self.ensure_loop();
+            }
+            Err(e) => self.mcmc_view.set(McmcView { error: Some(e.to_string()), ..McmcView::default() }),
+        }
+    }
+
+    pub fn cancel_mcmc(self) {
+        self.mcmc_view.update(|v| v.running = false);
+        self.finish_mcmc();
+    }
+
+    fn ensure_loop(self) {
+        if !self.looping.get_value() {
+            self.looping.set_value(true);
+            self.clock.update_value(|c| {
+                c.last_frame = now();
+                c.window_start = c.last_frame;
+            });
+            request_animation_frame(move || self.frame());
+        }
+    }
+
+    /// Optimizer steps for this frame, the fits in lock-step: at most `max`, within `budget` ms.
+    fn advance_fits(self, start: f64, max: u64, budget: f64) -> u64 {
+        let active = self.active();
+        let mut steps = 0;
+        let mut chunk = 1u64;
+        while steps < max && now() - start < budget {
+            let n = chunk.min(max - steps);
+            let mut done = n;
+            for &i in active {
+                let d = self.panes[i].fit.try_update_value(|f| f.as_mut().map_or(0, |f| f.step(n))).unwrap_or(0);
+                done = done.min(d);
+            }
+            steps += done;
+            if done < n {
+                break; // a fit diverged (or is missing): both stop here
+            }
+            chunk = (chunk * 2).min(256);
+        }
+        steps
+    }
+
+    /// One animation frame: optimizer steps and MCMC iterations within their budgets, then the
+    /// readouts and the canvases.
+    fn frame(self) {
+        let start = now();
+        let replay = self.replay.get_untracked();
+        let playing = self.playing.get_untracked();
+        let mut steps = 0;
+        if let Some(to) = replay {
+            // A link opens on its step count: replay at full speed, whatever the speed slider says.
+            let at = self.first().step_count();
+            steps = self.advance_fits(start, to.saturating_sub(at), REPLAY_BUDGET_MS);
+            self.record();
+            if self.first().step_count() >= to || steps == 0 {
+                self.replay.set(None);
+                let play = self.play_after_replay.get_value() && self.diverged().is_none();
+                self.playing.set(play);
+            }
+        } else if playing {
+            let max = self.controls.with_untracked(|c| c.steps_per_frame).max(1) as u64;
+            let budget =
+                (FRAME_BUDGET_MS - self.clock.with_value(|c| c.draw_ms)).clamp(STEP_BUDGET_MS.0, STEP_BUDGET_MS.1);
+            steps = self.advance_fits(start, max, budget);
+            self.record();
+            if self.diverged().is_some() || steps == 0 {
+                self.playing.set(false);
+            }
+        }
+        let mcmc_running = self.mcmc_view.with_untracked(|v| v.running);
+        if mcmc_running {
+            self.advance_mcmc();
+        }
+        self.publish();
+        let t = now();
+        let (diag_due, chart_due) =
+            self.clock.with_value(|c| (t - c.last_diag >= DIAGNOSTICS_EVERY_MS, t - c.last_chart >= CHART_EVERY_MS));
+        if steps > 0 && diag_due {
+            for &i in self.active() {
+                self.panes[i].refresh_exact();
+            }
+            self.clock.update_value(|c| c.last_diag = t);
+        }
+        let draw_start = now();
+        self.redraw(steps > 0 && chart_due);
+        let draw_ms = now() - draw_start;
+        self.clock.update_value(|c| c.draw_ms = 0.8 * c.draw_ms + 0.2 * draw_ms);
+        if chart_due {
+            self.clock.update_value(|c| c.last_chart = t);
+        }
+        self.account(start, steps);
+        let busy = self.playing.get_untracked()
+            || self.replay.get_untracked().is_some()
+            || self.mcmc_view.with_untracked(|v| v.running);
+        if busy {
+            request_animation_frame(move || self.frame());
+        } else {
+            self.looping.set_value(false);
+            self.refresh_all();
+        }
+    }
+
+    /// The first divergence among the fits in use.
+    pub fn diverged(self) -> Option<(u64, String)> {
+        self.active().iter().find_map(|&i| self.panes[i].readout.with_untracked(|r| r.diverged.clone()))
+    }
+
+    fn advance_mcmc(self) {
+        let start = now();
+        let done = self.mcmc.try_update_value(|m| {
+            let m = m.as_mut()?;
+            while now() - start < MCMC_BUDGET_MS && m.run(25) > 0 {}
+            let (d, t) = m.progress();
+            Some((d as f64 / t as f64, m.is_done()))
+        });
+        match done.flatten() {
+            Some((progress, finished)) => {
+                self.mcmc_view.update(|v| v.progress = progress);
+                if finished {
+                    self.mcmc_view.update(|v| v.running = false);
+                    self.finish_mcmc();
+                }
+            }
+            None => self.mcmc_view.update(|v| v.running = false),
+        }
+    }
+
+    fn finish_mcmc(self) {
+        let summary = self.mcmc.with_value(|m| m.as_ref().and_then(Mcmc::summary));
+        self.mcmc_view.update(|v| v.summary = summary);
+        self.refresh_bias();
+        self.redraw(true);
+    }
+
+    /// The bias table for the first q against the MCMC summary.
+    fn refresh_bias(self) {
+        let Some(summary) = self.mcmc_view.with_untracked(|v| v.summary.clone()) else { return };
+        let pane = self.first();
+        let rows = pane.averaged_moments().and_then(|(mean, cov)| {
+            pane.fit.with_value(|f| f.as_ref().map(|f| bias_table(mean, &cov, &summary, &f.target().exact())))
+        });
+        self.mcmc_view.update(|v| v.rows = rows.unwrap_or_default());
+    }
+
+    fn record(self) {
+        for &i in self.active() {
+            self.panes[i].record();
+        }
+    }
+
+    fn publish(self) {
+        for &i in self.active() {
+            self.panes[i].publish();
+        }
+    }
+
+    /// Draws the main canvases (every call) and the charts (when `chart`).
     pub fn redraw(self, chart: bool) {
-        if let Err(e) = plots::main::draw(self) {
-            self.error.set(Some(e));
+        for &i in self.active() {
+            if let Err(e) = plots::main::draw(self, i) {
+                self.error.set(Some(e));
+            }
         }
         if chart {
             if let Err(e) = plots::elbo::draw(self).and_then(|()| plots::marginals::draw(self)) {
@@ -496,11 +699,10 @@ impl Live {
         });
         if let Some(Some(s)) = stats {
             self.stats.set(s);
-            publish_stats(&s, self.readout.with_untracked(|r| r.step));
+            publish_stats(&s, self.first().readout.with_untracked(|r| r.step));
         }
     }
 }
-
 /// `window.viStats = { fps, stepsPerSec, msPerFrame, step }`, for tests and the curious.
 fn publish_stats(s: &FrameStats, step: u64) {
     use wasm_bindgen::JsValue;

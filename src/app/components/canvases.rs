@@ -1,33 +1,152 @@
-//! The two canvases; the live loop draws them, these only hand over the elements.
+//! The canvases; the live loop draws them, these hand over the elements and turn pointer drags
+//! (mouse, pen or touch) and arrow keys into edits of q while the fit is paused.
 
 use leptos::prelude::*;
+use web_sys::PointerEvent;
 
 use crate::app::live::Live;
+use crate::engine::math::Vec2;
+use crate::viz::{ellipse_handle, from_handle};
 
+/// How near (CSS pixels) a press must be to q's mean or handle to grab it: a fingertip's width.
+const GRAB_PX: f64 = 22.0;
+/// Narrowest sd a dragged ellipse may get.
+const MIN_SD: f64 = 0.02;
+/// How far an arrow key moves q's mean.
+const KEY_STEP: f64 = 0.1;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Grab {
+    Mean(Vec2),
+    Handle,
+}
+
+/// Pane `pane`'s canvas: the target, the MCMC draws and that fit's q.
 #[component]
-pub fn MainCanvas(live: Live) -> impl IntoView {
+pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
     let node = NodeRef::<leptos::html::Canvas>::new();
+    let p = live.panes[pane];
     Effect::new(move |_| {
         if let Some(el) = node.get() {
-            live.main_canvas.set_value(Some(el));
-            live.redraw(false);
+            p.canvas.set_value(Some(el));
+            p.base_layer.set_value(None);
+            live.redraw(true);
         }
     });
-    // A resized window redraws the cached base layer (a new target does so in Live::apply_controls).
-    let on_resize = leptos::prelude::window_event_listener(leptos::ev::resize, move |_| {
-        live.base_layer.set_value(None);
+    on_cleanup(move || p.canvas.set_value(None));
+    // A resized window redraws the cached base layer (a new target does so in Live::restart).
+    let on_resize = window_event_listener(leptos::ev::resize, move |_| {
+        for p in live.panes {
+            p.base_layer.set_value(None);
+        }
         live.redraw(true);
     });
     on_cleanup(move || on_resize.remove());
+    let grab = StoredValue::new_local(None::<Grab>);
+    // The point under the pointer, in the target's coordinates.
+    let world = move |ev: &PointerEvent| {
+        p.base_layer.with_value(|b| b.as_ref().map(|b| b.to_world((ev.offset_x() as f64, ev.offset_y() as f64))))
+    };
+    let on_down = move |ev: PointerEvent| {
+        if live.playing.get_untracked() || live.replay.get_untracked().is_some() {
+            return;
+        }
+        let at = (ev.offset_x() as f64, ev.offset_y() as f64);
+        let near = |z: Vec2| {
+            p.base_layer.with_value(|b| {
+                b.as_ref().is_some_and(|b| {
+                    let (x, y) = b.to_css(z);
+                    (x - at.0).hypot(y - at.1) < GRAB_PX
+                })
+            })
+        };
+        let (mean, handle) = p.fit.with_value(|f| {
+            f.as_ref().map_or((None, None), |f| {
+                let q = f.family();
+                let handle = q.gaussian().map(|(mu, l)| ellipse_handle(mu, &l, q.name() == "full-rank"));
+                (Some(q.moments().0), handle)
+            })
+        });
+        let g = if handle.is_some_and(near) {
+            Some(Grab::Handle)
+        } else if mean.is_some_and(near) {
+            world(&ev).map(Grab::Mean)
+        } else {
+            None
+        };
+        if g.is_some() {
+            grab.set_value(g);
+            if let Some(el) = node.get_untracked() {
+                let _ = el.set_pointer_capture(ev.pointer_id());
+            }
+            ev.prevent_default();
+        }
+    };
+    let on_move = move |ev: PointerEvent| {
+        let Some(g) = grab.get_value() else { return };
+        let Some(z) = world(&ev) else { return };
+        match g {
+            Grab::Mean(last) => {
+                live.drag(pane, |f| f.shift(z - last));
+                grab.set_value(Some(Grab::Mean(z)));
+            }
+            Grab::Handle => live.drag(pane, |f| {
+                let q = f.family();
+                let full_rank = q.name() == "full-rank";
+                match q.gaussian() {
+                    Some((mu, l)) => f.set_gaussian(mu, &from_handle(mu, z, &l, full_rank, MIN_SD)),
+                    None => Ok(()),
+                }
+            }),
+        }
+    };
+    let on_up = move |_: PointerEvent| {
+        if grab.get_value().is_some() {
+            grab.set_value(None);
+            live.refresh_all();
+        }
+    };
+    // With the canvas focused and the fit paused, arrow keys move q's mean.
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if live.playing.get_untracked() {
+            return;
+        }
+        let d = match ev.key().as_str() {
+            "ArrowLeft" => Vec2::new(-KEY_STEP, 0.0),
+            "ArrowRight" => Vec2::new(KEY_STEP, 0.0),
+            "ArrowUp" => Vec2::new(0.0, KEY_STEP),
+            "ArrowDown" => Vec2::new(0.0, -KEY_STEP),
+            _ => return,
+        };
+        ev.prevent_default();
+        ev.stop_propagation();
+        live.drag(pane, |f| f.shift(d));
+        live.refresh_all();
+    };
     let label = move || {
         let c = live.controls.get();
-        format!("The {} target's density (blue) and the {} fit q (orange)", c.settings.target, c.settings.family)
+        let family = if pane == 0 { c.settings.family } else { live.second.get().family };
+        format!(
+            "The {} target's density (blue) and the {family} fit q. While paused, drag q's mean or its square handle, or use the arrow keys.",
+            c.settings.target
+        )
     };
     view! {
-        <canvas node_ref=node class="main-canvas" data-testid="main-canvas" role="img" aria-label=label></canvas>
+        <canvas node_ref=node class="main-canvas" class:paused=move || !live.playing.get()
+            data-testid=if pane == 0 { "main-canvas" } else { "main-canvas-2" }
+            role="img" tabindex="0" aria-label=label
+            on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
+            on:keydown=on_key></canvas>
+    }
+}
+
+/// What the colours on the main canvas mean.
+#[component]
+pub fn Legend() -> impl IntoView {
+    view! {
         <p class="legend">
             <span><span class="swatch target"></span>"target p: density, 50/90/99 % regions"</span>
-            <span><span class="swatch q"></span>"fit q: samples, 1σ/2σ ellipses or 50/90 % regions, mean ×"</span>
+            <span><span class="swatch q"></span>"fit q: samples, 1σ/2σ ellipses or 50/90 % regions, mean ×, handle ■"</span>
             <span><span class="swatch mcmc"></span>"MCMC draws"</span>
         </p>
     }

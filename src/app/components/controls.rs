@@ -22,10 +22,11 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
     // A typed value out of range is refused in words and the field shows the value kept.
     let number_input = move |label: &'static str,
                              testid: &'static str,
+                             part: &'static str,
                              get: fn(&Controls) -> String,
                              put: fn(&mut Controls, &str) -> Result<(), String>| {
         view! {
-            <div class="control">
+            <div class="control" data-part=part>
                 <label for=testid>{label}</label>
                 <input
                     id=testid
@@ -52,14 +53,14 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
         }
     };
     view! {
-        <div class="control">
+        <div class="control" data-part="target">
             <label for="target-select">"Target"</label>
             <select id="target-select" data-testid="target-select" prop:value=move || c.get().settings.target
                 on:change=move |ev| { let name = event_target_value(&ev); set(&|x| *x = x.with_target(&name)); }>
                 {TARGETS.iter().map(|t| view! { <option value=t.name>{t.label}</option> }).collect_view()}
             </select>
         </div>
-        <div class="control">
+        <div class="control" data-part="param">
             <label for="param-slider">{move || format!("Parameter {}", param().symbol)}</label>
             <input id="param-slider" data-testid="param-slider" type="range"
                 min=move || param().min max=move || param().max step=move || param().step
@@ -74,7 +75,7 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
                 {move || format!("{} = {:.2}", param().symbol, c.get().settings.target_param)}
             </span>
         </div>
-        <div class="control">
+        <div class="control" data-part="family">
             <label for="family-select">"Variational family"</label>
             <select id="family-select" data-testid="family-select" prop:value=move || c.get().settings.family
                 on:change=move |ev| { let name = event_target_value(&ev); set(&|x| *x = x.with_family(&name)); }>
@@ -82,7 +83,7 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
             </select>
         </div>
         <Show when=move || c.get().settings.family == "flow">
-            <div class="control row">
+            <div class="control row" data-part="family">
                 <label>"Layers"
                     <input type="number" data-testid="depth-input" min="1" max=flow::MAX_DEPTH
                         prop:value=move || c.get().settings.flow_depth.to_string()
@@ -99,14 +100,14 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
                 </label>
             </div>
         </Show>
-        <div class="control">
+        <div class="control" data-part="divergence">
             <label for="divergence-select">"Divergence"</label>
             <select id="divergence-select" data-testid="divergence-select" prop:value=move || c.get().settings.divergence.name()
                 on:change=move |ev| { if let Ok(d) = Divergence::parse(&event_target_value(&ev)) { set(&|x| *x = x.with_divergence(d)); } }>
                 {Divergence::ALL.iter().map(|d| view! { <option value=d.name()>{d.label()}</option> }).collect_view()}
             </select>
         </div>
-        <div class="control">
+        <div class="control" data-part="estimator">
             <label for="estimator-select">"Gradient estimator"</label>
             <select id="estimator-select" data-testid="estimator-select"
                 prop:value=move || { let x = c.get(); match x.settings.divergence { Divergence::ReverseKl => x.settings.estimator.name(), Divergence::ForwardKl => x.settings.forward_source.name() } }
@@ -125,30 +126,30 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
             </select>
         </div>
         <div class="numbers">
-        {number_input("Samples S", "samples-input", |c| c.settings.samples.to_string(), |c, t| {
+        {number_input("Samples S", "samples-input", "samples", |c| c.settings.samples.to_string(), |c, t| {
             match t.parse::<usize>() {
                 Ok(s) if (1..=MAX_SAMPLES).contains(&s) => { c.settings.samples = s; Ok(()) }
                 _ => Err(format!("Samples must be a whole number from 1 to {MAX_SAMPLES}; kept {}.", c.settings.samples)),
             }
         })}
-        {number_input("Learning rate", "lr-input", |c| c.settings.lr.to_string(), |c, t| {
+        {number_input("Learning rate", "lr-input", "lr", |c| c.settings.lr.to_string(), |c, t| {
             match t.parse::<f64>() {
                 Ok(v) if (LR_RANGE.0..=LR_RANGE.1).contains(&v) => { c.settings.lr = v; Ok(()) }
                 _ => Err(format!("The learning rate must be a number from {} to {}; kept {}.", LR_RANGE.0, LR_RANGE.1, c.settings.lr)),
             }
         })}
-        {number_input("Seed", "seed-input", |c| c.settings.seed.to_string(), |c, t| {
+        {number_input("Seed", "seed-input", "seed", |c| c.settings.seed.to_string(), |c, t| {
             t.parse::<u64>().map(|s| c.settings.seed = s).map_err(|_| format!("The seed must be a whole number ≥ 0; kept {}.", c.settings.seed))
         })}
         </div>
-        <div class="control">
+        <div class="control" data-part="speed">
             <label for="speed-slider">"Speed"</label>
-            <input id="speed-slider" data-testid="speed-slider" type="range" min="0" max="4" step="1"
+            <input id="speed-slider" data-testid="speed-slider" type="range" min="0" max="4" step="1" aria-describedby="speed-value"
                 prop:value=move || (c.get().steps_per_frame as f64).log10().round().to_string()
                 on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() {
                     c.update(|x| x.steps_per_frame = 10usize.pow(v.min(4)));
                 } } />
-            <span class="readout">{move || format!("{} steps per frame", c.get().steps_per_frame)}</span>
+            <span class="readout" id="speed-value">{move || format!("{} steps per frame", c.get().steps_per_frame)}</span>
         </div>
         <div class="buttons">
             <button class="primary" data-testid="play-button" aria-pressed=move || live.playing.get().to_string()

@@ -4,13 +4,17 @@
 
 mod canvases;
 mod controls;
+mod explain;
 mod mcmc_panel;
 mod readouts;
+mod toolbar;
 
-pub use canvases::{ElboChart, MainCanvas};
+pub use canvases::{ElboChart, Legend, MainCanvas};
 pub use controls::ControlPanel;
+pub use explain::ExplainPanel;
 pub use mcmc_panel::McmcPanel;
 pub use readouts::{Readouts, StatsOverlay, StatusBar};
+pub use toolbar::{copy_link, fit_json, SecondControls, Toolbar};
 
 /// A number for a readout: fixed decimals, or a dash when there is none.
 pub fn fmt(x: f64, decimals: usize) -> String {

@@ -7,36 +7,45 @@ use crate::app::live::Live;
 use crate::engine::psis::k_hat_verdict;
 
 #[component]
-pub fn Readouts(live: Live) -> impl IntoView {
-    let r = live.readout;
-    let e = live.exact;
+pub fn Readouts(live: Live, pane: usize) -> impl IntoView {
+    let p = live.panes[pane];
+    let r = p.readout;
+    let e = p.exact;
+    // The second pane's test ids end in "-2".
+    let id = move |name: &str| if pane == 0 { name.to_string() } else { format!("{name}-2") };
     let exact =
         move |f: fn(&crate::app::live::Exact) -> f64, d: usize| move || e.get().map_or("—".into(), |e| fmt(f(&e), d));
     view! {
         <dl class="readouts">
-            <div><dt>"Step"</dt><dd data-testid="step-count">{move || r.get().step.to_string()}</dd></div>
-            <div><dt>"ELBO (running avg.)"</dt><dd data-testid="elbo-value">{move || fmt(r.get().elbo_avg, 3)}</dd></div>
-            <div><dt>"ln Z (exact)"</dt><dd data-testid="log-z-value">{exact(|e| e.log_z, 3)}</dd></div>
-            <div><dt>"KL(q‖p)"</dt><dd data-testid="kl-qp-value">{exact(|e| e.kl_qp, 4)}</dd></div>
-            <div><dt>"KL(p‖q)"</dt><dd data-testid="kl-pq-value">{exact(|e| e.kl_pq, 4)}</dd></div>
-            <div><dt>"PSIS k̂"</dt><dd data-testid="khat-value">{move || e.get().map_or("—".into(), |e| format!("{} ({})", fmt(e.k_hat, 2), k_hat_verdict(e.k_hat)))}</dd></div>
+            <div><dt>"Step"</dt><dd data-testid=id("step-count")>{move || r.get().step.to_string()}</dd></div>
+            <div><dt>"ELBO (running avg.)"</dt><dd data-testid=id("elbo-value")>{move || fmt(r.get().elbo_avg, 3)}</dd></div>
+            <div><dt>"ln Z (exact)"</dt><dd data-testid=id("log-z-value")>{exact(|e| e.log_z, 3)}</dd></div>
+            <div><dt>"KL(q‖p)"</dt><dd data-testid=id("kl-qp-value")>{exact(|e| e.kl_qp, 4)}</dd></div>
+            <div><dt>"KL(p‖q)"</dt><dd data-testid=id("kl-pq-value")>{exact(|e| e.kl_pq, 4)}</dd></div>
+            <div><dt>"PSIS k̂"</dt><dd data-testid=id("khat-value")>{move || e.get().map_or("—".into(), |e| format!("{} ({})", fmt(e.k_hat, 2), k_hat_verdict(e.k_hat)))}</dd></div>
             <Show when=move || r.get().ess.is_some()>
-                <div><dt>"IS-ESS"</dt><dd data-testid="ess-value">{move || { let x = r.get(); format!("{} of {}", fmt(x.ess.unwrap_or(f64::NAN), 1), x.samples) }}</dd></div>
+                <div><dt>"IS-ESS"</dt><dd data-testid=id("ess-value")>{move || { let x = r.get(); format!("{} of {}", fmt(x.ess.unwrap_or(f64::NAN), 1), x.samples) }}</dd></div>
             </Show>
-            <div><dt>"Steps / s"</dt><dd data-testid="steps-per-sec">{move || fmt(live.stats.get().steps_per_sec, 0)}</dd></div>
+            <div><dt>"Steps / s"</dt><dd data-testid=id("steps-per-sec")>{move || fmt(live.stats.get().steps_per_sec, 0)}</dd></div>
         </dl>
-        <p class="structure">{move || live.structure.get()}</p>
+        <p class="structure">{move || p.structure.get()}</p>
     }
 }
 
 /// Errors and divergence in words, with the way back.
 #[component]
 pub fn StatusBar(live: Live) -> impl IntoView {
-    let diverged = move || live.readout.get().diverged;
+    let diverged = move || {
+        let n = if live.compare.get() { 2 } else { 1 };
+        live.panes[..n].iter().find_map(|p| p.readout.get().diverged)
+    };
     view! {
         <div class="status" role="status" aria-live="polite">
             <p class="status-text" data-testid="status-message">
                 {move || match (diverged(), live.error.get()) {
+                    (None, _) if live.replay.get().is_some() => format!(
+                        "Opening the link: replaying its {} steps (step {})…",
+                        live.replay.get().unwrap_or(0), live.panes[0].readout.get().step),
                     (Some((step, what)), _) => format!("The fit diverged at step {step}: {what}. The last good q is kept: lower the learning rate to go on from it, or reset."),
                     (None, Some(e)) => e,
                     (None, None) => String::new(),

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use leptos::prelude::{GetValue, SetValue, WithValue};
+use leptos::prelude::{GetUntracked, GetValue, SetValue, WithValue};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
@@ -46,6 +46,26 @@ impl BaseLayer {
     }
 }
 
+impl BaseLayer {
+    /// The target's coordinates under a point given in CSS pixels from the canvas's corner.
+    pub fn to_world(&self, css: (f64, f64)) -> Vec2 {
+        let (x, y, w, h) = self.area;
+        let (px, py) = (css.0 * self.dpr, css.1 * self.dpr);
+        let fx = (px - x) / w;
+        let fy = 1.0 - (py - y) / h;
+        Vec2::new(
+            self.view.x.0 + fx * (self.view.x.1 - self.view.x.0),
+            self.view.y.0 + fy * (self.view.y.1 - self.view.y.0),
+        )
+    }
+
+    /// A point of the target's plane in CSS pixels.
+    pub fn to_css(&self, z: Vec2) -> (f64, f64) {
+        let (x, y) = self.to_px(z);
+        (x / self.dpr, y / self.dpr)
+    }
+}
+
 /// Fixed base draws ε, pushed through q every frame: the cloud moves smoothly as q changes.
 fn cloud_eps() -> &'static [Vec2] {
     static EPS: OnceLock<Vec<Vec2>> = OnceLock::new();
@@ -55,17 +75,37 @@ fn cloud_eps() -> &'static [Vec2] {
     })
 }
 
-pub fn draw(live: Live) -> Result<(), String> {
-    let Some(canvas) = live.main_canvas.get_value() else { return Ok(()) };
+/// The second fit's colour in the side-by-side view (Okabe–Ito reddish purple).
+pub const Q2_COLOUR: &str = "#cc79a7";
+
+/// q's colour in pane `i`.
+pub fn q_colour(i: usize) -> &'static str {
+    if i == 0 {
+        Q_COLOUR
+    } else {
+        Q2_COLOUR
+    }
+}
+
+/// Draws pane `i`'s canvas: the cached target layer, the MCMC draws, and its q.
+pub fn draw(live: Live, i: usize) -> Result<(), String> {
+    let pane = live.panes[i];
+    let Some(canvas) = pane.canvas.get_value() else { return Ok(()) };
     let dpr = fit_to_display(&canvas, (640, 640), true);
     let size = (canvas.width(), canvas.height());
-    let stale = live.base_layer.with_value(|b| b.as_ref().is_none_or(|b| b.size != size || b.dpr != dpr));
+    // Presenter mode: larger type and thicker lines, readable from the back of a lecture hall.
+    let weight: f64 = if live.presenter.get_untracked() { 1.8 } else { 1.0 };
+    let stale = pane.base_layer.with_value(|b| b.as_ref().is_none_or(|b| b.size != size || b.dpr != dpr));
     if stale {
-        let base = live.fit.with_value(|f| f.as_ref().map(|f| base_layer(f.target(), size, dpr))).transpose()?;
-        live.base_layer.set_value(base);
+        let base = pane
+            .fit
+            .with_value(|f| f.as_ref().map(|f| base_layer(f.target(), size, dpr, weight.sqrt())))
+            .transpose()?;
+        pane.base_layer.set_value(base);
     }
     let ctx = context(&canvas)?;
-    live.base_layer.with_value(|base| {
+    let handles = !live.playing.get_untracked();
+    pane.base_layer.with_value(|base| {
         let Some(base) = base else { return Ok(()) };
         ctx.draw_image_with_html_canvas_element(&base.canvas, 0.0, 0.0).map_err(err)?;
         ctx.save();
@@ -79,9 +119,12 @@ pub fn draw(live: Live) -> Result<(), String> {
                 dots(&ctx, base, m.pooled().step_by(every), 1.6, MCMC_COLOUR);
             }
         });
-        live.fit.with_value(|f| {
+        pane.fit.with_value(|f| {
             if let Some(f) = f {
-                overlay_q(&ctx, base, f.family());
+                let mean = overlay_q(&ctx, base, f.family(), Style { colour: q_colour(i), weight, handles });
+                if i == 0 {
+                    publish_handles(base, mean, f.family());
+                }
             }
         });
         ctx.restore();
@@ -89,12 +132,13 @@ pub fn draw(live: Live) -> Result<(), String> {
     })
 }
 
-fn base_layer(target: &dyn Target, size: (u32, u32), dpr: f64) -> Result<BaseLayer, String> {
+/// The target's layer; `text` scales type and margins (presenter mode).
+fn base_layer(target: &dyn Target, size: (u32, u32), dpr: f64, text: f64) -> Result<BaseLayer, String> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(err)?.dyn_into().map_err(err)?;
     canvas.set_width(size.0);
     canvas.set_height(size.1);
-    let px = |v: f64| (v * dpr).round() as u32;
+    let px = |v: f64| (v * dpr * text).round() as u32;
     let view = target.view_box();
     let layer = DensityLayer::new(view, HEATMAP_CELLS, |z| target.log_density(z));
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("this browser gives no 2-D canvas")?;
@@ -151,11 +195,23 @@ fn dots(
     ctx.fill();
 }
 
-fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family) {
+/// How q is drawn: its colour, a line weight (presenter mode doubles it), and whether the drag
+/// handles show (while paused).
+#[derive(Clone, Copy)]
+struct Style {
+    colour: &'static str,
+    weight: f64,
+    handles: bool,
+}
+
+/// Draws q and returns the mean it marked.
+fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, style: Style) -> Vec2 {
     let cloud: Vec<Vec2> = cloud_eps().iter().map(|&e| q.forward(e).0).collect();
-    dots(ctx, base, cloud.iter().copied(), 2.2, "rgba(213, 94, 0, 0.55)");
-    ctx.set_stroke_style_str(Q_COLOUR);
-    ctx.set_line_width(2.5 * base.dpr);
+    ctx.set_global_alpha(0.55);
+    dots(ctx, base, cloud.iter().copied(), 2.2 * style.weight.sqrt(), style.colour);
+    ctx.set_global_alpha(1.0);
+    ctx.set_stroke_style_str(style.colour);
+    ctx.set_line_width(2.5 * base.dpr * style.weight);
     // The mean: exact for a Gaussian, the cloud's for a flow (quadrature every frame costs too much).
     let mean = q.gaussian().map_or_else(|| cloud.iter().sum::<Vec2>() / cloud.len() as f64, |(mu, _)| mu);
     match q.gaussian() {
@@ -191,14 +247,44 @@ fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family) {
             }
         }
     }
+    // While paused, a square handle on the 2σ ellipse: drag it to reshape q.
+    if let (true, Some((mu, l))) = (style.handles, q.gaussian()) {
+        let (hx, hy) = base.to_px(crate::viz::ellipse_handle(mu, &l, q.name() == "full-rank"));
+        let h = 6.0 * base.dpr * style.weight.sqrt();
+        ctx.set_fill_style_str(style.colour);
+        ctx.fill_rect(hx - h, hy - h, 2.0 * h, 2.0 * h);
+        ctx.set_stroke_style_str("#ffffff");
+        ctx.set_line_width(1.5 * base.dpr);
+        ctx.stroke_rect(hx - h, hy - h, 2.0 * h, 2.0 * h);
+        ctx.set_stroke_style_str(style.colour);
+    }
     // The mean: a cross.
     let (x, y) = base.to_px(mean);
-    let s = 7.0 * base.dpr;
-    ctx.set_line_width(3.0 * base.dpr);
+    let s = 7.0 * base.dpr * style.weight.sqrt();
+    ctx.set_line_width(3.0 * base.dpr * style.weight);
     ctx.begin_path();
     ctx.move_to(x - s, y - s);
     ctx.line_to(x + s, y + s);
     ctx.move_to(x - s, y + s);
     ctx.line_to(x + s, y - s);
     ctx.stroke();
+    mean
+}
+
+/// `window.viHandles = { mean: [x, y], handle: [x, y] | null }` in CSS pixels from the first
+/// canvas's corner: where to grab q, for tests and the curious.
+fn publish_handles(base: &BaseLayer, mean: Vec2, q: &dyn Family) {
+    use wasm_bindgen::JsValue;
+    let Some(w) = web_sys::window() else { return };
+    let point = |z: Vec2| {
+        let (x, y) = base.to_css(z);
+        js_sys::Array::of2(&JsValue::from_f64(x), &JsValue::from_f64(y)).into()
+    };
+    let handle = q
+        .gaussian()
+        .map_or(JsValue::NULL, |(mu, l)| point(crate::viz::ellipse_handle(mu, &l, q.name() == "full-rank")));
+    let o = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&o, &JsValue::from_str("mean"), &point(mean));
+    let _ = js_sys::Reflect::set(&o, &JsValue::from_str("handle"), &handle);
+    let _ = js_sys::Reflect::set(&w, &JsValue::from_str("viHandles"), &o);
 }

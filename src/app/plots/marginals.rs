@@ -18,7 +18,7 @@ pub fn draw(live: Live) -> Result<(), String> {
     let Some(draws) = live.mcmc.with_value(|m| m.as_ref().filter(|m| m.is_done()).map(|m| m.pooled_draws())) else {
         return Ok(());
     };
-    let q = live.fit.with_value(|f| {
+    let q = live.first().fit.with_value(|f| {
         f.as_ref().map(|f| {
             let view = f.target().view_box();
             let grid = Grid::new(view, Q_GRID, Q_GRID);

@@ -1,0 +1,93 @@
+//! The few browser services the page uses besides the DOM: the address bar, the clipboard,
+//! downloads and media queries. Each fails softly: it returns an error or `false`, never panics.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+fn window() -> Result<web_sys::Window, String> {
+    web_sys::window().ok_or_else(|| "no window".to_string())
+}
+
+/// The page's query string, with its `?`.
+pub fn query() -> String {
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+/// This page's address with `query` as its query string.
+pub fn link(query: &str) -> String {
+    let Ok(w) = window() else { return format!("?{query}") };
+    let loc = w.location();
+    let origin = loc.origin().unwrap_or_default();
+    let path = loc.pathname().unwrap_or_default();
+    format!("{origin}{path}?{query}")
+}
+
+/// Puts `query` in the address bar without a reload or a history entry.
+pub fn replace_query(query: &str) {
+    if let Ok(h) = window().and_then(|w| w.history().map_err(|_| String::new())) {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("?{query}")));
+    }
+}
+
+/// Starts copying `text` to the clipboard; `false` where the browser offers no clipboard (then the
+/// page shows the text to copy by hand). Looked up dynamically: older browsers and insecure
+/// origins have no `navigator.clipboard`.
+pub fn copy(text: &str) -> bool {
+    let Ok(w) = window() else { return false };
+    let Ok(clipboard) = js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("clipboard")) else { return false };
+    if clipboard.is_undefined() || clipboard.is_null() {
+        return false;
+    }
+    let Ok(write) = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText")) else { return false };
+    let Some(write) = write.dyn_ref::<js_sys::Function>() else { return false };
+    match write.call1(&clipboard, &JsValue::from_str(text)) {
+        Ok(promise) => {
+            // A refused permission rejects the promise: swallow it (the text is shown anyway).
+            if let Ok(p) = promise.dyn_into::<js_sys::Promise>() {
+                let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
+                let _ = p.catch(&ignore);
+                ignore.forget(); // a few bytes per copy: it must outlive the promise
+            }
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Offers `text` as a file download named `name`.
+pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
+    let result = download_url(name, &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    result
+}
+
+/// Offers a canvas as a PNG download.
+pub fn download_canvas(name: &str, canvas: &web_sys::HtmlCanvasElement) -> Result<(), String> {
+    let url = canvas.to_data_url_with_type("image/png").map_err(js_err)?;
+    download_url(name, &url)
+}
+
+fn download_url(name: &str, url: &str) -> Result<(), String> {
+    let document = window()?.document().ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(js_err)?.dyn_into().map_err(|_| "no link element")?;
+    a.set_href(url);
+    a.set_download(name);
+    a.click();
+    Ok(())
+}
+
+/// Whether the student asked the system for less motion.
+pub fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+fn js_err(e: JsValue) -> String {
+    format!("the browser refused: {}", e.as_string().unwrap_or_else(|| format!("{e:?}")))
+}

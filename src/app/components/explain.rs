@@ -1,0 +1,61 @@
+//! The explanations panel: what the current choices mean, with their formulas in MathML (which
+//! browsers render natively), and guided lessons that set the controls and say what to look for.
+
+use leptos::prelude::*;
+
+use crate::app::live::Live;
+use crate::explain::{self, Explanation, LESSONS};
+use crate::link::parse;
+
+fn card(e: Explanation) -> impl IntoView {
+    view! {
+        <section class="explanation">
+            <h3>{e.title}</h3>
+            <p>{e.text}</p>
+            // A wide formula scrolls sideways; focusable, so the keyboard can scroll it too.
+            <div class="formula" tabindex="0" role="group" aria-label=format!("Formula: {}", e.title) inner_html=e.formula></div>
+        </section>
+    }
+}
+
+#[component]
+pub fn ExplainPanel(live: Live) -> impl IntoView {
+    let c = live.controls;
+    let lesson = RwSignal::new(None::<usize>);
+    let cards = move || {
+        let s = c.get().settings;
+        let estimator = match s.divergence {
+            crate::engine::divergence::Divergence::ReverseKl => s.estimator.name(),
+            crate::engine::divergence::Divergence::ForwardKl => s.forward_source.name(),
+        };
+        [
+            explain::divergence(s.divergence.name()),
+            explain::family(&s.family),
+            explain::target(&s.target),
+            explain::estimator(estimator),
+        ]
+        .into_iter()
+        .flatten()
+        .map(card)
+        .collect_view()
+    };
+    view! {
+        <div class="explain" data-testid="explain-panel" aria-live="polite">
+            {cards}
+            {move || live.mcmc_view.get().summary.is_some().then(|| card(explain::mcmc()))}
+            {card(explain::diagnostics())}
+        </div>
+        <h2>"Lessons"</h2>
+        <ol class="lessons">
+            {LESSONS.iter().enumerate().map(|(i, l)| view! {
+                <li>
+                    <button data-testid=format!("lesson-{}", l.id) aria-pressed=move || (lesson.get() == Some(i)).to_string()
+                        on:click=move |_| { lesson.set(Some(i)); live.load(parse(l.query).state); }>{l.title}</button>
+                    <Show when=move || lesson.get() == Some(i)>
+                        <p class="look-for" data-testid="lesson-look-for">{l.look_for}</p>
+                    </Show>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}

@@ -1,0 +1,180 @@
+//! The classroom toolbar: a link to this exact run, presenter mode, side by side, what to show,
+//! exports and the keyboard help.
+
+use leptos::prelude::*;
+
+use crate::app::browser;
+use crate::app::live::Live;
+use crate::engine::divergence::Divergence;
+use crate::engine::family::FAMILIES;
+use crate::link::{to_query, Part, Second, KEYS};
+use crate::playground::{json_number, json_numbers, json_object, json_string, traces_csv};
+
+/// Writes the current link and starts copying it; the toolbar shows it either way.
+pub fn copy_link(live: Live, shown: RwSignal<Option<String>>) {
+    let link = browser::link(&to_query(&live.page_state()));
+    let copied = browser::copy(&link);
+    shown.set(Some(link));
+    let note = if live.dragged.get_untracked() {
+        " It has the settings and the step count, not the changes you dragged by hand."
+    } else {
+        ""
+    };
+    let msg = if copied { "Link copied: it opens this run at this step." } else { "Copy this link by hand:" };
+    live.error.set(Some(format!("{msg}{note}")));
+}
+
+#[component]
+pub fn Toolbar(live: Live, link: RwSignal<Option<String>>) -> impl IntoView {
+    let toggle = |on: RwSignal<bool>| move || on.get().to_string();
+    view! {
+        <div class="toolbar" role="toolbar" aria-label="Classroom tools">
+            <button data-testid="copy-link-button" title="Copy a link to this exact run (l)" on:click=move |_| copy_link(live, link)>"Copy link"</button>
+            <button data-testid="presenter-button" aria-pressed=toggle(live.presenter) title="Large type and thick lines (p)"
+                on:click=move |_| live.presenter.update(|p| *p = !*p)>"Presenter"</button>
+            <button data-testid="compare-button" aria-pressed=toggle(live.compare) title="Two fits side by side (c)"
+                on:click=move |_| live.set_compare(!live.compare.get_untracked())>"Side by side"</button>
+            <details class="menu">
+                <summary data-testid="show-menu">"Show"</summary>
+                <fieldset>
+                    <legend>"Show or hide (saved in the link)"</legend>
+                    {Part::ALL.iter().map(|&part| view! {
+                        <label>
+                            <input type="checkbox" data-testid=format!("show-{}", part.name())
+                                prop:checked=move || !live.hidden.get().contains(&part)
+                                on:change=move |ev| {
+                                    let show = event_target_checked(&ev);
+                                    live.hidden.update(|h| { if show { h.remove(&part); } else { h.insert(part); } });
+                                } />
+                            {part.label()}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+            </details>
+            <details class="menu">
+                <summary data-testid="export-menu">"Export"</summary>
+                <div class="menu-items">
+                    <button data-testid="export-png" on:click=move |_| report(live, export_png(live))>"Canvases (PNG)"</button>
+                    <button data-testid="export-csv" on:click=move |_| report(live, export_csv(live))>"Traces (CSV)"</button>
+                    <button data-testid="export-json" on:click=move |_| report(live, export_json(live))>"Fit (JSON)"</button>
+                </div>
+            </details>
+            <button data-testid="help-button" aria-haspopup="dialog" title="Keyboard shortcuts (?)" on:click=move |_| live.show_help.set(true)>"Keys ?"</button>
+        </div>
+        <Show when=move || link.get().is_some()>
+            <div class="link-box">
+                <label for="link-output">"Link to this run"</label>
+                <input id="link-output" data-testid="link-output" type="text" readonly prop:value=move || link.get().unwrap_or_default()
+                    on:focus=|ev| { if let Some(i) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) { i.select(); } } />
+                <button on:click=move |_| link.set(None)>"Close"</button>
+            </div>
+        </Show>
+    }
+}
+
+/// The second fit's family and divergence, in the side-by-side view.
+#[component]
+pub fn SecondControls(live: Live) -> impl IntoView {
+    let s = live.second;
+    view! {
+        <div class="second-controls" aria-label="The second fit">
+            <label for="family2-select">"B: family"</label>
+            <select id="family2-select" data-testid="family2-select" prop:value=move || s.get().family
+                on:change=move |ev| { let family = event_target_value(&ev); live.set_second(Second { family, ..s.get_untracked() }); }>
+                {FAMILIES.iter().map(|f| view! { <option value=f.name>{f.label}</option> }).collect_view()}
+            </select>
+            <label for="div2-select">"B: divergence"</label>
+            <select id="div2-select" data-testid="div2-select" prop:value=move || s.get().divergence.name()
+                on:change=move |ev| { if let Ok(divergence) = Divergence::parse(&event_target_value(&ev)) { live.set_second(Second { divergence, ..s.get_untracked() }); } }>
+                {Divergence::ALL.iter().map(|d| view! { <option value=d.name()>{d.label()}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+fn report(live: Live, result: Result<(), String>) {
+    if let Err(e) = result {
+        live.error.set(Some(format!("Export failed: {e}")));
+    }
+}
+
+fn export_png(live: Live) -> Result<(), String> {
+    for &i in live.active() {
+        if let Some(c) = live.panes[i].canvas.get_value() {
+            browser::download_canvas(&format!("vi-playground-fit-{}.png", ["a", "b"][i]), &c)?;
+        }
+    }
+    match live.elbo_canvas.get_value() {
+        Some(c) => browser::download_canvas("vi-playground-elbo.png", &c),
+        None => Ok(()),
+    }
+}
+
+fn export_csv(live: Live) -> Result<(), String> {
+    let panes: Vec<_> = live.active().iter().map(|&i| (["A", "B"][i], live.panes[i].traces)).collect();
+    let mut csv = String::new();
+    for (k, (name, traces)) in panes.iter().enumerate() {
+        let part = traces.with_value(|t| {
+            traces_csv([
+                (*name, "elbo", &t.elbo),
+                (*name, "elbo_avg", &t.elbo_avg),
+                (*name, "kl_qp", &t.kl_qp),
+                (*name, "kl_pq", &t.kl_pq),
+            ])
+        });
+        // One header for the whole file.
+        csv.push_str(if k == 0 { &part } else { part.split_once('\n').map_or("", |p| p.1) });
+    }
+    browser::download_text("vi-playground-traces.csv", "text/csv", &csv)
+}
+
+/// The run as JSON: its link, every setting, and each fit's parameters, moments and exact numbers.
+pub fn fit_json(live: Live) -> String {
+    let state = live.page_state();
+    let settings: Vec<(&str, String)> = KEYS.iter().map(|k| (k.name, json_string(&k.value(&state)))).collect();
+    let fits: Vec<String> = live
+        .active()
+        .iter()
+        .filter_map(|&i| {
+            let pane = live.panes[i];
+            let exact = pane.exact.get_untracked();
+            let num = |f: fn(&crate::app::live::Exact) -> f64| exact.map_or("null".into(), |e| json_number(f(&e)));
+            pane.fit.with_value(|f| {
+                f.as_ref().map(|f| {
+                    let (mean, cov) = f.family().moments();
+                    json_object(&[
+                        ("fit", json_string(["A", "B"][i])),
+                        ("family", json_string(&f.settings().family)),
+                        ("divergence", json_string(f.settings().divergence.name())),
+                        ("step", f.step_count().to_string()),
+                        ("params", json_numbers(f.family().params())),
+                        ("mean", json_numbers(&[mean[0], mean[1]])),
+                        (
+                            "cov",
+                            format!(
+                                "[{},{}]",
+                                json_numbers(&[cov[(0, 0)], cov[(0, 1)]]),
+                                json_numbers(&[cov[(1, 0)], cov[(1, 1)]])
+                            ),
+                        ),
+                        ("elbo_running_average", json_number(f.progress().1)),
+                        ("log_z", num(|e| e.log_z)),
+                        ("kl_qp", num(|e| e.kl_qp)),
+                        ("kl_pq", num(|e| e.kl_pq)),
+                        ("k_hat", num(|e| e.k_hat)),
+                    ])
+                })
+            })
+        })
+        .collect();
+    json_object(&[
+        ("link", json_string(&browser::link(&to_query(&state)))),
+        ("dragged_by_hand", live.dragged.get_untracked().to_string()),
+        ("settings", json_object(&settings)),
+        ("fits", format!("[{}]", fits.join(","))),
+    ])
+}
+
+fn export_json(live: Live) -> Result<(), String> {
+    browser::download_text("vi-playground-fit.json", "application/json", &fit_json(live))
+}
