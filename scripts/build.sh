@@ -6,4 +6,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 setup_build
 trunk build --release
+build_pkg
 say "built dist/: $(du -sh dist | cut -f1) ($(cat dist/*.wasm dist/*.js dist/*.css dist/*.html | gzip -9 | wc -c) bytes gzipped)"

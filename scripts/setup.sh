@@ -3,7 +3,9 @@
 # test.sh; every step checks first, so a machine that has everything passes through in a second.
 #
 #   setup_build   Rust's wasm32 target, Trunk, wasm-bindgen-cli (the version Cargo.lock pins),
-#                 and the npm tools of package-lock.json (wasm-opt from binaryen, playwright-core)
+#                 and the npm tools of package-lock.json (wasm-opt from binaryen, playwright-core,
+#                 axe-core)
+#   build_pkg     the embeddable package in pkg/ (after setup_build)
 #   setup_browser Debian's chromium and chromium-driver, for the browser and end-to-end tests
 #
 # Nothing is downloaded from GitHub or a CDN: Trunk runs offline (Trunk.toml) and finds the tools
@@ -66,7 +68,7 @@ setup_build() {
     apt_install nodejs npm || die "Node.js and npm are missing: install them (Node 18 or newer), then run this again."
   fi
   if ! (cd "$ROOT" && npm ls --depth=0 >/dev/null 2>&1); then
-    say "installing the npm tools pinned in package-lock.json (binaryen's wasm-opt, playwright-core)"
+    say "installing the npm tools pinned in package-lock.json (binaryen's wasm-opt, playwright-core, axe-core)"
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -87,4 +89,19 @@ setup_browser() {
   dv="$("$driver" --version 2>/dev/null | grep -oE '[0-9]+' | head -1)"
   [ "$cv" = "$dv" ] || die "Chromium $cv and ChromeDriver $dv differ: install matching versions."
   export CHROMIUM="$chromium" CHROMEDRIVER="$driver"
+}
+
+# Builds the embeddable package into pkg/: the library as a wasm module with `mount(element,
+# settings)`, bound by wasm-bindgen for `<script type="module">` (the output of
+# `wasm-pack build --target web`, by hand), size-optimised by wasm-opt, with the stylesheet.
+build_pkg() {
+  local wasm="$ROOT/target/wasm32-unknown-unknown/web/vi_playground.wasm"
+  cargo rustc --locked --lib --profile web --target wasm32-unknown-unknown --crate-type cdylib
+  mkdir -p "$ROOT/pkg"
+  find "$ROOT/pkg" -mindepth 1 ! -name .gitkeep -delete
+  wasm-bindgen --target web --no-typescript --out-dir "$ROOT/pkg" --out-name vi_playground "$wasm"
+  wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-multivalue --enable-mutable-globals "$ROOT/pkg/vi_playground_bg.wasm" -o "$ROOT/pkg/vi_playground_bg.wasm"
+  cp "$ROOT/style/main.css" "$ROOT/pkg/vi-playground.css"
+  say "built pkg/: $(cat "$ROOT"/pkg/*.wasm "$ROOT"/pkg/*.js | gzip -9 | wc -c) bytes of wasm + JS gzipped"
 }

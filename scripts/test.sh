@@ -27,6 +27,7 @@ cargo test --locked --target wasm32-unknown-unknown --test web 2>&1 | tee "$log/
 
 step "end-to-end tests (release build, Playwright + Chromium)"
 trunk build --release
+build_pkg
 node --test tests/e2e/ 2>&1 | tee "$log/e2e"
 
 # One closing line over the three runners (each printed its own above).
