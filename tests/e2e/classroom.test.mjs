@@ -1,0 +1,324 @@
+// End-to-end: the classroom layer on the release build. Links that reproduce a run, the keyboard,
+// presenter mode and hidden parts, side by side, dragging q, exports, explanations and lessons,
+// an axe-core accessibility check, and screenshots at three screen sizes for the README.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { suite, openPage, serve } from './helpers.mjs';
+
+const ctx = suite();
+
+const text = (page, id) => page.getByTestId(id).textContent();
+const ready = (page) => page.waitForFunction(() => document.querySelector("[data-testid='main-canvas']")?.width > 0);
+/** Waits until a link's replay is over (the status line stops saying so). */
+const replayed = (page) =>
+  page.waitForFunction(() => !document.querySelector("[data-testid='status-message']").textContent.includes('replaying'), null, {
+    timeout: 60000,
+  });
+
+async function playFor(page, ms) {
+  await page.getByTestId('play-button').click();
+  await page.waitForTimeout(ms);
+  await page.getByTestId('play-button').click();
+  await page.waitForTimeout(300);
+}
+
+test('a copied link opens a fresh page on the same step count, ELBO and KLs', async () => {
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?target=banana&family=full-rank&seed=7&speed=1000`);
+  await ready(page);
+  await playFor(page, 1200);
+  const step = Number(await text(page, 'step-count'));
+  assert.ok(step > 1000, `it ran: ${step} steps`);
+  const before = { step: await text(page, 'step-count'), elbo: await text(page, 'elbo-value'), kl: await text(page, 'kl-qp-value'), klpq: await text(page, 'kl-pq-value') };
+  await page.getByTestId('copy-link-button').click();
+  const link = await page.getByTestId('link-output').inputValue();
+  assert.match(link, new RegExp(`[?&]step=${step}(&|$)`));
+  assert.match(link, /[?&]seed=7(&|$)/);
+  assert.equal(new URL(page.url()).search, new URL(link).search, 'the address bar holds the same link');
+
+  const fresh = await openPage(ctx.browser, link);
+  await ready(fresh.page);
+  await replayed(fresh.page);
+  await fresh.page.waitForTimeout(300);
+  const after = { step: await text(fresh.page, 'step-count'), elbo: await text(fresh.page, 'elbo-value'), kl: await text(fresh.page, 'kl-qp-value'), klpq: await text(fresh.page, 'kl-pq-value') };
+  assert.deepEqual(after, before);
+  assert.equal(await fresh.page.getByTestId('play-button').getAttribute('aria-pressed'), 'false', 'a paused run opens paused');
+  assert.deepEqual([...problems, ...fresh.problems], []);
+  await fresh.page.close();
+  await page.close();
+});
+
+test('a broken link falls back to defaults and says which parts it ignored', async () => {
+  const query = '?target=nope&lr=abc&seed=5&zzz=1&step=-3&family=flow&presenter=maybe&%ZZ';
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}${query}`);
+  await ready(page);
+  const msg = await text(page, 'status-message');
+  for (const bit of ['target=nope', 'lr=abc', 'zzz', 'step=-3', 'presenter=maybe']) assert.ok(msg.includes(bit), `${bit} in: ${msg}`);
+  assert.equal(await page.getByTestId('seed-input').inputValue(), '5', 'the good parts are kept');
+  assert.equal(await page.getByTestId('family-select').inputValue(), 'flow');
+  assert.equal(await page.getByTestId('target-select').inputValue(), 'banana');
+  assert.equal(await page.getByTestId('lr-input').inputValue(), '0.01', "the flow's default learning rate");
+  await page.getByTestId('step-button').click();
+  assert.equal(await text(page, 'step-count'), '1', 'the page works');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('keyboard shortcuts drive the app, and focus is visible', async () => {
+  const { page, problems } = await openPage(ctx.browser, ctx.server.url);
+  await ready(page);
+  const kb = page.keyboard;
+  await kb.press('?');
+  await page.getByTestId('help-overlay').waitFor();
+  const help = await text(page, 'help-overlay');
+  for (const k of ['Space', 'presenter', 'next target']) assert.ok(help.includes(k), k);
+  await kb.press('Escape');
+  await page.getByTestId('help-overlay').waitFor({ state: 'detached' });
+  await kb.press('s');
+  await kb.press('ArrowRight');
+  assert.equal(await text(page, 'step-count'), '2');
+  await kb.press(' ');
+  assert.equal(await page.getByTestId('play-button').getAttribute('aria-pressed'), 'true');
+  await page.waitForTimeout(300);
+  await kb.press(' ');
+  assert.equal(await page.getByTestId('play-button').getAttribute('aria-pressed'), 'false');
+  assert.ok(Number(await text(page, 'step-count')) > 2);
+  await kb.press('r');
+  assert.equal(await text(page, 'step-count'), '0');
+  await kb.press('t');
+  assert.equal(await page.getByTestId('target-select').inputValue(), 'bimodal');
+  await kb.press('f');
+  assert.equal(await page.getByTestId('family-select').inputValue(), 'full-rank');
+  await kb.press('d');
+  assert.equal(await page.getByTestId('divergence-select').inputValue(), 'forward');
+  await kb.press('p');
+  assert.match(await page.getByTestId('app').getAttribute('class'), /presenter/);
+  await kb.press('c');
+  await page.getByTestId('main-canvas-2').waitFor();
+  assert.match(page.url(), /target=bimodal/);
+  assert.match(page.url(), /presenter=1/);
+  assert.match(page.url(), /compare=1/);
+  // Tab reaches the controls, and the focused one is outlined.
+  await page.getByTestId('copy-link-button').focus();
+  for (let i = 0; i < 4; i++) await kb.press('Tab');
+  const outline = await page.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    return { tag: document.activeElement.tagName, style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+  });
+  assert.notEqual(outline.tag, 'BODY');
+  assert.ok(outline.style !== 'none' && outline.width >= 2, `a visible focus ring: ${JSON.stringify(outline)}`);
+  // Typing in a field is not a shortcut.
+  await page.getByTestId('seed-input').fill('');
+  await page.getByTestId('seed-input').type('r2');
+  assert.equal(await page.getByTestId('seed-input').inputValue(), 'r2');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+async function canvasBox(page, id = 'main-canvas') {
+  return page.getByTestId(id).boundingBox();
+}
+
+test('presenter mode and *_hide keys change the layout', async () => {
+  const size = { width: 1920, height: 1080 };
+  const plain = await openPage(ctx.browser, ctx.server.url, size);
+  await ready(plain.page);
+  const plainBox = await canvasBox(plain.page);
+  const plainFont = await plain.page.evaluate(() => parseFloat(getComputedStyle(document.querySelector("[data-testid='app']")).fontSize));
+  await plain.page.close();
+
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?presenter=1&controls_hide=1&mcmc_hide=1&explain_hide=1&target=correlated`, size);
+  await ready(page);
+  assert.equal(await page.getByTestId('target-select').isVisible(), false, 'controls hidden');
+  assert.equal(await page.getByTestId('mcmc-run-button').isVisible(), false, 'MCMC hidden');
+  assert.equal(await page.getByTestId('elbo-canvas').isVisible(), true, 'the chart stays');
+  const box = await canvasBox(page);
+  const font = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector("[data-testid='app']")).fontSize));
+  assert.ok(font >= 1.3 * plainFont, `larger type: ${font} vs ${plainFont}`);
+  assert.ok(box.width >= plainBox.width, `the canvas is no smaller: ${box.width} vs ${plainBox.width}`);
+  await page.screenshot({ path: `${ctx.artifacts}/presenter-1920x1080.png` });
+  // The "Show" menu brings the controls back, and the link follows.
+  await page.getByTestId('show-menu').click();
+  await page.getByTestId('show-controls').check();
+  assert.equal(await page.getByTestId('target-select').isVisible(), true);
+  assert.doesNotMatch(page.url(), /controls_hide/);
+  assert.match(page.url(), /mcmc_hide=1/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('side by side: reverse and forward KL run in lock-step on the correlated Gaussian (PRML Fig. 10.3)', async () => {
+  const q = '?compare=1&target=correlated&family=mean-field&div=reverse&family2=mean-field&div2=forward&seed=3&speed=100&play=1';
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}${q}`);
+  await ready(page);
+  await page.getByTestId('main-canvas-2').waitFor();
+  await page.waitForFunction(() => Number(document.querySelector("[data-testid='step-count']").textContent) > 4000, null, { timeout: 30000 });
+  await page.getByTestId('play-button').click();
+  await page.waitForTimeout(400);
+  assert.equal(await text(page, 'step-count'), await text(page, 'step-count-2'), 'lock-step');
+  const num = async (id) => Number(await text(page, id));
+  const a = { qp: await num('kl-qp-value'), pq: await num('kl-pq-value') };
+  const b = { qp: await num('kl-qp-value-2'), pq: await num('kl-pq-value-2') };
+  // Each fit is better at its own divergence: reverse KL has the smaller KL(q‖p), forward the smaller KL(p‖q).
+  assert.ok(a.qp < b.qp, `KL(q‖p): reverse ${a.qp} < forward ${b.qp}`);
+  assert.ok(b.pq < a.pq, `KL(p‖q): forward ${b.pq} < reverse ${a.pq}`);
+  // ρ = 0.9: the reverse-KL mean-field optimum has KL(q‖p) = −½ ln(1 − ρ²) = 0.830 and no
+  // mean-field q does better. The last iterate jitters about it (mean-field cannot represent p, so
+  // no estimator's gradient vanishes there): `vi-fit` at lr 0.05 gives 0.83–0.90 after 1k–20k steps.
+  assert.ok(a.qp > 0.8297 && a.qp < 0.95, `reverse KL near its optimum: ${a.qp}`);
+  await page.screenshot({ path: `${ctx.artifacts}/side-by-side.png` });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('dragging q while paused moves it and updates the numbers; playing resumes from there', async () => {
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?target=correlated&family=full-rank&seed=2`);
+  await ready(page);
+  await page.getByTestId('step-button').click();
+  await page.waitForFunction(() => window.viHandles);
+  const canvas = await canvasBox(page);
+  const h = await page.evaluate(() => window.viHandles);
+  const klBefore = await text(page, 'kl-qp-value');
+  await page.mouse.move(canvas.x + h.mean[0], canvas.y + h.mean[1]);
+  await page.mouse.down();
+  await page.mouse.move(canvas.x + h.mean[0] + 80, canvas.y + h.mean[1] - 40, { steps: 5 });
+  await page.mouse.up();
+  const moved = await page.evaluate(() => window.viHandles);
+  assert.ok(Math.abs(moved.mean[0] - h.mean[0] - 80) < 2 && Math.abs(moved.mean[1] - h.mean[1] + 40) < 2, `the mean followed: ${JSON.stringify([h, moved])}`);
+  const klMoved = await text(page, 'kl-qp-value');
+  assert.ok(Number(klMoved) > Number(klBefore), `moving off the mode raises KL(q‖p): ${klBefore} → ${klMoved}`);
+  assert.equal(await text(page, 'step-count'), '1', 'dragging takes no step');
+  // The ellipse's handle reshapes q.
+  await page.mouse.move(canvas.x + moved.handle[0], canvas.y + moved.handle[1]);
+  await page.mouse.down();
+  await page.mouse.move(canvas.x + moved.handle[0] + 60, canvas.y + moved.handle[1], { steps: 4 });
+  await page.mouse.up();
+  const reshaped = await page.evaluate(() => window.viHandles);
+  assert.ok(reshaped.handle[0] > moved.handle[0] + 50, `the handle followed: ${JSON.stringify(reshaped)}`);
+  assert.notEqual(await text(page, 'kl-qp-value'), klMoved);
+  // Arrow keys on the focused canvas move the mean too.
+  await page.getByTestId('main-canvas').focus();
+  await page.keyboard.press('ArrowLeft');
+  const keyed = await page.evaluate(() => window.viHandles);
+  assert.ok(keyed.mean[0] < reshaped.mean[0] - 1, 'ArrowLeft moved the mean left');
+  // Playing goes on from the dragged q and brings KL back down.
+  await playFor(page, 1500);
+  assert.ok(Number(await text(page, 'step-count')) > 100);
+  assert.ok(Number(await text(page, 'kl-qp-value')) < Number(klMoved), 'the fit recovered');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('exports: the traces as CSV, the fit as JSON, the canvases as PNG', async () => {
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?target=banana&seed=4&speed=10`);
+  await ready(page);
+  await playFor(page, 1500);
+  const step = Number(await text(page, 'step-count'));
+  await page.getByTestId('export-menu').click();
+  const grab = async (id) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(id).click()]);
+    return { name: download.suggestedFilename(), body: await readFile(await download.path()) };
+  };
+  const json = await grab('export-json');
+  const fit = JSON.parse(json.body.toString());
+  assert.equal(fit.settings.seed, '4');
+  assert.equal(fit.fits[0].step, step);
+  assert.equal(fit.fits[0].params.length, 4, 'mean-field has four parameters');
+  assert.equal(fit.fits[0].kl_qp.toFixed(4), await text(page, 'kl-qp-value'));
+  assert.match(fit.link, new RegExp(`step=${step}&`));
+  const csv = (await grab('export-csv')).body.toString().trim().split('\n');
+  assert.equal(csv[0], 'fit,series,step,value');
+  // One point per frame while playing: about 90 frames in 1.5 s.
+  assert.ok(csv.filter((l) => l.startsWith('A,elbo,')).length > 30, 'the ELBO trace is there');
+  assert.ok(csv.some((l) => l.startsWith(`A,elbo_avg,${step},`)), 'up to the last step');
+  const png = await grab('export-png');
+  assert.equal(png.name, 'vi-playground-fit-a.png');
+  assert.deepEqual([...png.body.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('explanations follow the selection and a lesson sets the controls', async () => {
+  const { page, problems } = await openPage(ctx.browser, ctx.server.url);
+  await ready(page);
+  const panel = page.getByTestId('explain-panel');
+  assert.ok((await panel.locator('math').count()) >= 3, 'formulas in MathML');
+  const before = await panel.textContent();
+  await page.getByTestId('family-select').selectOption('flow');
+  const after = await panel.textContent();
+  assert.notEqual(after, before);
+  assert.match(after, /flow/i);
+  const lesson = page.locator("[data-testid^='lesson-']").first();
+  await lesson.click();
+  await page.getByTestId('lesson-look-for').waitFor();
+  assert.equal(await lesson.getAttribute('aria-pressed'), 'true');
+  assert.ok((await text(page, 'lesson-look-for')).length > 40);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+async function axe(page) {
+  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+test('axe-core finds no serious accessibility violations (default, presenter + side by side, help open)', async () => {
+  for (const q of ['', '?presenter=1&compare=1']) {
+    const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}${q}`);
+    await ready(page);
+    await page.getByTestId('step-button').click();
+    assert.deepEqual(await axe(page), [], `page ${q || '(default)'}`);
+    await page.keyboard.press('?');
+    await page.getByTestId('help-overlay').waitFor();
+    assert.deepEqual(await axe(page), [], `help overlay on ${q || '(default)'}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
+test('screenshots at 1280×720, 1920×1080 and a phone; the phone layout reflows', async () => {
+  const q = '?target=banana&family=full-rank&seed=1&step=3000';
+  for (const [w, h] of [[1280, 720], [1920, 1080], [390, 844]]) {
+    const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}${q}`, { width: w, height: h });
+    await ready(page);
+    await replayed(page);
+    await page.waitForTimeout(300);
+    const layout = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: innerWidth }));
+    assert.ok(layout.scroll <= layout.inner, `no sideways scrolling at ${w}×${h}: ${JSON.stringify(layout)}`);
+    const box = await canvasBox(page);
+    assert.ok(box.width > 0.3 * w || box.width > 330, `the canvas is large at ${w}×${h}: ${box.width}`);
+    if (w < 500) {
+      // On a phone the canvas comes first, full width.
+      const controls = await page.getByTestId('target-select').boundingBox();
+      assert.ok(box.y < controls.y, 'canvas above the controls');
+      assert.ok(box.width > w - 40, `canvas full width: ${box.width}`);
+    }
+    await page.screenshot({ path: `${ctx.artifacts}/screen-${w}x${h}.png` });
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
+test('the embedded example page mounts the package and runs, leaving its own address alone', async () => {
+  const root = await serve('.');
+  try {
+    const { page, problems } = await openPage(ctx.browser, `${root.url}examples/embed.html`);
+    const host = page.getByTestId('embed-host');
+    await host.getByTestId('main-canvas').waitFor();
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid='step-count']")?.textContent) > 200, null, { timeout: 20000 });
+    assert.equal(await host.getByTestId('target-select').inputValue(), 'correlated', 'the settings object was applied');
+    assert.equal(await host.getByTestId('mcmc-run-button').isVisible(), false, 'mcmc_hide applied');
+    assert.equal(new URL(page.url()).search, '', "the host page's address is untouched");
+    assert.ok(await page.getByRole('heading', { name: /Lecture 7/ }).isVisible(), "the host's own content stays");
+    // Keys work while focus is inside the playground.
+    await host.getByTestId('main-canvas').focus();
+    await page.keyboard.press(' ');
+    assert.equal(await host.getByTestId('play-button').getAttribute('aria-pressed'), 'false');
+    await page.screenshot({ path: `${ctx.artifacts}/embedded.png` });
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await root.close();
+  }
+});
