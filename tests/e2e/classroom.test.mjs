@@ -127,8 +127,11 @@ test('presenter mode and *_hide keys change the layout', async () => {
   const plainFont = await plain.page.evaluate(() => parseFloat(getComputedStyle(document.querySelector("[data-testid='app']")).fontSize));
   await plain.page.close();
 
-  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?presenter=1&controls_hide=1&mcmc_hide=1&explain_hide=1&target=correlated`, size);
+  const link = '?presenter=1&controls_hide=1&mcmc_hide=1&explain_hide=1&target=banana&family=flow&est=stl&step=3000';
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}${link}`, size);
   await ready(page);
+  await replayed(page);
+  await page.waitForTimeout(300);
   assert.equal(await page.getByTestId('target-select').isVisible(), false, 'controls hidden');
   assert.equal(await page.getByTestId('mcmc-run-button').isVisible(), false, 'MCMC hidden');
   assert.equal(await page.getByTestId('elbo-canvas').isVisible(), true, 'the chart stays');
