@@ -325,3 +325,37 @@ test('the embedded example page mounts the package and runs, leaving its own add
     await root.close();
   }
 });
+
+test('reduced motion: a link that would play opens paused and says why', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 720 }, reducedMotion: 'reduce' });
+  await page.goto(`${ctx.server.url}?target=correlated&play=1`);
+  await ready(page);
+  await page.waitForTimeout(500);
+  assert.equal(await text(page, 'step-count'), '0');
+  assert.match(await text(page, 'status-message'), /reduced motion/);
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => Number(document.querySelector("[data-testid='step-count']").textContent) > 0);
+  await page.close();
+});
+
+test('on a phone, a touch drag moves q', async () => {
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?target=correlated&family=mean-field`, { width: 390, height: 844 });
+  await ready(page);
+  await page.waitForFunction(() => window.viHandles);
+  const before = await page.evaluate(() => window.viHandles);
+  // Touch pointer events, as a finger sends them (Playwright's touchscreen only taps).
+  await page.evaluate(({ x, y }) => {
+    const c = document.querySelector("[data-testid='main-canvas']");
+    const r = c.getBoundingClientRect();
+    const fire = (type, dx) =>
+      c.dispatchEvent(new PointerEvent(type, { bubbles: true, cancelable: true, pointerId: 7, pointerType: 'touch', isPrimary: true, clientX: r.left + x + dx, clientY: r.top + y }));
+    fire('pointerdown', 0);
+    for (const dx of [10, 20, 30, 40]) fire('pointermove', dx);
+    fire('pointerup', 40);
+  }, { x: before.mean[0], y: before.mean[1] });
+  const after = await page.evaluate(() => window.viHandles);
+  assert.ok(Math.abs(after.mean[0] - before.mean[0] - 40) < 2, `the mean followed the finger: ${JSON.stringify([before, after])}`);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector("[data-testid='main-canvas']")).touchAction), 'none', 'no page scroll while dragging');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
