@@ -61,7 +61,13 @@ pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), String> {
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_err)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
     let result = download_url(name, &url);
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // The download reads the blob after the click returns: release it a little later.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
     result
 }
 

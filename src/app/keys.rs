@@ -38,6 +38,15 @@ pub fn handle(live: Live, ev: &KeyboardEvent, copy_link: impl Fn()) -> bool {
     if (typing && key != "Escape") || activates {
         return false;
     }
+    // A held key repeats: only stepping should; toggles would flicker (and `c` restart the fits).
+    if ev.repeat() && !matches!(key.as_str(), "ArrowRight" | "s") {
+        ev.prevent_default();
+        return false;
+    }
+    // Behind the open help dialog, only the keys that close it.
+    if live.show_help.get_untracked() && !matches!(key.as_str(), "?" | "Escape") {
+        return false;
+    }
     let controls = live.controls;
     let change = move |f: fn(&crate::playground::Controls) -> crate::playground::Controls| {
         controls.update(|c| *c = f(c));

@@ -46,6 +46,19 @@ pub struct Readout {
     pub diverged: Option<(u64, String)>,
 }
 
+impl Readout {
+    /// Equality that counts NaN (the ELBO before the first step) as equal to itself, so an
+    /// unchanged readout is not published again.
+    fn same(&self, other: &Readout) -> bool {
+        self.step == other.step
+            && self.elbo.to_bits() == other.elbo.to_bits()
+            && self.elbo_avg.to_bits() == other.elbo_avg.to_bits()
+            && self.ess.map(f64::to_bits) == other.ess.map(f64::to_bits)
+            && self.samples == other.samples
+            && self.diverged == other.diverged
+    }
+}
+
 /// The exact numbers, refreshed a few times a second.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Exact {
@@ -177,7 +190,7 @@ impl Pane {
             })
         });
         if let Some(r) = r {
-            if self.readout.with_untracked(|old| *old != r) {
+            if self.readout.with_untracked(|old| !old.same(&r)) {
                 self.readout.set(r);
             }
         }
@@ -235,8 +248,9 @@ pub struct Live {
     pub presenter: RwSignal<bool>,
     pub hidden: RwSignal<BTreeSet<Part>>,
     pub show_help: RwSignal<bool>,
-    /// Set when the student dragged q: a link then reproduces the settings, not the drag.
-    pub dragged: RwSignal<bool>,
+    /// Why a link would not reproduce this run, if it would not: q dragged by hand, a learning
+    /// rate changed mid-run, forward KL from MCMC draws.
+    pub off_link: RwSignal<Option<&'static str>>,
     /// A link being replayed: the step it opens on.
     pub replay: RwSignal<Option<u64>>,
     pub error: RwSignal<Option<String>>,
@@ -282,7 +296,7 @@ impl Live {
             presenter: RwSignal::new(state.presenter),
             hidden: RwSignal::new(state.hidden.clone()),
             show_help: RwSignal::new(false),
-            dragged: RwSignal::new(false),
+            off_link: RwSignal::new(None),
             replay: RwSignal::new(None),
             error: RwSignal::new(None),
             stats: RwSignal::new(FrameStats::default()),
@@ -305,6 +319,7 @@ impl Live {
     /// Loads a state (a lesson's link, or one given to `mount`): its settings, views and steps.
     pub fn load(self, state: PageState) {
         self.playing.set(false);
+        self.replay.set(None);
         self.controls.set(state.controls.clone());
         self.compare.set(state.compare);
         self.second.set(state.second.clone());
@@ -366,6 +381,10 @@ impl Live {
                     Some(Err(e)) => self.error.set(Some(e.to_string())),
                     _ => self.error.set(None),
                 }
+                if self.first().step_count() > 0 {
+                    // A link replays its one learning rate from step 0.
+                    self.off_link.set(Some("the learning rate changed during the run"));
+                }
             }
             Change::Restart => {
                 self.restart();
@@ -406,7 +425,9 @@ impl Live {
             self.panes[1].clear();
         }
         self.error.set(error);
-        self.dragged.set(false);
+        self.replay.set(None);
+        let from_draws = needs_draws.then_some("forward KL from MCMC draws: run MCMC after opening the link");
+        self.off_link.set(from_draws);
         self.applied.set_value(controls);
         for pane in self.panes {
             pane.base_layer.set_value(None);
@@ -437,7 +458,8 @@ impl Live {
             });
             pane.clear_history();
         }
-        self.dragged.set(false);
+        let from_draws = self.off_link.get_untracked().filter(|r| r.starts_with("forward KL"));
+        self.off_link.set(from_draws);
         self.refresh_all();
     }
 
@@ -490,7 +512,7 @@ impl Live {
             self.error.set(Some(e.to_string()));
             return;
         }
-        self.dragged.set(true);
+        self.off_link.set(Some("q was dragged by hand"));
         self.panes[pane].publish();
         self.panes[pane].refresh_exact();
         self.refresh_bias();
@@ -527,21 +549,28 @@ impl Live {
         }
     }
 
-    /// Optimizer steps for this frame, the fits in lock-step: at most `max`, within `budget` ms.
+    /// Optimizer steps for this frame: at most `max`, within `budget` ms. Two fits go one step
+    /// each in turn, so they stay in lock-step even when one diverges; either way the numbers do
+    /// not depend on how the steps fall into frames, which is what lets a link replay them.
     fn advance_fits(self, start: f64, max: u64, budget: f64) -> u64 {
-        let active = self.active();
+        let two = self.compare.get_untracked();
+        let step = |pane: Pane, n: u64| pane.fit.try_update_value(|f| f.as_mut().map_or(0, |f| f.step(n))).unwrap_or(0);
         let mut steps = 0;
         let mut chunk = 1u64;
         while steps < max && now() - start < budget {
             let n = chunk.min(max - steps);
-            let mut done = n;
-            for &i in active {
-                let d = self.panes[i].fit.try_update_value(|f| f.as_mut().map_or(0, |f| f.step(n))).unwrap_or(0);
-                done = done.min(d);
-            }
+            let done = if two {
+                let mut k = 0;
+                while k < n && step(self.panes[0], 1) == 1 && step(self.panes[1], 1) == 1 {
+                    k += 1;
+                }
+                k
+            } else {
+                step(self.panes[0], n)
+            };
             steps += done;
             if done < n {
-                break; // a fit diverged (or is missing): both stop here
+                break; // a fit diverged (or is missing): stop here
             }
             chunk = (chunk * 2).min(256);
         }
@@ -608,9 +637,11 @@ impl Live {
         }
     }
 
-    /// The first divergence among the fits in use.
-    pub fn diverged(self) -> Option<(u64, String)> {
-        self.active().iter().find_map(|&i| self.panes[i].readout.with_untracked(|r| r.diverged.clone()))
+    /// The first divergence among the fits in use: which fit, at which step, and why.
+    pub fn diverged(self) -> Option<(usize, u64, String)> {
+        self.active()
+            .iter()
+            .find_map(|&i| self.panes[i].readout.with_untracked(|r| r.diverged.clone().map(|(s, w)| (i, s, w))))
     }
 
     fn advance_mcmc(self) {

@@ -20,6 +20,9 @@ use components::{
 use keys::HelpOverlay;
 use live::Live;
 
+/// Least time between two writes of the address bar.
+const URL_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The playground at its own address: the link opens the run it describes, and the address bar
 /// follows every change so it can be shared at any moment.
 #[component]
@@ -46,6 +49,9 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
     }
     let link = RwSignal::new(None::<String>);
     if url_bound {
+        // The address bar follows the state: at most once per URL_EVERY (browsers throttle
+        // history.replaceState), only when the link changed, and the step count while paused.
+        let (pending, written) = (StoredValue::new_local(false), StoredValue::new_local(String::new()));
         Effect::new(move |_| {
             live.controls.track();
             live.presenter.track();
@@ -53,10 +59,26 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
             live.compare.track();
             live.second.track();
             live.sampler.track();
-            // While playing the step changes every frame: the address bar takes it when paused.
-            if !live.playing.get() && live.replay.get().is_none() {
+            live.replay.track();
+            if !live.playing.get() {
                 live.panes[0].readout.track();
-                browser::replace_query(&to_query(&live.page_state()));
+            }
+            if !pending.get_value() {
+                pending.set_value(true);
+                set_timeout(
+                    move || {
+                        pending.set_value(false);
+                        if live.replay.get_untracked().is_some() {
+                            return; // the link being replayed stays as it was
+                        }
+                        let query = to_query(&live.page_state());
+                        if written.with_value(|w| *w != query) {
+                            browser::replace_query(&query);
+                            written.set_value(query);
+                        }
+                    },
+                    URL_EVERY,
+                );
             }
         });
         let handle = window_event_listener(leptos::ev::keydown, move |ev| {

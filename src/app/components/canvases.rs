@@ -47,8 +47,10 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
     let world = move |ev: &PointerEvent| {
         p.base_layer.with_value(|b| b.as_ref().map(|b| b.to_world((ev.offset_x() as f64, ev.offset_y() as f64))))
     };
+    // Hands off while the fit plays or a link replays.
+    let busy = move || live.playing.get_untracked() || live.replay.get_untracked().is_some();
     let on_down = move |ev: PointerEvent| {
-        if live.playing.get_untracked() || live.replay.get_untracked().is_some() {
+        if busy() {
             return;
         }
         let at = (ev.offset_x() as f64, ev.offset_y() as f64);
@@ -85,6 +87,10 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
     let on_move = move |ev: PointerEvent| {
         let Some(g) = grab.get_value() else { return };
         let Some(z) = world(&ev) else { return };
+        if busy() {
+            grab.set_value(None);
+            return;
+        }
         match g {
             Grab::Mean(last) => {
                 live.drag(pane, |f| f.shift(z - last));
@@ -108,7 +114,7 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
     };
     // With the canvas focused and the fit paused, arrow keys move q's mean.
     let on_key = move |ev: web_sys::KeyboardEvent| {
-        if live.playing.get_untracked() {
+        if busy() {
             return;
         }
         let d = match ev.key().as_str() {

@@ -50,7 +50,14 @@ pub fn ExplainPanel(live: Live) -> impl IntoView {
             {LESSONS.iter().enumerate().map(|(i, l)| view! {
                 <li>
                     <button data-testid=format!("lesson-{}", l.id) aria-pressed=move || (lesson.get() == Some(i)).to_string()
-                        on:click=move |_| { lesson.set(Some(i)); live.load(parse(l.query).state); }>{l.title}</button>
+                        on:click=move |_| {
+                            lesson.set(Some(i));
+                            // The lesson sets the fit; the lecturer's view (presenter mode, hidden parts) stays.
+                            let mut state = parse(l.query).state;
+                            state.presenter |= live.presenter.get_untracked();
+                            state.hidden.extend(live.hidden.get_untracked());
+                            live.load(state);
+                        }>{l.title}</button>
                     <Show when=move || lesson.get() == Some(i)>
                         <p class="look-for" data-testid="lesson-look-for">{l.look_for}</p>
                     </Show>

@@ -35,9 +35,10 @@ pub fn Readouts(live: Live, pane: usize) -> impl IntoView {
 /// Errors and divergence in words, with the way back.
 #[component]
 pub fn StatusBar(live: Live) -> impl IntoView {
+    // Which fit diverged (0 = A, 1 = B), at which step, and why.
     let diverged = move || {
         let n = if live.compare.get() { 2 } else { 1 };
-        live.panes[..n].iter().find_map(|p| p.readout.get().diverged)
+        (0..n).find_map(|i| live.panes[i].readout.get().diverged.map(|(s, w)| (i, s, w)))
     };
     view! {
         <div class="status" role="status" aria-live="polite">
@@ -46,13 +47,19 @@ pub fn StatusBar(live: Live) -> impl IntoView {
                     (None, _) if live.replay.get().is_some() => format!(
                         "Opening the link: replaying its {} steps (step {})…",
                         live.replay.get().unwrap_or(0), live.panes[0].readout.get().step),
-                    (Some((step, what)), _) => format!("The fit diverged at step {step}: {what}. The last good q is kept: lower the learning rate to go on from it, or reset."),
+                    (Some((0, step, what)), _) => {
+                        let fit = if live.compare.get() { "Fit A" } else { "The fit" };
+                        format!("{fit} diverged at step {step}: {what}. The last good q is kept: lower the learning rate to go on from it, or reset.")
+                    }
+                    (Some((_, step, what)), _) => format!("Fit B diverged at step {step}: {what}. It uses its family's default learning rate: reset to start both again, or choose another family or divergence for B."),
                     (None, Some(e)) => e,
                     (None, None) => String::new(),
                 }}
             </p>
             <Show when=move || diverged().is_some()>
-                <button data-testid="lower-lr-button" on:click=move |_| live.lower_learning_rate()>"Lower learning rate ÷10"</button>
+                <Show when=move || diverged().is_some_and(|d| d.0 == 0)>
+                    <button data-testid="lower-lr-button" on:click=move |_| live.lower_learning_rate()>"Lower learning rate ÷10"</button>
+                </Show>
                 <button on:click=move |_| live.reset()>"Reset"</button>
             </Show>
             <Show when=move || live.error.get().is_some() && diverged().is_none()>

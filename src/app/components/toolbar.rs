@@ -15,13 +15,12 @@ pub fn copy_link(live: Live, shown: RwSignal<Option<String>>) {
     let link = browser::link(&to_query(&live.page_state()));
     let copied = browser::copy(&link);
     shown.set(Some(link));
-    let note = if live.dragged.get_untracked() {
-        " It has the settings and the step count, not the changes you dragged by hand."
-    } else {
-        ""
+    let msg = if copied { "Link copied." } else { "Copy this link by hand." };
+    let what = match live.off_link.get_untracked() {
+        None => " It opens this run at this step, with the same numbers.".to_string(),
+        Some(why) => format!(" It has the settings and the step count, but it will not give the same numbers: {why}."),
     };
-    let msg = if copied { "Link copied: it opens this run at this step." } else { "Copy this link by hand:" };
-    live.error.set(Some(format!("{msg}{note}")));
+    live.error.set(Some(format!("{msg}{what}")));
 }
 
 #[component]
@@ -169,7 +168,8 @@ pub fn fit_json(live: Live) -> String {
         .collect();
     json_object(&[
         ("link", json_string(&browser::link(&to_query(&state)))),
-        ("dragged_by_hand", live.dragged.get_untracked().to_string()),
+        ("link_reproduces_run", live.off_link.get_untracked().is_none().to_string()),
+        ("why_not", live.off_link.get_untracked().map_or("null".into(), json_string)),
         ("settings", json_object(&settings)),
         ("fits", format!("[{}]", fits.join(","))),
     ])
