@@ -102,6 +102,6 @@ build_pkg() {
   wasm-bindgen --target web --no-typescript --out-dir "$ROOT/pkg" --out-name vi_playground "$wasm"
   wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-multivalue --enable-mutable-globals "$ROOT/pkg/vi_playground_bg.wasm" -o "$ROOT/pkg/vi_playground_bg.wasm"
-  cp "$ROOT/style/main.css" "$ROOT/pkg/vi-playground.css"
+  cp "$ROOT/style/app.css" "$ROOT/pkg/vi-playground.css"
   say "built pkg/: $(cat "$ROOT"/pkg/*.wasm "$ROOT"/pkg/*.js | gzip -9 | wc -c) bytes of wasm + JS gzipped"
 }
