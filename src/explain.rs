@@ -49,8 +49,8 @@ pub fn family(name: &str) -> Option<Explanation> {
         "mean-field" => Explanation {
             title: "Mean-field Gaussian",
             text: "Each coordinate gets its own mean and sd, and q treats them as independent. \
-                   On a correlated target, reverse KL then matches the diagonal of the precision, σᵢ² = 1/Λᵢᵢ = 1 − ρ², far below the true variance 1: mean-field is overconfident.",
-            formula: r#"<math display="block"><mi>z</mi><mo>=</mo><mi>μ</mi><mo>+</mo><mi>σ</mi><mo>⊙</mo><mi>ε</mi><mo>,</mo><mspace width="1em"/><mi>ε</mi><mo>∼</mo><mi mathvariant="script">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><mi>I</mi><mo>)</mo><mo>,</mo><mspace width="1em"/><msubsup><mi>σ</mi><mi>i</mi><mn>2</mn></msubsup><mo>=</mo><mfrac><mn>1</mn><msub><mi>Λ</mi><mi>ii</mi></msub></mfrac></math>"#,
+                   On a Gaussian target, reverse KL then matches the diagonal of the precision Λ = Σ⁻¹ (here 1 − ρ², far below the true variance 1): mean-field is overconfident. Forward KL matches the true marginals instead.",
+            formula: r#"<math display="block"><mi>z</mi><mo>=</mo><mi>μ</mi><mo>+</mo><mi>σ</mi><mo>⊙</mo><mi>ε</mi><mo>,</mo><mspace width="1em"/><mi>ε</mi><mo>∼</mo><mi mathvariant="script">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><mi>I</mi><mo>)</mo><mo>,</mo><mspace width="1em"/><msubsup><mi>σ</mi><mi>i</mi><mn>2</mn></msubsup><mo>=</mo><mfrac><mn>1</mn><msub><mi>Λ</mi><mi>ii</mi></msub></mfrac><mspace width="0.5em"/><mtext>(reverse KL, Gaussian p)</mtext></math>"#,
         },
         "full-rank" => Explanation {
             title: "Full-rank Gaussian",
@@ -157,14 +157,14 @@ pub const LESSONS: &[Lesson] = &[
     },
     Lesson {
         id: "modes",
-        title: "Mode-seeking against mass-covering",
+        title: "Mode-seeking against mass-covering (PRML Fig. 10.3)",
         query: "target=bimodal&family=full-rank&div=reverse&seed=3&play=1&speed=100&compare=1&family2=full-rank&div2=forward",
         look_for: "A (reverse KL) sits on one mode with KL(q‖p) near ln 2 = 0.69; B (forward KL) stretches over both modes and has the smaller KL(p‖q). \
                    With seed 5, reverse KL stops instead at a broad q between the modes: a second local optimum, KL ≈ 1.38.",
     },
     Lesson {
-        id: "prml-10-3",
-        title: "Reverse against forward KL (PRML Fig. 10.3)",
+        id: "prml-10-2",
+        title: "Reverse against forward KL (PRML Fig. 10.2)",
         query: "target=correlated&family=mean-field&div=reverse&seed=3&play=1&speed=100&compare=1&family2=mean-field&div2=forward",
         look_for: "Both fits are mean-field. Reverse KL (A) is too narrow, variance 1 − ρ² = 0.19; forward KL (B) matches the true marginals, variance 1, and covers the corners p never visits.",
     },

@@ -29,7 +29,8 @@ pub struct Second {
 }
 
 impl Default for Second {
-    /// Reverse against forward KL with the same family: Bishop's PRML Fig. 10.3.
+    /// Reverse against forward KL with the same family: on the correlated Gaussian, Bishop's PRML
+    /// Fig. 10.2; on the bimodal target, Fig. 10.3.
     fn default() -> Self {
         Second { family: "mean-field".into(), divergence: Divergence::ForwardKl }
     }
