@@ -123,8 +123,6 @@ fn bad_values_keep_their_default_and_are_reported() {
 fn values_are_percent_encoded_and_decoded() {
     let s = parse("target=corr%65lated&family=mean%2Dfield&lr=1e-2").state;
     assert_eq!((s.controls.settings.target.as_str(), s.controls.settings.lr), ("correlated", 0.01));
-    // A value that would break the query is escaped on the way out.
-    assert!(to_query(&PageState::default()).split('&').all(|kv| kv.split('=').count() == 2));
     let p = parse("target=%E2%80%AE%FF%&family=%");
     assert_eq!(p.ignored.len(), 2, "{:?}", p.ignored);
 }

@@ -51,8 +51,8 @@ export function launch() {
 }
 
 /** Opens a page that records console errors, page errors and failed requests in `problems`. */
-export async function openPage(browser, url, viewport = { width: 1280, height: 720 }) {
-  const page = await browser.newPage({ viewport });
+export async function openPage(browser, url, viewport = { width: 1280, height: 720 }, options = {}) {
+  const page = await browser.newPage({ viewport, ...options });
   const problems = [];
   page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
