@@ -386,3 +386,24 @@ test('on a phone, a touch drag moves q', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('side by side, a diverging fit stops both, names itself and the page stays responsive', async () => {
+  const q = '?target=banana&family=full-rank&lr=50&seed=1&compare=1&family2=full-rank&div2=forward&speed=100&play=1';
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}${q}`);
+  await ready(page);
+  await page.waitForFunction(() => document.querySelector("[data-testid='status-message']").textContent.includes('diverged'), null, { timeout: 20000 });
+  assert.match(await text(page, 'status-message'), /^Fit A diverged at step \d+/);
+  await attrIs(page, 'play-button', 'aria-pressed', 'false');
+  // Lock-step to the step: the diverged step was not applied to A, and B stopped with it.
+  const a = Number(await text(page, 'step-count'));
+  const b = Number(await text(page, 'step-count-2'));
+  assert.ok(b === a || b === a + 1, `A at ${a}, B at ${b}`);
+  await page.waitForTimeout(500); // the charts redraw the blown-up values without hanging
+  await page.getByTestId('lower-lr-button').click();
+  assert.equal(await page.getByTestId('lr-input').inputValue(), '5');
+  await page.getByTestId('reset-button').click();
+  assert.equal(await text(page, 'step-count'), '0');
+  assert.equal(await text(page, 'step-count-2'), '0');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -198,14 +198,19 @@ type Chart<'a> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
-fn finite_points(trace: &Trace) -> Vec<(f64, f64)> {
-    trace.points().iter().filter(|p| p.1.is_finite()).map(|&(s, v)| (s as f64, v)).collect()
+/// The trace's finite points, with values clamped to a little beyond the chart's y range: a fit
+/// blowing up can leave values of 1e8 and more, which plotters would otherwise walk pixel by pixel
+/// (a dashed line) or lose in f32 rounding.
+fn finite_points(trace: &Trace, y: std::ops::Range<f64>) -> Vec<(f64, f64)> {
+    let margin = y.end - y.start;
+    let (lo, hi) = (y.start - margin, y.end + margin);
+    trace.points().iter().filter(|p| p.1.is_finite()).map(|&(s, v)| (s as f64, v.clamp(lo, hi))).collect()
 }
 
 fn dashed(chart: &mut Chart, trace: &Trace, style: ShapeStyle, label: &str, dash: u32) -> Result<(), String> {
     let colour = style.color;
     chart
-        .draw_series(DashedLineSeries::new(finite_points(trace), dash, dash, style))
+        .draw_series(DashedLineSeries::new(finite_points(trace, chart.y_range()), dash, dash, style))
         .map_err(err)?
         .label(label)
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 6, y)], ShapeStyle::from(colour).stroke_width(3)));
@@ -215,7 +220,7 @@ fn dashed(chart: &mut Chart, trace: &Trace, style: ShapeStyle, label: &str, dash
 fn series(chart: &mut Chart, trace: &Trace, style: ShapeStyle, label: &str) -> Result<(), String> {
     let colour = style.color;
     chart
-        .draw_series(LineSeries::new(finite_points(trace), style))
+        .draw_series(LineSeries::new(finite_points(trace, chart.y_range()), style))
         .map_err(err)?
         .label(label)
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ShapeStyle::from(colour).stroke_width(3)));
