@@ -11,6 +11,7 @@ use vi_playground::engine::math::{rng_from_seed, std_normal2};
 use vi_playground::engine::mcmc::diagnostics::{ess, ess_bulk, ess_tail, mcse_mean, normal_quantile, rhat};
 use vi_playground::engine::mcmc::{Mcmc, McmcSettings, SamplerKind, Summary};
 use vi_playground::engine::target;
+use vi_playground::engine::{Mat2, Vec2};
 
 fn normal_chains(m: usize, n: usize, seed: u64, shift: f64) -> Vec<Vec<f64>> {
     let mut rng = rng_from_seed(seed);
@@ -137,7 +138,7 @@ fn bias_table_flags_mean_field_sd_and_not_full_rank() {
     let s = sample("correlated", 0.9, SamplerKind::Nuts, 7);
     let exact = target::find("correlated").unwrap().build(0.9).unwrap().exact();
     let mf = common::converge(common::settings("correlated", 0.9, "mean-field", ReverseKl, 1), 4000);
-    let rows = bias_table(mf.mean, &mf.cov, &s, &exact);
+    let rows = bias_table(&[(mf.mean, mf.cov)], &s, &exact);
     for row in &rows {
         let should_flag = row.quantity.starts_with("sd") || row.quantity == "corr";
         assert_eq!(row.flagged, should_flag, "mean-field {row:?}");
@@ -147,8 +148,30 @@ fn bias_table_flags_mean_field_sd_and_not_full_rank() {
         }
     }
     let fr = common::converge(common::settings("correlated", 0.9, "full-rank", ReverseKl, 2), 4000);
-    let rows = bias_table(fr.mean, &fr.cov, &s, &exact);
+    let rows = bias_table(&[(fr.mean, fr.cov)], &s, &exact);
     assert!(rows.iter().all(|r| !r.flagged), "full-rank flagged: {rows:?}");
+}
+
+/// The fit's own jitter widens the band: snapshots spread like a constant-learning-rate iterate
+/// are not flagged for a difference their spread explains, and are for one it does not.
+#[test]
+fn bias_table_counts_the_fits_own_jitter() {
+    let s = sample("correlated", 0.9, SamplerKind::Nuts, 7);
+    let exact = target::find("correlated").unwrap().build(0.9).unwrap().exact();
+    let cov = |sd: f64| Mat2::new(sd * sd, 0.9 * sd * sd, 0.9 * sd * sd, sd * sd);
+    // sd x over five snapshots: mean 1 + 0.07, spread 0.1 (standard error 0.045).
+    let sds = [0.97, 1.07, 1.17, 1.02, 1.12];
+    let snaps: Vec<_> = sds.iter().map(|&sd| (Vec2::zeros(), cov(sd))).collect();
+    let rows = bias_table(&snaps, &s, &exact);
+    let sd_x = &rows[2];
+    assert_eq!(sd_x.quantity, "sd x");
+    assert!((sd_x.vi - 1.07).abs() < 1e-12);
+    assert!((sd_x.vi_se - (0.025f64 / 4.0).sqrt() / 5f64.sqrt()).abs() < 1e-12, "{sd_x:?}");
+    let alone = bias_table(&[(Vec2::zeros(), cov(1.07))], &s, &exact);
+    assert!(alone[2].flagged, "0.07 is more than 3 MCSE on its own: {:?}", alone[2]);
+    assert!(!sd_x.flagged, "but not with the fit's jitter: {sd_x:?}");
+    let far: Vec<_> = sds.iter().map(|&sd| (Vec2::zeros(), cov(sd + 0.2))).collect();
+    assert!(bias_table(&far, &s, &exact)[2].flagged);
 }
 
 #[test]

@@ -26,8 +26,9 @@ pub const MCMC_BUDGET_MS: f64 = 5.0;
 pub const DIAGNOSTICS_EVERY_MS: f64 = 200.0;
 /// How often the ELBO chart is redrawn while playing.
 pub const CHART_EVERY_MS: f64 = 100.0;
-/// Refreshes of q's moments averaged for the bias table (× DIAGNOSTICS_EVERY_MS ≈ 1 s).
-pub const AVERAGE_WINDOW: usize = 5;
+/// Refreshes of q's moments averaged for the bias table (× DIAGNOSTICS_EVERY_MS ≈ 2 s); their
+/// spread is the fit's own standard error in the table.
+pub const AVERAGE_WINDOW: usize = 10;
 /// A frame's step budget while a link replays its steps (the page is still drawn every frame).
 pub const REPLAY_BUDGET_MS: f64 = 30.0;
 /// Points kept per trace, however long the run.
@@ -117,7 +118,7 @@ pub struct Pane {
     pub exact: RwSignal<Option<Exact>>,
     pub canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
     pub base_layer: StoredValue<Option<plots::main::BaseLayer>, LocalStorage>,
-    /// q's mean and covariance at the last [`AVERAGE_WINDOW`] refreshes (about a second of play):
+    /// q's mean and covariance at the last [`AVERAGE_WINDOW`] refreshes (about 2 s of play):
     /// the bias table compares their average (Polyak–Ruppert), not the jittering last iterate.
     recent_moments: StoredValue<VecDeque<(Vec2, Mat2)>, LocalStorage>,
 }
@@ -224,15 +225,14 @@ impl Pane {
         }
     }
 
-    /// q's moments averaged over the last refreshes, or the current ones.
-    fn averaged_moments(self) -> Option<(Vec2, Mat2)> {
-        let averaged = self.recent_moments.with_value(|r| {
-            (!r.is_empty()).then(|| {
-                let n = r.len() as f64;
-                r.iter().fold((Vec2::zeros(), Mat2::zeros()), |(m, c), (mi, ci)| (m + mi / n, c + ci / n))
-            })
-        });
-        averaged.or_else(|| self.fit.with_value(|f| f.as_ref().map(|f| f.family().moments())))
+    /// q's moments at the last refreshes, or the current ones.
+    fn recent_moments(self) -> Vec<(Vec2, Mat2)> {
+        let recent: Vec<_> = self.recent_moments.with_value(|r| r.iter().copied().collect());
+        if recent.is_empty() {
+            self.fit.with_value(|f| f.as_ref().map(|f| vec![f.family().moments()]).unwrap_or_default())
+        } else {
+            recent
+        }
     }
 }
 
@@ -675,9 +675,8 @@ impl Live {
     fn refresh_bias(self) {
         let Some(summary) = self.mcmc_view.with_untracked(|v| v.summary.clone()) else { return };
         let pane = self.first();
-        let rows = pane.averaged_moments().and_then(|(mean, cov)| {
-            pane.fit.with_value(|f| f.as_ref().map(|f| bias_table(mean, &cov, &summary, &f.target().exact())))
-        });
+        let recent = pane.recent_moments();
+        let rows = pane.fit.with_value(|f| f.as_ref().map(|f| bias_table(&recent, &summary, &f.target().exact())));
         self.mcmc_view.update(|v| v.rows = rows.unwrap_or_default());
     }
 

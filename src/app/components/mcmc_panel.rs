@@ -39,16 +39,16 @@ pub fn McmcPanel(live: Live) -> impl IntoView {
         </Show>
         <Show when=move || !v.get().rows.is_empty()>
             <table class="bias-table" data-testid="bias-table">
-                <caption>{format!("VI (q's moments averaged over the last second of steps) against MCMC: flagged where they differ by more than {FLAG_MCSE} Monte Carlo standard errors")}</caption>
-                <thead><tr><th scope="col">""</th><th scope="col">"VI"</th><th scope="col">"MCMC ± MCSE"</th><th scope="col">"exact"</th><th scope="col">""</th></tr></thead>
+                <caption>{format!("VI (q's moments over the last 2 s of steps, ± their spread) against MCMC (± its Monte Carlo error): flagged where they differ by more than {FLAG_MCSE} standard errors of both")}</caption>
+                <thead><tr><th scope="col">""</th><th scope="col">"VI ± SE"</th><th scope="col">"MCMC ± MCSE"</th><th scope="col">"exact"</th><th scope="col">""</th></tr></thead>
                 <tbody>
                     {move || v.get().rows.into_iter().map(|r| view! {
                         <tr class:flagged=r.flagged data-flagged=r.flagged.to_string() data-quantity=r.quantity>
                             <th scope="row">{r.quantity}</th>
-                            <td>{fmt(r.vi, 3)}</td>
+                            <td>{if r.vi_se > 0.0 { format!("{} ± {}", fmt(r.vi, 3), fmt(r.vi_se, 3)) } else { fmt(r.vi, 3) }}</td>
                             <td>{format!("{} ± {}", fmt(r.mcmc, 3), fmt(r.mcse, 3))}</td>
                             <td>{r.exact.map_or("—".into(), |x| fmt(x, 3))}</td>
-                            <td>{if r.flagged { format!("biased ({:+.0} MCSE)", r.z()) } else { String::new() }}</td>
+                            <td>{if r.flagged { format!("biased ({:+.0} SE)", r.z()) } else { String::new() }}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
