@@ -122,7 +122,7 @@ pub fn draw(live: Live, i: usize) -> Result<(), String> {
         pane.fit.with_value(|f| {
             if let Some(f) = f {
                 let mean = overlay_q(&ctx, base, f.family(), Style { colour: q_colour(i), weight, handles });
-                if i == 0 {
+                if i == 0 && handles {
                     publish_handles(base, mean, f.family());
                 }
             }
@@ -272,7 +272,7 @@ fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, s
 }
 
 /// `window.viHandles = { mean: [x, y], handle: [x, y] | null }` in CSS pixels from the first
-/// canvas's corner: where to grab q, for tests and the curious.
+/// canvas's corner, while paused: where to grab q, for tests and the curious.
 fn publish_handles(base: &BaseLayer, mean: Vec2, q: &dyn Family) {
     use wasm_bindgen::JsValue;
     let Some(w) = web_sys::window() else { return };
