@@ -171,9 +171,10 @@ test('side by side: reverse and forward KL run in lock-step on the correlated Ga
   assert.ok(a.qp < b.qp, `KL(q‖p): reverse ${a.qp} < forward ${b.qp}`);
   assert.ok(b.pq < a.pq, `KL(p‖q): forward ${b.pq} < reverse ${a.pq}`);
   // ρ = 0.9: the reverse-KL mean-field optimum has KL(q‖p) = −½ ln(1 − ρ²) = 0.830 and no
-  // mean-field q does better. The last iterate jitters about it (mean-field cannot represent p, so
-  // no estimator's gradient vanishes there): `vi-fit` at lr 0.05 gives 0.83–0.90 after 1k–20k steps.
-  assert.ok(a.qp > 0.8297 && a.qp < 0.95, `reverse KL near its optimum: ${a.qp}`);
+  // mean-field q does better. The last iterate jitters above it (mean-field cannot represent p, so
+  // no estimator's gradient vanishes there): `vi-fit --seed 3` at lr 0.05 gives 0.833–0.962 over
+  // 33 step counts from 4000 to 12000. Converged means far below its start, N(0, I), at 3.43.
+  assert.ok(a.qp > 0.8297 && a.qp < 1.2, `reverse KL near its optimum: ${a.qp}`);
   await page.screenshot({ path: `${ctx.artifacts}/side-by-side.png` });
   assert.deepEqual(problems, []);
   await page.close();
@@ -253,9 +254,16 @@ test('exports: the traces as CSV, the fit as JSON, the canvases as PNG', async (
   // One point per frame while playing: about 90 frames in 1.5 s.
   assert.ok(csv.filter((l) => l.startsWith('A,elbo,')).length > 30, 'the ELBO trace is there');
   assert.ok(csv.some((l) => l.startsWith(`A,elbo_avg,${step},`)), 'up to the last step');
-  const png = await grab('export-png');
-  assert.equal(png.name, 'vi-playground-fit-a.png');
-  assert.deepEqual([...png.body.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
+  // One click, two files (the fit's canvas and the chart), in either order.
+  const pngs = [];
+  const both = new Promise((ok) => page.on('download', async (d) => {
+    pngs.push({ name: d.suggestedFilename(), body: await readFile(await d.path()) });
+    if (pngs.length === 2) ok();
+  }));
+  await page.getByTestId('export-png').click();
+  await both;
+  assert.deepEqual(pngs.map((p) => p.name).sort(), ['vi-playground-elbo.png', 'vi-playground-fit-a.png']);
+  for (const png of pngs) assert.equal(png.body.subarray(1, 4).toString(), 'PNG', png.name);
   assert.deepEqual(problems, []);
   await page.close();
 });
