@@ -1,6 +1,7 @@
 //! Plot geometry that needs no browser: colour maps, highest-density contour levels and marching
 //! squares. Pure, so it is tested natively; `app::plots` only draws what this computes.
 
+use crate::engine::family::{Family, Structure};
 use crate::engine::math::{exp, Mat2, Vec2};
 use crate::engine::quadrature::Grid;
 use crate::engine::target::Box2;
@@ -179,22 +180,32 @@ pub fn marginals(grid: &Grid, log_density: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 /// Where the drag handle of a Gaussian q's 2σ ellipse sits: μ + 2L(1, 0) for full-rank (its
 /// first column: spread along x and the tilt), μ + 2(σ₀, σ₁) for mean-field (the corner of its box).
-pub fn ellipse_handle(mean: Vec2, l: &Mat2, full_rank: bool) -> Vec2 {
-    if full_rank {
-        mean + 2.0 * Vec2::new(l[(0, 0)], l[(1, 0)])
-    } else {
-        mean + 2.0 * Vec2::new(l[(0, 0)], l[(1, 1)])
+pub fn ellipse_handle(mean: Vec2, l: &Mat2, structure: Structure) -> Vec2 {
+    match structure {
+        Structure::FullRank => mean + 2.0 * Vec2::new(l[(0, 0)], l[(1, 0)]),
+        Structure::MeanField => mean + 2.0 * Vec2::new(l[(0, 0)], l[(1, 1)]),
     }
+}
+
+/// q's drag handle, if q is a Gaussian.
+pub fn handle_of(q: &dyn Family) -> Option<Vec2> {
+    let (mean, l) = q.gaussian()?;
+    Some(ellipse_handle(mean, &l, q.structure()?))
+}
+
+/// The Cholesky factor a Gaussian q gets when its handle is dragged to `to` (`None` for a flow).
+pub fn drag_handle_to(q: &dyn Family, to: Vec2, min_sd: f64) -> Option<(Vec2, Mat2)> {
+    let (mean, l) = q.gaussian()?;
+    Some((mean, from_handle(mean, to, &l, q.structure()?, min_sd)))
 }
 
 /// The Cholesky factor that puts the handle at `handle` (the inverse of [`ellipse_handle`]),
 /// keeping L₁₁ for full-rank; widths stay at least `min_sd`.
-pub fn from_handle(mean: Vec2, handle: Vec2, l: &Mat2, full_rank: bool, min_sd: f64) -> Mat2 {
+pub fn from_handle(mean: Vec2, handle: Vec2, l: &Mat2, structure: Structure, min_sd: f64) -> Mat2 {
     let d = (handle - mean) / 2.0;
-    if full_rank {
-        Mat2::new(d[0].max(min_sd), 0.0, d[1], l[(1, 1)])
-    } else {
-        Mat2::new(d[0].abs().max(min_sd), 0.0, 0.0, d[1].abs().max(min_sd))
+    match structure {
+        Structure::FullRank => Mat2::new(d[0].max(min_sd), 0.0, d[1], l[(1, 1)]),
+        Structure::MeanField => Mat2::new(d[0].abs().max(min_sd), 0.0, 0.0, d[1].abs().max(min_sd)),
     }
 }
 
@@ -206,17 +217,37 @@ mod tests {
     #[test]
     fn ellipse_handles_invert() {
         let mean = Vec2::new(0.5, -1.0);
-        for (l, full_rank) in [(Mat2::new(0.7, 0.0, -0.4, 0.3), true), (Mat2::new(0.7, 0.0, 0.0, 0.3), false)] {
-            let h = ellipse_handle(mean, &l, full_rank);
-            assert!((from_handle(mean, h, &l, full_rank, 0.01) - l).norm() < 1e-12);
+        for (l, s) in [
+            (Mat2::new(0.7, 0.0, -0.4, 0.3), Structure::FullRank),
+            (Mat2::new(0.7, 0.0, 0.0, 0.3), Structure::MeanField),
+        ] {
+            let h = ellipse_handle(mean, &l, s);
+            assert!((from_handle(mean, h, &l, s, 0.01) - l).norm() < 1e-12);
         }
         // The full-rank handle lies on the 2σ ellipse: (h − μ)ᵀ Σ⁻¹ (h − μ) = 4.
         let l = Mat2::new(0.7, 0.0, -0.4, 0.3);
-        let d = ellipse_handle(mean, &l, true) - mean;
+        let d = ellipse_handle(mean, &l, Structure::FullRank) - mean;
         let sigma = l * l.transpose();
         assert!(((d.transpose() * sigma.try_inverse().unwrap() * d)[0] - 4.0).abs() < 1e-9);
         // Dragged through the mean, the ellipse keeps a minimum width.
-        assert_eq!(from_handle(mean, mean, &l, false, 0.05), Mat2::new(0.05, 0.0, 0.0, 0.05));
+        assert_eq!(from_handle(mean, mean, &l, Structure::MeanField, 0.05), Mat2::new(0.05, 0.0, 0.0, 0.05));
+    }
+
+    #[test]
+    fn every_gaussian_family_has_a_handle_and_the_flow_none() {
+        use crate::engine::family::{FamilyOptions, FAMILIES};
+        for info in FAMILIES {
+            let q = (info.build)(&FamilyOptions::default(), 1).unwrap();
+            // Dragging the handle to where it is leaves q as it was.
+            match (handle_of(q.as_ref()), q.gaussian()) {
+                (Some(h), Some((mean, l))) => {
+                    let (m, l2) = drag_handle_to(q.as_ref(), h, 0.01).unwrap();
+                    assert!(m == mean && (l2 - l).norm() < 1e-12, "{}", info.name);
+                }
+                (None, None) => assert!(drag_handle_to(q.as_ref(), Vec2::zeros(), 0.01).is_none()),
+                _ => panic!("{}: a handle exactly when q is a Gaussian", info.name),
+            }
+        }
     }
 
     #[test]

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::divergence::{self, Divergence, Estimate, Estimator, ForwardSource, Scratch};
 use super::error::{check_range, EngineError};
+use super::family::Gaussian;
 use super::family::{self, Family, FamilyOptions};
-use super::family::{Gaussian, Structure};
 use super::math::{rng_from_seed, std_normal2, Mat2, Rng, Vec2};
 use super::optim::{Adam, AdamState};
 use super::psis;
@@ -322,11 +322,10 @@ impl Fit {
     /// Sets a Gaussian q to N(mean, LLᵀ) (L lower-triangular with a positive diagonal; mean-field
     /// keeps only its diagonal), as when the student drags a handle of its ellipse.
     pub fn set_gaussian(&mut self, mean: Vec2, l: &Mat2) -> Result<(), EngineError> {
-        let structure = match self.family.name() {
-            "mean-field" => Structure::MeanField,
-            "full-rank" => Structure::FullRank,
-            other => return Err(EngineError::Invalid(format!("the {other} family is not a Gaussian"))),
-        };
+        let structure = self
+            .family
+            .structure()
+            .ok_or_else(|| EngineError::Invalid(format!("the {} family is not a Gaussian", self.family.name())))?;
         if !(l[(0, 0)] > 0.0 && l[(1, 1)] > 0.0) {
             return Err(EngineError::Invalid("the ellipse needs a positive width".into()));
         }

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use web_sys::PointerEvent;
 
 use crate::app::live::Live;
+use crate::app::plots::main::marked_mean;
 use crate::engine::math::Vec2;
-use crate::viz::{ellipse_handle, from_handle};
+use crate::viz::{drag_handle_to, handle_of};
 
 /// How near (CSS pixels) a press must be to q's mean or handle to grab it: a fingertip's width.
 const GRAB_PX: f64 = 22.0;
@@ -34,14 +35,6 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
         }
     });
     on_cleanup(move || p.canvas.set_value(None));
-    // A resized window redraws the cached base layer (a new target does so in Live::restart).
-    let on_resize = window_event_listener(leptos::ev::resize, move |_| {
-        for p in live.panes {
-            p.base_layer.set_value(None);
-        }
-        live.redraw(true);
-    });
-    on_cleanup(move || on_resize.remove());
     let grab = StoredValue::new_local(None::<Grab>);
     // The point under the pointer, in the target's coordinates.
     let world = move |ev: &PointerEvent| {
@@ -63,11 +56,7 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
             })
         };
         let (mean, handle) = p.fit.with_value(|f| {
-            f.as_ref().map_or((None, None), |f| {
-                let q = f.family();
-                let handle = q.gaussian().map(|(mu, l)| ellipse_handle(mu, &l, q.name() == "full-rank"));
-                (Some(q.moments().0), handle)
-            })
+            f.as_ref().map_or((None, None), |f| (Some(marked_mean(f.family())), handle_of(f.family())))
         });
         let g = if handle.is_some_and(near) {
             Some(Grab::Handle)
@@ -96,20 +85,17 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
                 live.drag(pane, |f| f.shift(z - last));
                 grab.set_value(Some(Grab::Mean(z)));
             }
-            Grab::Handle => live.drag(pane, |f| {
-                let q = f.family();
-                let full_rank = q.name() == "full-rank";
-                match q.gaussian() {
-                    Some((mu, l)) => f.set_gaussian(mu, &from_handle(mu, z, &l, full_rank, MIN_SD)),
-                    None => Ok(()),
-                }
+            Grab::Handle => live.drag(pane, |f| match drag_handle_to(f.family(), z, MIN_SD) {
+                Some((mean, l)) => f.set_gaussian(mean, &l),
+                None => Ok(()),
             }),
         }
     };
+    // The numbers followed the drag; the charts catch up once it ends.
     let on_up = move |_: PointerEvent| {
         if grab.get_value().is_some() {
             grab.set_value(None);
-            live.refresh_all();
+            live.redraw(true);
         }
     };
     // With the canvas focused and the fit paused, arrow keys move q's mean.
@@ -127,7 +113,7 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
         ev.prevent_default();
         ev.stop_propagation();
         live.drag(pane, |f| f.shift(d));
-        live.refresh_all();
+        live.redraw(true);
     };
     let label = move || {
         let c = live.controls.get();

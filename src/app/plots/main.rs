@@ -75,6 +75,22 @@ fn cloud_eps() -> &'static [Vec2] {
     })
 }
 
+/// q's sample cloud: the fixed base draws pushed through q.
+fn sample_cloud(q: &dyn Family) -> Vec<Vec2> {
+    cloud_eps().iter().map(|&e| q.forward(e).0).collect()
+}
+
+/// The mean q is marked at (its cross, which a drag grabs): exact for a Gaussian, its cloud's for
+/// a flow (a quadrature every frame costs too much).
+fn mean_of(q: &dyn Family, cloud: &[Vec2]) -> Vec2 {
+    q.gaussian().map_or_else(|| cloud.iter().sum::<Vec2>() / cloud.len() as f64, |(mu, _)| mu)
+}
+
+/// Where q's mean is marked on the canvas; see [`mean_of`].
+pub fn marked_mean(q: &dyn Family) -> Vec2 {
+    mean_of(q, &sample_cloud(q))
+}
+
 /// The second fit's colour in the side-by-side view (Okabe–Ito reddish purple).
 pub const Q2_COLOUR: &str = "#cc79a7";
 
@@ -206,14 +222,13 @@ struct Style {
 
 /// Draws q and returns the mean it marked.
 fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, style: Style) -> Vec2 {
-    let cloud: Vec<Vec2> = cloud_eps().iter().map(|&e| q.forward(e).0).collect();
+    let cloud = sample_cloud(q);
     ctx.set_global_alpha(0.55);
     dots(ctx, base, cloud.iter().copied(), 2.2 * style.weight.sqrt(), style.colour);
     ctx.set_global_alpha(1.0);
     ctx.set_stroke_style_str(style.colour);
     ctx.set_line_width(2.5 * base.dpr * style.weight);
-    // The mean: exact for a Gaussian, the cloud's for a flow (quadrature every frame costs too much).
-    let mean = q.gaussian().map_or_else(|| cloud.iter().sum::<Vec2>() / cloud.len() as f64, |(mu, _)| mu);
+    let mean = mean_of(q, &cloud);
     match q.gaussian() {
         Some((mu, l)) => {
             // The 1- and 2-standard-deviation ellipses μ + rL(cos t, sin t).
@@ -248,8 +263,8 @@ fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, s
         }
     }
     // While paused, a square handle on the 2σ ellipse: drag it to reshape q.
-    if let (true, Some((mu, l))) = (style.handles, q.gaussian()) {
-        let (hx, hy) = base.to_px(crate::viz::ellipse_handle(mu, &l, q.name() == "full-rank"));
+    if let (true, Some(handle)) = (style.handles, crate::viz::handle_of(q)) {
+        let (hx, hy) = base.to_px(handle);
         let h = 6.0 * base.dpr * style.weight.sqrt();
         ctx.set_fill_style_str(style.colour);
         ctx.fill_rect(hx - h, hy - h, 2.0 * h, 2.0 * h);
@@ -280,9 +295,7 @@ fn publish_handles(base: &BaseLayer, mean: Vec2, q: &dyn Family) {
         let (x, y) = base.to_css(z);
         js_sys::Array::of2(&JsValue::from_f64(x), &JsValue::from_f64(y)).into()
     };
-    let handle = q
-        .gaussian()
-        .map_or(JsValue::NULL, |(mu, l)| point(crate::viz::ellipse_handle(mu, &l, q.name() == "full-rank")));
+    let handle = crate::viz::handle_of(q).map_or(JsValue::NULL, point);
     let o = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&o, &JsValue::from_str("mean"), &point(mean));
     let _ = js_sys::Reflect::set(&o, &JsValue::from_str("handle"), &handle);

@@ -151,6 +151,10 @@ impl Family for Gaussian {
         Some((self.affine.mu, self.affine.l()))
     }
 
+    fn structure(&self) -> Option<Structure> {
+        Some(self.structure)
+    }
+
     fn box_clone(&self) -> Box<dyn Family> {
         Box::new(self.clone())
     }

@@ -57,6 +57,11 @@ pub trait Family: Send {
         None
     }
 
+    /// For a Gaussian q: which covariances it can express. `None` for other families.
+    fn structure(&self) -> Option<Structure> {
+        None
+    }
+
     fn box_clone(&self) -> Box<dyn Family>;
 
     /// What q is made of, in a sentence for the student.
