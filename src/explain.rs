@@ -186,8 +186,8 @@ pub const LESSONS: &[Lesson] = &[
         id: "diverge",
         title: "When the learning rate is too high",
         query: "target=banana&family=full-rank&lr=50&seed=1&play=1&speed=10",
-        look_for: "With a learning rate of 50 the fit soon produces a non-finite value; the page pauses, keeps the last good q and offers a way back. \
-                   Lower the learning rate and it goes on from there.",
+        look_for: "With a learning rate of 50 the fit soon produces a non-finite value and the page pauses. Look at q just before: its widths have collapsed to nothing, so no learning rate could go on from there. \
+                   Restart at a tenth (5): it survives but still collapses. A hundredth (0.5) fits, jittering; the default 0.05 fits best.",
     },
 ];
 
@@ -195,17 +195,18 @@ pub const LESSONS: &[Lesson] = &[
 mod tests {
     use super::*;
 
-    const TARGETS: &[&str] = &["banana", "bimodal", "correlated"];
-    const FAMILIES: &[&str] = &["mean-field", "full-rank", "flow"];
-    const DIVERGENCES: &[&str] = &["reverse", "forward"];
-    const ESTIMATORS: &[&str] = &["reparam", "stl", "score", "snis", "snis-defensive", "draws"];
+    use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
 
+    /// Every explanation the page can show, from the engine's registries: a new target, family,
+    /// divergence or estimator without one fails here.
     fn all() -> Vec<Explanation> {
+        let known = |e: Option<Explanation>, name: &str| e.unwrap_or_else(|| panic!("no explanation of {name}"));
         let mut v: Vec<Explanation> = Vec::new();
-        v.extend(TARGETS.iter().map(|n| target(n).unwrap()));
-        v.extend(FAMILIES.iter().map(|n| family(n).unwrap()));
-        v.extend(DIVERGENCES.iter().map(|n| divergence(n).unwrap()));
-        v.extend(ESTIMATORS.iter().map(|n| estimator(n).unwrap()));
+        v.extend(crate::engine::target::TARGETS.iter().map(|t| known(target(t.name), t.name)));
+        v.extend(crate::engine::family::FAMILIES.iter().map(|f| known(family(f.name), f.name)));
+        v.extend(Divergence::ALL.iter().map(|d| known(divergence(d.name()), d.name())));
+        v.extend(Estimator::ALL.iter().map(|e| known(estimator(e.name()), e.name())));
+        v.extend(ForwardSource::ALL.iter().map(|f| known(estimator(f.name()), f.name())));
         v.push(mcmc());
         v.push(diagnostics());
         v

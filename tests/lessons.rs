@@ -97,3 +97,31 @@ fn the_high_learning_rate_diverges_and_keeps_the_last_good_q() {
     assert!(matches!(a.status(), Status::Diverged { .. }), "{:?}", a.status());
     assert!(a.family().params().iter().all(|p| p.is_finite()));
 }
+
+/// The lesson's way back, the page's "÷10" button: by the time a non-finite value appears, q has
+/// collapsed (its widths underflow), so no learning rate goes on from there; starting again with
+/// a tenth of the learning rate survives but still collapses, and a hundredth fits.
+#[test]
+fn after_diverging_a_lower_learning_rate_from_the_start_fits() {
+    let state = lesson("diverge");
+    let (mut a, _) = run(&state, 3000);
+    for lr in [5.0, 0.5, 0.05] {
+        a.set_lr(lr).unwrap();
+        assert_eq!(a.step(100), 0, "at lr {lr} the collapsed q diverges at once");
+    }
+    let fit_at = |lr: f64| {
+        let mut s = state.clone();
+        s.controls.settings.lr = lr;
+        run(&s, 3000).0
+    };
+    // A tenth: it runs, but q collapses to a sliver far from p.
+    let tenth = fit_at(5.0);
+    let (_, cov) = tenth.family().moments();
+    assert!(matches!(tenth.status(), Status::Running));
+    assert!(cov.trace() < 1e-3 && tenth.progress().1 < -50.0, "lr 5: cov {cov:?}, ELBO {}", tenth.progress().1);
+    // A hundredth fits, jittering above the optimum that the default 0.05 reaches.
+    let kl = |lr: f64| fit_at(lr).diagnostics().kl.kl_qp;
+    let (k1, k2) = (kl(0.5), kl(0.05));
+    println!("KL(q‖p): lr 0.5 {k1}, lr 0.05 {k2}");
+    assert!(k1 < 2.0 && (k2 - 0.6).abs() < 0.1 && k1 > k2 + 0.2, "lr 0.5: {k1}, lr 0.05: {k2}");
+}

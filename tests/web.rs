@@ -105,7 +105,7 @@ fn change(el: &web_sys::EventTarget, kind: &str) {
 #[wasm_bindgen_test]
 async fn controls_drive_the_settings_and_refuse_bad_input_in_words() {
     let root = host();
-    let live = Live::new(PageState::default());
+    let live = Live::new(PageState::default(), None);
     leptos::mount::mount_to(root.clone(), move || view! { <ControlPanel live=live /> }).forget();
 
     let select: HtmlSelectElement = by_testid(&root, "target-select");

@@ -71,9 +71,27 @@ pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), String> {
     result
 }
 
-/// Offers a canvas as a PNG download.
-pub fn download_canvas(name: &str, canvas: &web_sys::HtmlCanvasElement) -> Result<(), String> {
-    let url = canvas.to_data_url_with_type("image/png").map_err(js_err)?;
+/// Offers canvases as one PNG download, left to right on white, top-aligned.
+pub fn download_canvases(name: &str, canvases: &[web_sys::HtmlCanvasElement]) -> Result<(), String> {
+    let document = window()?.document().ok_or("no document")?;
+    let sheet: web_sys::HtmlCanvasElement =
+        document.create_element("canvas").map_err(js_err)?.dyn_into().map_err(|_| "no canvas element")?;
+    sheet.set_width(canvases.iter().map(|c| c.width()).sum::<u32>().max(1));
+    sheet.set_height(canvases.iter().map(|c| c.height()).max().unwrap_or(1).max(1));
+    let ctx: web_sys::CanvasRenderingContext2d = sheet
+        .get_context("2d")
+        .map_err(js_err)?
+        .ok_or("this browser gives no 2-D canvas")?
+        .dyn_into()
+        .map_err(|_| "no 2-D context")?;
+    ctx.set_fill_style_str("#ffffff");
+    ctx.fill_rect(0.0, 0.0, sheet.width() as f64, sheet.height() as f64);
+    let mut x = 0.0;
+    for c in canvases {
+        ctx.draw_image_with_html_canvas_element(c, x, 0.0).map_err(js_err)?;
+        x += c.width() as f64;
+    }
+    let url = sheet.to_data_url_with_type("image/png").map_err(js_err)?;
     download_url(name, &url)
 }
 

@@ -2,7 +2,7 @@
 //! graph (they change every frame), and the requestAnimationFrame loop that advances them within a
 //! time budget and publishes what the page shows through signals.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -15,7 +15,7 @@ use crate::engine::math::{Mat2, Vec2};
 use crate::engine::mcmc::{Mcmc, McmcSettings, SamplerKind, Summary};
 use crate::engine::EngineError;
 use crate::link::{PageState, Part, Second};
-use crate::playground::{Change, Controls, Trace};
+use crate::playground::{Change, Controls, MomentWindow, Trace};
 
 /// A frame's whole budget (60 Hz); optimizer steps get what drawing leaves, between these bounds.
 pub const FRAME_BUDGET_MS: f64 = 14.0;
@@ -26,9 +26,12 @@ pub const MCMC_BUDGET_MS: f64 = 5.0;
 pub const DIAGNOSTICS_EVERY_MS: f64 = 200.0;
 /// How often the ELBO chart is redrawn while playing.
 pub const CHART_EVERY_MS: f64 = 100.0;
-/// Refreshes of q's moments averaged for the bias table (× DIAGNOSTICS_EVERY_MS ≈ 2 s); their
-/// spread is the fit's own standard error in the table.
+/// Snapshots of q's moments averaged for the bias table (one per refresh, DIAGNOSTICS_EVERY_MS:
+/// about 2 s at the default speed); their spread is the fit's own standard error in the table.
 pub const AVERAGE_WINDOW: usize = 10;
+/// Fewest optimizer steps between two of those snapshots (about ten autocorrelation times of the
+/// jittering iterate; see [`MomentWindow`]).
+pub const AVERAGE_GAP: u64 = 250;
 /// A frame's step budget while a link replays its steps (the page is still drawn every frame).
 pub const REPLAY_BUDGET_MS: f64 = 30.0;
 /// Points kept per trace, however long the run.
@@ -107,6 +110,9 @@ impl Traces {
     }
 }
 
+/// What the page calls the fits side by side.
+pub const PANE_NAMES: [&str; 2] = ["A", "B"];
+
 /// One fit with what the page shows of it. The page has one, or two side by side.
 #[derive(Clone, Copy)]
 pub struct Pane {
@@ -118,9 +124,9 @@ pub struct Pane {
     pub exact: RwSignal<Option<Exact>>,
     pub canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
     pub base_layer: StoredValue<Option<plots::main::BaseLayer>, LocalStorage>,
-    /// q's mean and covariance at the last [`AVERAGE_WINDOW`] refreshes (about 2 s of play):
-    /// the bias table compares their average (Polyak–Ruppert), not the jittering last iterate.
-    recent_moments: StoredValue<VecDeque<(Vec2, Mat2)>, LocalStorage>,
+    /// q's mean and covariance at recent steps: the bias table compares their average
+    /// (Polyak–Ruppert), not the jittering last iterate.
+    recent_moments: StoredValue<MomentWindow, LocalStorage>,
 }
 
 impl Pane {
@@ -133,16 +139,13 @@ impl Pane {
             exact: RwSignal::new(None),
             canvas: StoredValue::new_local(None),
             base_layer: StoredValue::new_local(None),
-            recent_moments: StoredValue::new_local(VecDeque::new()),
+            recent_moments: StoredValue::new_local(MomentWindow::new(AVERAGE_WINDOW, AVERAGE_GAP)),
         }
     }
 
-    /// A new fit; on an error the old one stays and the error is returned.
-    fn start(self, controls: &Controls, draws: Vec<Vec2>) -> Result<(), EngineError> {
-        let fit = Fit::with_grid(controls.settings.clone(), draws, LIVE_GRID_CELLS)?;
+    fn install(self, fit: Fit) {
         self.structure.set(fit.family().describe());
         self.fit.set_value(Some(fit));
-        Ok(())
     }
 
     fn clear(self) {
@@ -155,7 +158,7 @@ impl Pane {
     /// Traces and averaged moments belong to one run from step 0.
     fn clear_history(self) {
         self.traces.update_value(Traces::clear);
-        self.recent_moments.update_value(VecDeque::clear);
+        self.recent_moments.update_value(MomentWindow::clear);
     }
 
     fn step_count(self) -> u64 {
@@ -210,13 +213,8 @@ impl Pane {
                 )
             })
         });
-        if let Some((step, e, (mean, cov))) = e {
-            self.recent_moments.update_value(|r| {
-                r.push_back((mean, cov));
-                while r.len() > AVERAGE_WINDOW {
-                    r.pop_front();
-                }
-            });
+        if let Some((step, e, moments)) = e {
+            self.recent_moments.update_value(|r| r.offer(step, moments));
             self.traces.update_value(|t| {
                 t.kl_qp.push(step, e.kl_qp);
                 t.kl_pq.push(step, e.kl_pq);
@@ -225,9 +223,9 @@ impl Pane {
         }
     }
 
-    /// q's moments at the last refreshes, or the current ones.
+    /// q's moments at recent steps, or the current ones.
     fn recent_moments(self) -> Vec<(Vec2, Mat2)> {
-        let recent: Vec<_> = self.recent_moments.with_value(|r| r.iter().copied().collect());
+        let recent = self.recent_moments.with_value(MomentWindow::moments);
         if recent.is_empty() {
             self.fit.with_value(|f| f.as_ref().map(|f| vec![f.family().moments()]).unwrap_or_default())
         } else {
@@ -248,24 +246,62 @@ pub struct Live {
     pub presenter: RwSignal<bool>,
     pub hidden: RwSignal<BTreeSet<Part>>,
     pub show_help: RwSignal<bool>,
-    /// Why a link would not reproduce this run, if it would not: q dragged by hand, a learning
-    /// rate changed mid-run, forward KL from MCMC draws.
-    pub off_link: RwSignal<Option<&'static str>>,
+    /// Why a link would not reproduce this run, if it would not.
+    pub off_link: RwSignal<Option<OffLink>>,
     /// A link being replayed: the step it opens on.
     pub replay: RwSignal<Option<u64>>,
     pub error: RwSignal<Option<String>>,
     pub stats: RwSignal<FrameStats>,
     pub show_stats: RwSignal<bool>,
     pub mcmc_view: RwSignal<McmcView>,
+    /// Whether the MCMC reference has finished (its draws exist); changes only then.
+    pub has_draws: Memo<bool>,
     pub sampler: RwSignal<SamplerKind>,
     pub mcmc: StoredValue<Option<Mcmc>, LocalStorage>,
     pub elbo_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
     pub marginals_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
     /// Whether to play once a replayed link reaches its step.
     play_after_replay: StoredValue<bool, LocalStorage>,
-    applied: StoredValue<Controls, LocalStorage>,
+    /// What the running fits were built from: a restart that fails goes back to it.
+    applied: StoredValue<Applied, LocalStorage>,
     looping: StoredValue<bool, LocalStorage>,
     clock: StoredValue<Clock, LocalStorage>,
+}
+
+/// Why a link would not reproduce the run on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OffLink {
+    /// q was moved by hand.
+    Dragged,
+    /// A link replays one learning rate from step 0.
+    LearningRate,
+    /// A link cannot carry MCMC draws.
+    FromDraws,
+}
+
+impl OffLink {
+    pub fn why(self) -> &'static str {
+        match self {
+            OffLink::Dragged => "q was dragged by hand",
+            OffLink::LearningRate => "the learning rate changed during the run",
+            OffLink::FromDraws => "forward KL from MCMC draws: run MCMC after opening the link",
+        }
+    }
+}
+
+/// The choices the running fits were built from.
+#[derive(Debug, Clone, PartialEq)]
+struct Applied {
+    controls: Controls,
+    compare: bool,
+    second: Second,
+}
+
+impl Applied {
+    fn same_target(&self, c: &Controls) -> bool {
+        self.controls.settings.target == c.settings.target
+            && self.controls.settings.target_param == c.settings.target_param
+    }
 }
 
 #[derive(Default, Clone, Copy)]
@@ -286,7 +322,9 @@ pub fn now() -> f64 {
 
 impl Live {
     /// The page as a link describes it: the fits are built and the link's steps replayed.
-    pub fn new(state: PageState) -> Self {
+    /// `message` (what the link could not use) is shown in the status line.
+    pub fn new(state: PageState, message: Option<String>) -> Self {
+        let mcmc_view = RwSignal::new(McmcView::default());
         let live = Live {
             controls: RwSignal::new(state.controls.clone()),
             playing: RwSignal::new(false),
@@ -301,17 +339,25 @@ impl Live {
             error: RwSignal::new(None),
             stats: RwSignal::new(FrameStats::default()),
             show_stats: RwSignal::new(false),
-            mcmc_view: RwSignal::new(McmcView::default()),
+            mcmc_view,
+            has_draws: Memo::new(move |_| mcmc_view.with(|v| v.summary.is_some())),
             sampler: RwSignal::new(state.sampler),
             mcmc: StoredValue::new_local(None),
             elbo_canvas: StoredValue::new_local(None),
             marginals_canvas: StoredValue::new_local(None),
             play_after_replay: StoredValue::new_local(state.playing),
-            applied: StoredValue::new_local(state.controls.clone()),
+            applied: StoredValue::new_local(Applied {
+                controls: state.controls.clone(),
+                compare: state.compare,
+                second: state.second.clone(),
+            }),
             looping: StoredValue::new_local(false),
             clock: StoredValue::new_local(Clock::default()),
         };
         live.restart();
+        if message.is_some() {
+            live.error.set(message);
+        }
         live.start_from(&state);
         live
     }
@@ -326,18 +372,35 @@ impl Live {
         self.presenter.set(state.presenter);
         self.hidden.set(state.hidden.clone());
         self.sampler.set(state.sampler);
-        self.play_after_replay.set_value(state.playing);
         self.restart();
         self.start_from(&state);
     }
 
-    /// Replays the state's steps, then plays if it says so.
+    /// Replays the state's steps, then plays if it says so, unless the system asks for reduced
+    /// motion: then it stays paused and says so.
     fn start_from(self, state: &PageState) {
+        let play = state.playing && !crate::app::browser::prefers_reduced_motion();
+        if state.playing && !play {
+            let note = "Paused, as your system asks for reduced motion: press Space or Play to start.";
+            self.error.update(|e| *e = Some(e.take().map_or(note.to_string(), |m| format!("{m} {note}"))));
+        }
+        self.play_after_replay.set_value(play);
         if state.step > 0 {
             self.replay.set(Some(state.step));
             self.ensure_loop();
-        } else if state.playing {
+        } else if play {
             self.play(true);
+        }
+    }
+
+    /// Fit `i`'s family and divergence (read untracked).
+    pub fn choice(self, i: usize) -> (String, Divergence) {
+        let c = self.controls.get_untracked();
+        if i == 0 {
+            (c.settings.family, c.settings.divergence)
+        } else {
+            let s = self.second.get_untracked();
+            (s.family, s.divergence)
         }
     }
 
@@ -372,7 +435,7 @@ impl Live {
     /// Applies the controls' current value: the learning rate on the fly, anything else by a new fit.
     pub fn apply_controls(self) {
         let next = self.controls.get_untracked();
-        let prev = self.applied.get_value();
+        let prev = self.applied.with_value(|a| a.controls.clone());
         match prev.change_to(&next) {
             Change::None => {}
             Change::LearningRate => {
@@ -383,7 +446,7 @@ impl Live {
                 }
                 if self.first().step_count() > 0 {
                     // A link replays its one learning rate from step 0.
-                    self.off_link.set(Some("the learning rate changed during the run"));
+                    self.off_link.set(Some(OffLink::LearningRate));
                 }
             }
             Change::Restart => {
@@ -391,44 +454,68 @@ impl Live {
                 return;
             }
         }
-        self.applied.set_value(next);
+        self.applied.update_value(|a| a.controls = next);
         self.publish();
         self.redraw(true);
     }
 
-    /// New fits from the current controls (and the second fit's choice). On an error the old fit
-    /// stays and the page says why.
+    /// New fits from the current controls (and, side by side, the second fit's choice), both
+    /// from step 0. If either cannot be built, the running fits stay, the choices go back to
+    /// theirs, and the page says why.
     pub fn restart(self) {
-        let controls = self.controls.get_untracked();
+        let mut controls = self.controls.get_untracked();
+        let compare = self.compare.get_untracked();
+        let second = self.second.get_untracked();
         let prev = self.applied.get_value();
-        if prev.settings.target != controls.settings.target
-            || prev.settings.target_param != controls.settings.target_param
-        {
-            // The reference belongs to the target it sampled.
-            self.mcmc.set_value(None);
-            self.mcmc_view.set(McmcView::default());
-        }
-        let needs_draws = controls.settings.divergence == Divergence::ForwardKl
-            && controls.settings.forward_source == ForwardSource::Draws;
-        let draws = if needs_draws {
+        // The MCMC reference belongs to the target it sampled.
+        let same_target = prev.same_target(&controls);
+        let draws = if same_target {
             self.mcmc.with_value(|m| m.as_ref().map(|m| m.pooled_draws())).unwrap_or_default()
         } else {
             Vec::new()
         };
-        let mut error =
-            self.first().start(&controls, draws.clone()).err().map(|e| format!("{e}. The previous fit is kept."));
-        if self.compare.get_untracked() {
-            if let Err(e) = self.panes[1].start(&self.second.get_untracked().controls(&controls), draws) {
-                error = Some(format!("The second fit: {e}."));
-            }
-        } else {
-            self.panes[1].clear();
+        let mut note = None;
+        if draws.is_empty() && controls.settings.forward_source == ForwardSource::Draws {
+            // No draws of this target (yet): forward KL falls back to importance sampling.
+            let used = controls.uses_draws() || (compare && second.controls(&controls).uses_draws());
+            controls.settings.forward_source = crate::engine::fit::Settings::default().forward_source;
+            let why =
+                if same_target { "there are no MCMC draws yet" } else { "the MCMC draws were of the previous target" };
+            note = used.then(|| format!("Forward KL now uses {}: {why}.", controls.settings.forward_source.label()));
         }
-        self.error.set(error);
+        let b_controls = compare.then(|| second.controls(&controls));
+        let build = |c: &Controls| Fit::with_grid(c.settings.clone(), draws.clone(), LIVE_GRID_CELLS);
+        let built = build(&controls).map_err(|e| format!("{e}.")).and_then(|a| match &b_controls {
+            Some(b) => build(b).map(|b| (a, Some(b))).map_err(|e| format!("The second fit: {e}.")),
+            None => Ok((a, None)),
+        });
+        let (a, b) = match built {
+            Ok(fits) => fits,
+            Err(e) => {
+                self.controls.set(prev.controls);
+                self.compare.set(prev.compare);
+                self.second.set(prev.second);
+                self.error.set(Some(format!("{e} The previous fit is kept.")));
+                return;
+            }
+        };
+        if !same_target {
+            self.mcmc.set_value(None);
+            self.mcmc_view.set(McmcView::default());
+        }
+        let uses_draws = std::iter::once(&controls).chain(&b_controls).any(Controls::uses_draws);
+        self.first().install(a);
+        match b {
+            Some(b) => self.panes[1].install(b),
+            None => self.panes[1].clear(),
+        }
+        if note.is_some() {
+            self.controls.set(controls.clone());
+        }
+        self.error.set(note);
         self.replay.set(None);
-        let from_draws = needs_draws.then_some("forward KL from MCMC draws: run MCMC after opening the link");
-        self.off_link.set(from_draws);
-        self.applied.set_value(controls);
+        self.off_link.set(uses_draws.then_some(OffLink::FromDraws));
+        self.applied.set_value(Applied { controls, compare, second });
         for pane in self.panes {
             pane.base_layer.set_value(None);
             pane.exact.set(None);
@@ -458,29 +545,27 @@ impl Live {
             });
             pane.clear_history();
         }
-        let from_draws = self.off_link.get_untracked().filter(|r| r.starts_with("forward KL"));
+        // From step 0 again a link reproduces the run, unless its forward KL uses MCMC draws.
+        let from_draws = self.off_link.get_untracked().filter(|o| *o == OffLink::FromDraws);
         self.off_link.set(from_draws);
         self.refresh_all();
     }
 
-    /// After a divergence: a tenth of the learning rate, resuming from the last good state.
+    /// After a divergence: new fits from step 0 at a tenth of the learning rate. Not from the
+    /// last good q: by the time a value is non-finite, q has usually collapsed (its widths
+    /// underflow to zero) and diverges again at any learning rate (tests/lessons.rs).
     pub fn lower_learning_rate(self) {
         let lr = (self.controls.get_untracked().settings.lr / 10.0).max(crate::engine::fit::LR_RANGE.0);
         self.controls.update(|c| c.settings.lr = lr);
-        self.apply_controls();
+        self.restart();
     }
 
+    /// One step of each fit, in lock-step (none if one has diverged).
     pub fn single_step(self) {
         self.playing.set(false);
         self.replay.set(None);
-        for &i in self.active() {
-            self.panes[i].fit.update_value(|f| {
-                if let Some(f) = f {
-                    f.step(1);
-                }
-            });
-            self.panes[i].record();
-        }
+        self.advance_fits(now(), 1, f64::INFINITY);
+        self.record();
         self.refresh_all();
     }
 
@@ -512,7 +597,9 @@ impl Live {
             self.error.set(Some(e.to_string()));
             return;
         }
-        self.off_link.set(Some("q was dragged by hand"));
+        self.off_link.set(Some(OffLink::Dragged));
+        // q was moved, so the window of its recent moments starts again here.
+        self.panes[pane].recent_moments.update_value(MomentWindow::clear);
         self.panes[pane].publish();
         self.panes[pane].refresh_exact();
         self.refresh_bias();
@@ -554,19 +641,26 @@ impl Live {
     /// not depend on how the steps fall into frames, which is what lets a link replay them.
     fn advance_fits(self, start: f64, max: u64, budget: f64) -> u64 {
         let two = self.compare.get_untracked();
-        let step = |pane: Pane, n: u64| pane.fit.try_update_value(|f| f.as_mut().map_or(0, |f| f.step(n))).unwrap_or(0);
+        let [a, b] = self.panes.map(|p| p.fit);
+        // Both fits, one step each in turn, until `n` or one stops.
+        let lock_step = |n: u64| {
+            a.try_update_value(|a| {
+                b.try_update_value(|b| match (a.as_mut(), b.as_mut()) {
+                    (Some(a), Some(b)) => (0..n).take_while(|_| a.step(1) == 1 && b.step(1) == 1).count() as u64,
+                    _ => 0,
+                })
+            })
+            .flatten()
+            .unwrap_or(0)
+        };
         let mut steps = 0;
         let mut chunk = 1u64;
         while steps < max && now() - start < budget {
             let n = chunk.min(max - steps);
             let done = if two {
-                let mut k = 0;
-                while k < n && step(self.panes[0], 1) == 1 && step(self.panes[1], 1) == 1 {
-                    k += 1;
-                }
-                k
+                lock_step(n)
             } else {
-                step(self.panes[0], n)
+                a.try_update_value(|f| f.as_mut().map_or(0, |f| f.step(n))).unwrap_or(0)
             };
             steps += done;
             if done < n {

@@ -36,17 +36,7 @@ pub fn App() -> impl IntoView {
 /// shortcuts on the whole window; embedded, it listens only while focus is inside it.
 #[component]
 pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) -> impl IntoView {
-    let mut state = state;
-    let mut message = message;
-    if state.playing && browser::prefers_reduced_motion() {
-        state.playing = false;
-        let note = "Paused, as your system asks for reduced motion: press Space or Play to start.";
-        message = Some(message.map_or(note.to_string(), |m| format!("{m} {note}")));
-    }
-    let live = Live::new(state);
-    if message.is_some() {
-        live.error.set(message);
-    }
+    let live = Live::new(state, message);
     let link = RwSignal::new(None::<String>);
     if url_bound {
         // The address bar follows the state: at most once per URL_EVERY (browsers throttle
@@ -86,6 +76,14 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
         });
         on_cleanup(move || handle.remove());
     }
+    // A resized window redraws the cached base layers (a new target does so in Live::restart).
+    let on_resize = window_event_listener(leptos::ev::resize, move |_| {
+        for p in live.panes {
+            p.base_layer.set_value(None);
+        }
+        live.redraw(true);
+    });
+    on_cleanup(move || on_resize.remove());
     // Presenter mode redraws with thicker lines.
     Effect::new(move |_| {
         live.presenter.track();
@@ -117,14 +115,10 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
     let compare = move || live.compare.get();
     let caption = move |i: usize| {
         move || {
-            let c = live.controls.get();
-            let (family, div) = if i == 0 {
-                (c.settings.family, c.settings.divergence)
-            } else {
-                let s = live.second.get();
-                (s.family, s.divergence)
-            };
-            format!("{}: {family}, {}", ["A", "B"][i], div.label())
+            live.controls.track();
+            live.second.track();
+            let (family, div) = live.choice(i);
+            format!("{}: {family}, {}", live::PANE_NAMES[i], div.label())
         }
     };
     view! {

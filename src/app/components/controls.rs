@@ -8,6 +8,7 @@ use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
 use crate::engine::family::{flow, FAMILIES};
 use crate::engine::fit::{LR_RANGE, MAX_SAMPLES};
 use crate::engine::target::TARGETS;
+use crate::link::SPEEDS;
 use crate::playground::Controls;
 
 #[component]
@@ -119,7 +120,7 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
                 {move || match c.get().settings.divergence {
                     Divergence::ReverseKl => Estimator::ALL.iter().map(|e| view! { <option value=e.name()>{e.label()}</option> }).collect_view().into_any(),
                     Divergence::ForwardKl => ForwardSource::ALL.iter().map(|f| {
-                        let no_draws = *f == ForwardSource::Draws && live.mcmc_view.get().summary.is_none();
+                        let no_draws = *f == ForwardSource::Draws && !live.has_draws.get();
                         view! { <option value=f.name() disabled=no_draws>{f.label()}{no_draws.then_some(" (run MCMC first)")}</option> }
                     }).collect_view().into_any(),
                 }}
@@ -144,10 +145,10 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
         </div>
         <div class="control" data-part="speed">
             <label for="speed-slider">"Speed"</label>
-            <input id="speed-slider" data-testid="speed-slider" type="range" min="0" max="4" step="1" aria-describedby="speed-value"
-                prop:value=move || (c.get().steps_per_frame as f64).log10().round().to_string()
-                on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<u32>() {
-                    c.update(|x| x.steps_per_frame = 10usize.pow(v.min(4)));
+            <input id="speed-slider" data-testid="speed-slider" type="range" min="0" max=SPEEDS.len() - 1 step="1" aria-describedby="speed-value"
+                prop:value=move || SPEEDS.iter().position(|&s| s == c.get().steps_per_frame).unwrap_or(0).to_string()
+                on:input=move |ev| { if let Some(&s) = event_target_value(&ev).parse::<usize>().ok().and_then(|v| SPEEDS.get(v)) {
+                    c.update(|x| x.steps_per_frame = s);
                 } } />
             <span class="readout" id="speed-value">{move || format!("{} steps per frame", c.get().steps_per_frame)}</span>
         </div>

@@ -42,7 +42,7 @@ pub fn ExplainPanel(live: Live) -> impl IntoView {
     view! {
         <div class="explain" data-testid="explain-panel" aria-live="polite">
             {cards}
-            {move || live.mcmc_view.get().summary.is_some().then(|| card(explain::mcmc()))}
+            {move || live.has_draws.get().then(|| card(explain::mcmc()))}
             {card(explain::diagnostics())}
         </div>
         <h2>"Lessons"</h2>

@@ -39,7 +39,7 @@ pub fn McmcPanel(live: Live) -> impl IntoView {
         </Show>
         <Show when=move || !v.get().rows.is_empty()>
             <table class="bias-table" data-testid="bias-table">
-                <caption>{format!("VI (q's moments over the last 2 s of steps, ± their spread) against MCMC (± its Monte Carlo error): flagged where they differ by more than {FLAG_MCSE} standard errors of both")}</caption>
+                <caption>{format!("VI (q's moments averaged over recent steps, ± their standard error) against MCMC (± its Monte Carlo error): flagged where they differ by more than {FLAG_MCSE} standard errors of both")}</caption>
                 <thead><tr><th scope="col">""</th><th scope="col">"VI ± SE"</th><th scope="col">"MCMC ± MCSE"</th><th scope="col">"exact"</th><th scope="col">""</th></tr></thead>
                 <tbody>
                     {move || v.get().rows.into_iter().map(|r| view! {

@@ -45,20 +45,23 @@ pub fn StatusBar(live: Live) -> impl IntoView {
             <p class="status-text" data-testid="status-message">
                 {move || match (diverged(), live.error.get()) {
                     (None, _) if live.replay.get().is_some() => format!(
-                        "Opening the link: replaying its {} steps (step {})…",
+                        "Opening the link: replaying its {} steps (step {})… Stop ends the replay where it is.",
                         live.replay.get().unwrap_or(0), live.panes[0].readout.get().step),
                     (Some((0, step, what)), _) => {
                         let fit = if live.compare.get() { "Fit A" } else { "The fit" };
-                        format!("{fit} diverged at step {step}: {what}. The last good q is kept: lower the learning rate to go on from it, or reset.")
+                        format!("{fit} diverged at step {step}: {what}. q has blown up, so start again from step 0 with a tenth of the learning rate, or reset.")
                     }
                     (Some((_, step, what)), _) => format!("Fit B diverged at step {step}: {what}. It uses its family's default learning rate: reset to start both again, or choose another family or divergence for B."),
                     (None, Some(e)) => e,
                     (None, None) => String::new(),
                 }}
             </p>
+            <Show when=move || live.replay.get().is_some() && diverged().is_none()>
+                <button data-testid="stop-replay-button" on:click=move |_| live.play(false)>"Stop"</button>
+            </Show>
             <Show when=move || diverged().is_some()>
                 <Show when=move || diverged().is_some_and(|d| d.0 == 0)>
-                    <button data-testid="lower-lr-button" on:click=move |_| live.lower_learning_rate()>"Lower learning rate ÷10"</button>
+                    <button data-testid="lower-lr-button" on:click=move |_| live.lower_learning_rate()>"Restart at learning rate ÷10"</button>
                 </Show>
                 <button on:click=move |_| live.reset()>"Reset"</button>
             </Show>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::browser;
-use crate::app::live::Live;
+use crate::app::live::{Live, PANE_NAMES};
 use crate::engine::divergence::Divergence;
 use crate::engine::family::FAMILIES;
 use crate::link::{to_query, Part, Second, KEYS};
@@ -18,7 +18,9 @@ pub fn copy_link(live: Live, shown: RwSignal<Option<String>>) {
     let msg = if copied { "Link copied." } else { "Copy this link by hand." };
     let what = match live.off_link.get_untracked() {
         None => " It opens this run at this step, with the same numbers.".to_string(),
-        Some(why) => format!(" It has the settings and the step count, but it will not give the same numbers: {why}."),
+        Some(o) => {
+            format!(" It has the settings and the step count, but it will not give the same numbers: {}.", o.why())
+        }
     };
     live.error.set(Some(format!("{msg}{what}")));
 }
@@ -97,20 +99,20 @@ fn report(live: Live, result: Result<(), String>) {
     }
 }
 
+/// One PNG (one download; browsers ask before a page's second): the fits' canvases and the
+/// chart, side by side.
 fn export_png(live: Live) -> Result<(), String> {
-    for &i in live.active() {
-        if let Some(c) = live.panes[i].canvas.get_value() {
-            browser::download_canvas(&format!("vi-playground-fit-{}.png", ["a", "b"][i]), &c)?;
-        }
-    }
-    match live.elbo_canvas.get_value() {
-        Some(c) => browser::download_canvas("vi-playground-elbo.png", &c),
-        None => Ok(()),
-    }
+    let canvases: Vec<_> = live
+        .active()
+        .iter()
+        .filter_map(|&i| live.panes[i].canvas.get_value())
+        .chain(live.elbo_canvas.get_value())
+        .collect();
+    browser::download_canvases("vi-playground.png", &canvases)
 }
 
 fn export_csv(live: Live) -> Result<(), String> {
-    let panes: Vec<_> = live.active().iter().map(|&i| (["A", "B"][i], live.panes[i].traces)).collect();
+    let panes: Vec<_> = live.active().iter().map(|&i| (PANE_NAMES[i], live.panes[i].traces)).collect();
     let mut csv = String::new();
     for (k, (name, traces)) in panes.iter().enumerate() {
         let part = traces.with_value(|t| {
@@ -142,7 +144,7 @@ pub fn fit_json(live: Live) -> String {
                 f.as_ref().map(|f| {
                     let (mean, cov) = f.family().moments();
                     json_object(&[
-                        ("fit", json_string(["A", "B"][i])),
+                        ("fit", json_string(PANE_NAMES[i])),
                         ("family", json_string(&f.settings().family)),
                         ("divergence", json_string(f.settings().divergence.name())),
                         ("step", f.step_count().to_string()),
@@ -169,7 +171,7 @@ pub fn fit_json(live: Live) -> String {
     json_object(&[
         ("link", json_string(&browser::link(&to_query(&state)))),
         ("link_reproduces_run", live.off_link.get_untracked().is_none().to_string()),
-        ("why_not", live.off_link.get_untracked().map_or("null".into(), json_string)),
+        ("why_not", live.off_link.get_untracked().map_or("null".into(), |o| json_string(o.why()))),
         ("settings", json_object(&settings)),
         ("fits", format!("[{}]", fits.join(","))),
     ])

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
 use super::{err, fit_to_display};
-use crate::app::live::{Live, Traces};
+use crate::app::live::{Live, Traces, PANE_NAMES};
 use crate::playground::Trace;
 
 const Q_ORANGE: RGBColor = RGBColor(213, 94, 0);
@@ -51,14 +51,8 @@ pub fn draw(live: Live) -> Result<(), String> {
 
 /// "A: mean-field, reverse KL" in the side-by-side view.
 fn pane_label(live: Live, i: usize) -> String {
-    let c = live.controls.get_untracked();
-    let (family, divergence) = if i == 0 {
-        (c.settings.family.clone(), c.settings.divergence)
-    } else {
-        let s = live.second.get_untracked();
-        (s.family, s.divergence)
-    };
-    format!("{}: {family}, {}", ["A", "B"][i], divergence.name())
+    let (family, divergence) = live.choice(i);
+    format!("{}: {family}, {}", PANE_NAMES[i], divergence.name())
 }
 
 type Area = DrawingArea<CanvasBackend, Shift>;
