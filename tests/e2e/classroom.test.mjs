@@ -425,3 +425,34 @@ test('side by side, a diverging fit stops both, names itself and the page stays 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('forward KL from MCMC draws: the second fit gets them, and a new target falls back to importance sampling', async () => {
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?target=correlated&div=forward&speed=100`);
+  await ready(page);
+  await page.getByTestId('mcmc-run-button').click();
+  await page.getByTestId('mcmc-summary').waitFor({ timeout: 60000 });
+  await page.getByTestId('estimator-select').selectOption('draws');
+  assert.equal(await page.getByTestId('estimator-select').inputValue(), 'draws');
+  await page.evaluate(() => document.activeElement.blur()); // shortcuts act outside form fields
+  // A to reverse KL, then side by side: B (forward KL by default) is fitted to the same draws.
+  await page.keyboard.press('d');
+  await page.keyboard.press('c');
+  await page.getByTestId('main-canvas-2').waitFor();
+  assert.equal(await text(page, 'status-message'), '');
+  await page.getByTestId('step-button').click();
+  assert.deepEqual([await text(page, 'step-count'), await text(page, 'step-count-2')], ['1', '1']);
+  // Back to forward KL for A, then a new target: the draws were of the old one.
+  await page.keyboard.press('c');
+  await page.keyboard.press('d');
+  assert.equal(await page.getByTestId('estimator-select').inputValue(), 'draws');
+  await page.getByTestId('target-select').selectOption('banana');
+  await page.evaluate(() => document.activeElement.blur());
+  assert.match(await text(page, 'status-message'), /^Forward KL now uses Importance sampling, defensive: the MCMC draws were of the previous target\./);
+  assert.equal(await page.getByTestId('estimator-select').inputValue(), 'snis-defensive');
+  assert.equal(await page.getByTestId('mcmc-summary').count(), 0, 'the reference of the old target is gone');
+  await playFor(page, 500);
+  assert.ok(Number(await text(page, 'step-count')) > 0, 'the new fit runs');
+  await urlMatches(page, /target=banana/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
