@@ -24,6 +24,8 @@ pub const STEP_BUDGET_MS: (f64, f64) = (2.0, 8.0);
 pub const MCMC_BUDGET_MS: f64 = 5.0;
 /// How often the exact diagnostics (quadrature KLs, k̂) are recomputed while playing.
 pub const DIAGNOSTICS_EVERY_MS: f64 = 200.0;
+/// While q is dragged, exact diagnostics that take longer than this wait for DIAGNOSTICS_EVERY_MS.
+pub const DRAG_DIAGNOSTICS_MS: f64 = 4.0;
 /// How often the ELBO chart is redrawn while playing.
 pub const CHART_EVERY_MS: f64 = 100.0;
 /// Snapshots of q's moments averaged for the bias table (one per refresh, DIAGNOSTICS_EVERY_MS:
@@ -314,6 +316,9 @@ struct Clock {
     window_start: f64,
     /// How long the last frame's drawing took.
     draw_ms: f64,
+    /// How long the last exact diagnostics took (a flow's quadrature takes far longer than a
+    /// Gaussian's).
+    diag_ms: f64,
 }
 
 pub fn now() -> f64 {
@@ -591,7 +596,8 @@ impl Live {
     }
 
     /// Moves q (the student dragging its mean) and shows what that does to the ELBO and KLs.
-    pub fn drag(self, pane: usize, edit: impl FnOnce(&mut Fit) -> Result<(), EngineError>) {
+    /// `last`: a move complete in itself (an arrow key), settled at once with the charts.
+    pub fn drag(self, pane: usize, last: bool, edit: impl FnOnce(&mut Fit) -> Result<(), EngineError>) {
         let result = self.panes[pane].fit.try_update_value(|f| f.as_mut().map(edit));
         if let Some(Some(Err(e))) = result {
             self.error.set(Some(e.to_string()));
@@ -601,9 +607,29 @@ impl Live {
         // q was moved, so the window of its recent moments starts again here.
         self.panes[pane].recent_moments.update_value(MomentWindow::clear);
         self.panes[pane].publish();
+        // The exact numbers follow the pointer when they are cheap (a Gaussian), else a few times a
+        // second, and once more when the drag ends (`settle`).
+        let t = now();
+        let due = self.clock.with_value(|c| c.diag_ms < DRAG_DIAGNOSTICS_MS || t - c.last_diag >= DIAGNOSTICS_EVERY_MS);
+        if last || due {
+            self.settle(pane, last);
+        } else {
+            self.redraw(false);
+        }
+    }
+
+    /// The exact numbers and the bias table for where q is now, and the canvases (the charts too
+    /// when `chart`): after each step of a drag that is due, and when it ends.
+    pub fn settle(self, pane: usize, chart: bool) {
+        let t = now();
         self.panes[pane].refresh_exact();
         self.refresh_bias();
-        self.redraw(false);
+        let done = now();
+        self.clock.update_value(|c| {
+            c.diag_ms = done - t;
+            c.last_diag = done;
+        });
+        self.redraw(chart);
     }
 
     pub fn run_mcmc(self) {

@@ -82,20 +82,20 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
         }
         match g {
             Grab::Mean(last) => {
-                live.drag(pane, |f| f.shift(z - last));
+                live.drag(pane, false, |f| f.shift(z - last));
                 grab.set_value(Some(Grab::Mean(z)));
             }
-            Grab::Handle => live.drag(pane, |f| match drag_handle_to(f.family(), z, MIN_SD) {
+            Grab::Handle => live.drag(pane, false, |f| match drag_handle_to(f.family(), z, MIN_SD) {
                 Some((mean, l)) => f.set_gaussian(mean, &l),
                 None => Ok(()),
             }),
         }
     };
-    // The numbers followed the drag; the charts catch up once it ends.
+    // The exact numbers and the charts catch up with where the drag ended.
     let on_up = move |_: PointerEvent| {
         if grab.get_value().is_some() {
             grab.set_value(None);
-            live.redraw(true);
+            live.settle(pane, true);
         }
     };
     // With the canvas focused and the fit paused, arrow keys move q's mean.
@@ -112,8 +112,7 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
         };
         ev.prevent_default();
         ev.stop_propagation();
-        live.drag(pane, |f| f.shift(d));
-        live.redraw(true);
+        live.drag(pane, true, |f| f.shift(d));
     };
     let label = move || {
         let c = live.controls.get();
