@@ -83,13 +83,14 @@ pub fn heatmap_rgba(log_p: &[f64], nx: usize, ny: usize) -> Vec<u8> {
 pub fn hpd_levels(log_p: &[f64], masses: &[f64]) -> Vec<f64> {
     let max = log_p.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
     let mut p: Vec<f64> = log_p.iter().map(|&l| if l.is_finite() { exp(l - max) } else { 0.0 }).collect();
-    p.sort_by(|a, b| b.total_cmp(a));
+    crate::engine::math::sort_f64(&mut p);
     let total: f64 = p.iter().sum();
     masses
         .iter()
         .map(|&m| {
             let mut acc = 0.0;
-            for &v in &p {
+            // Densest cells first.
+            for &v in p.iter().rev() {
                 acc += v;
                 if acc >= m * total {
                     return (v.ln()) + max;

@@ -31,7 +31,7 @@ pub fn k_hat(log_w: &mut [f64]) -> f64 {
         return f64::INFINITY;
     }
     let m = (0.2 * s as f64).min(3.0 * (s as f64).sqrt()).ceil() as usize;
-    log_w.sort_by(|a, b| a.total_cmp(b));
+    crate::engine::math::sort_f64(log_w);
     let max = log_w[s - 1];
     if !max.is_finite() {
         return f64::INFINITY;

@@ -120,7 +120,8 @@ pub fn rank_normalise(chains: Chains) -> Vec<Vec<f64>> {
     let n: usize = chains.iter().map(Vec::len).sum();
     let mut order: Vec<(f64, usize, usize)> =
         chains.iter().enumerate().flat_map(|(c, v)| v.iter().enumerate().map(move |(i, &x)| (x, c, i))).collect();
-    order.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Unstable is enough: ties get their average rank below, whatever their order.
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut out: Vec<Vec<f64>> = chains.iter().map(|c| vec![0.0; c.len()]).collect();
     let mut k = 0;
     while k < n {
@@ -172,7 +173,7 @@ fn median(x: &[f64]) -> f64 {
 /// Sample quantile with linear interpolation (type 7, numpy's default).
 pub fn quantile(x: &[f64], p: f64) -> f64 {
     let mut v = x.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
+    crate::engine::math::sort_f64(&mut v);
     let h = (v.len() - 1) as f64 * p;
     let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
     v[lo] + (h - lo as f64) * (v[hi] - v[lo])
