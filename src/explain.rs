@@ -268,6 +268,22 @@ mod tests {
     }
 
     #[test]
+    fn the_gradient_in_use_always_has_an_explanation() {
+        for &divergence in Divergence::ALL {
+            for &estimator in Estimator::ALL {
+                for &forward_source in ForwardSource::ALL {
+                    let s =
+                        crate::engine::fit::Settings { divergence, estimator, forward_source, ..Default::default() };
+                    let e = super::estimator(s.gradient_name()).expect("an explanation");
+                    let expected =
+                        if divergence == Divergence::ReverseKl { estimator.name() } else { forward_source.name() };
+                    assert_eq!(super::estimator(expected).unwrap().title, e.title);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn unknown_names_have_no_explanation() {
         assert!(target("donut").is_none() && family("spline").is_none());
         assert!(divergence("alpha").is_none() && estimator("vimco").is_none());

@@ -41,6 +41,16 @@ pub struct Settings {
     pub seed: u64,
 }
 
+impl Settings {
+    /// The name of the gradient estimator in use: reverse KL's estimator, or forward KL's source.
+    pub fn gradient_name(&self) -> &'static str {
+        match self.divergence {
+            Divergence::ReverseKl => self.estimator.name(),
+            Divergence::ForwardKl => self.forward_source.name(),
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         let opts = FamilyOptions::default();

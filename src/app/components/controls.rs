@@ -111,7 +111,7 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
         <div class="control" data-part="estimator">
             <label for="estimator-select">"Gradient estimator"</label>
             <select id="estimator-select" data-testid="estimator-select"
-                prop:value=move || { let x = c.get(); match x.settings.divergence { Divergence::ReverseKl => x.settings.estimator.name(), Divergence::ForwardKl => x.settings.forward_source.name() } }
+                prop:value=move || c.get().settings.gradient_name()
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
                     if let Ok(e) = Estimator::parse(&v) { set(&|x| x.settings.estimator = e); }

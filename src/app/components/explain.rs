@@ -24,10 +24,7 @@ pub fn ExplainPanel(live: Live) -> impl IntoView {
     let lesson = RwSignal::new(None::<usize>);
     let cards = move || {
         let s = c.get().settings;
-        let estimator = match s.divergence {
-            crate::engine::divergence::Divergence::ReverseKl => s.estimator.name(),
-            crate::engine::divergence::Divergence::ForwardKl => s.forward_source.name(),
-        };
+        let estimator = s.gradient_name();
         [
             explain::divergence(s.divergence.name()),
             explain::family(&s.family),
