@@ -164,7 +164,8 @@ impl Trace {
 /// the optimum with an autocorrelation time of about 20–25 Adam steps (measured at lr 0.05 on
 /// the correlated and banana targets), so snapshots are kept at least `gap` steps apart: nearer
 /// ones would shrink the standard error without adding information. The newest snapshot always
-/// stands for q now.
+/// stands for q now, and only the second half of the run so far is kept (Polyak–Ruppert averaging
+/// without the transient: at a slow speed the starting q would otherwise linger for a minute).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MomentWindow {
     cap: usize,
@@ -179,7 +180,8 @@ impl MomentWindow {
 
     /// Offers q's moments at `step`. They replace the newest snapshot when that one is at the
     /// same step or not yet `gap` steps past the one before it; otherwise they are added, and the
-    /// oldest goes once `cap` are kept. So every snapshot but the newest is `gap` from the next.
+    /// oldest goes once `cap` are kept or once it is from the first half of the run. So every
+    /// snapshot but the newest is `gap` from the next.
     pub fn offer(&mut self, step: u64, moments: (Vec2, Mat2)) {
         let n = self.snaps.len();
         let same = self.snaps.back().is_some_and(|&(last, _)| last == step);
@@ -188,7 +190,7 @@ impl MomentWindow {
             self.snaps.pop_back();
         }
         self.snaps.push_back((step, moments));
-        while self.snaps.len() > self.cap {
+        while self.snaps.len() > self.cap || self.snaps.front().is_some_and(|&(first, _)| first < step / 2) {
             self.snaps.pop_front();
         }
     }
@@ -273,24 +275,29 @@ mod tests {
     #[test]
     fn moment_window_keeps_snapshots_a_gap_apart_and_the_newest_current() {
         let m = |v: f64| (Vec2::new(v, 0.0), Mat2::identity() * v);
-        let mut w = MomentWindow::new(3, 100);
+        let steps = |w: &MomentWindow| w.snaps.iter().map(|s| s.0).collect::<Vec<_>>();
+        let mut w = MomentWindow::new(10, 100);
         // Refreshes at one step (drags, a paused page redrawn) do not add snapshots.
         for k in 0..50 {
             w.offer(0, m(k as f64));
         }
         assert_eq!(w.moments(), vec![m(49.0)]);
-        // Single steps: the newest moves along until it is a gap past the one before.
-        for step in 1..=150 {
+        // Speed 1: a refresh every 12 steps for 3000 steps.
+        for step in (12..=3000).step_by(12) {
+            w.offer(step, m(step as f64));
+            let s = steps(&w);
+            assert_eq!(*s.last().unwrap(), step, "the newest is q now");
+            assert!(s.len() <= 10 && s[0] >= step / 2, "at {step}: {s:?}");
+            assert!(s.windows(2).rev().skip(1).all(|p| p[1] - p[0] >= 100), "at {step}: {s:?}");
+        }
+        // The start is long gone; the last 1500 steps are covered.
+        assert_eq!(steps(&w).len(), 10);
+        assert!(steps(&w)[0] >= 1500);
+        // Ten at most, a gap apart, at any speed.
+        for step in (3000..60_000).step_by(1200) {
             w.offer(step, m(step as f64));
         }
-        assert_eq!(w.moments(), vec![m(49.0), m(100.0), m(150.0)]);
-        w.offer(160, m(160.0));
-        w.offer(200, m(200.0));
-        assert_eq!(w.moments(), vec![m(49.0), m(100.0), m(200.0)]);
-        // 200 is a gap past 100, so 260 is added (3 at most: 49 goes) and 400 replaces it.
-        w.offer(260, m(260.0));
-        w.offer(400, m(400.0));
-        assert_eq!(w.moments(), vec![m(100.0), m(200.0), m(400.0)]);
+        assert_eq!(steps(&w), (38..48).map(|k| 3000 + 1200 * k).collect::<Vec<u64>>());
         w.clear();
         assert!(w.moments().is_empty());
     }

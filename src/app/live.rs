@@ -360,8 +360,8 @@ impl Live {
             clock: StoredValue::new_local(Clock::default()),
         };
         live.restart();
-        if message.is_some() {
-            live.error.set(message);
+        if let Some(m) = message {
+            live.error.update(|e| *e = Some(e.take().map_or(m.clone(), |e| format!("{m} {e}"))));
         }
         live.start_from(&state);
         live
@@ -474,7 +474,8 @@ impl Live {
         let prev = self.applied.get_value();
         // The MCMC reference belongs to the target it sampled.
         let same_target = prev.same_target(&controls);
-        let draws = if same_target {
+        // Only a finished run's draws (a run in progress has kept only some).
+        let draws = if same_target && self.mcmc_view.with_untracked(|v| v.summary.is_some()) {
             self.mcmc.with_value(|m| m.as_ref().map(|m| m.pooled_draws())).unwrap_or_default()
         } else {
             Vec::new()
@@ -514,8 +515,8 @@ impl Live {
             Some(b) => self.panes[1].install(b),
             None => self.panes[1].clear(),
         }
-        if note.is_some() {
-            self.controls.set(controls.clone());
+        if self.controls.with_untracked(|c| *c != controls) {
+            self.controls.set(controls.clone()); // the fallback from draws
         }
         self.error.set(note);
         self.replay.set(None);
@@ -565,7 +566,7 @@ impl Live {
         self.restart();
     }
 
-    /// One step of each fit, in lock-step (none if one has diverged).
+    /// One step of each fit, in lock-step (none once one has diverged).
     pub fn single_step(self) {
         self.playing.set(false);
         self.replay.set(None);
@@ -663,7 +664,8 @@ impl Live {
     }
 
     /// Optimizer steps for this frame: at most `max`, within `budget` ms. Two fits go one step
-    /// each in turn, so they stay in lock-step even when one diverges; either way the numbers do
+    /// each in turn (A, then B) while both run, so they stay in lock-step: if A diverges both stop
+    /// on the same count, if B does, A has taken that one step more. Either way the numbers do
     /// not depend on how the steps fall into frames, which is what lets a link replay them.
     fn advance_fits(self, start: f64, max: u64, budget: f64) -> u64 {
         let two = self.compare.get_untracked();
@@ -672,7 +674,12 @@ impl Live {
         let lock_step = |n: u64| {
             a.try_update_value(|a| {
                 b.try_update_value(|b| match (a.as_mut(), b.as_mut()) {
-                    (Some(a), Some(b)) => (0..n).take_while(|_| a.step(1) == 1 && b.step(1) == 1).count() as u64,
+                    (Some(a), Some(b)) => (0..n)
+                        .take_while(|_| {
+                            let both = *a.status() == Status::Running && *b.status() == Status::Running;
+                            both && a.step(1) == 1 && b.step(1) == 1
+                        })
+                        .count() as u64,
                     _ => 0,
                 })
             })

@@ -28,7 +28,6 @@ pub fn std_normal2(rng: &mut Rng) -> Vec2 {
 /// ln(2π).
 pub const LN_2PI: f64 = 1.837_877_066_409_345_3;
 
-#[inline]
 /// Sorts ascending in IEEE total order. Every sort of plain numbers goes through this one
 /// function, so the wasm carries one sorting routine for them (each `sort_by` closure is compiled
 /// separately, and the stable sort is several kilobytes a copy).
@@ -36,6 +35,7 @@ pub fn sort_f64(v: &mut [f64]) {
     v.sort_unstable_by(f64::total_cmp);
 }
 
+#[inline]
 pub fn exp(x: f64) -> f64 {
     libm::exp(x)
 }

@@ -441,18 +441,27 @@ test('forward KL from MCMC draws: the second fit gets them, and a new target fal
   assert.equal(await text(page, 'status-message'), '');
   await page.getByTestId('step-button').click();
   assert.deepEqual([await text(page, 'step-count'), await text(page, 'step-count-2')], ['1', '1']);
-  // Back to forward KL for A, then a new target: the draws were of the old one.
+  // Side by side off: A is on reverse KL, its forward-KL source still the draws. A new target
+  // drops the draws (they were of the old one), silently since A does not use them, and the
+  // controls and the link follow the running fit.
   await page.keyboard.press('c');
-  await page.keyboard.press('d');
-  assert.equal(await page.getByTestId('estimator-select').inputValue(), 'draws');
   await page.getByTestId('target-select').selectOption('banana');
+  await page.evaluate(() => document.activeElement.blur());
+  assert.equal(await text(page, 'status-message'), '');
+  await urlMatches(page, /^(?!.*fwd=draws).*target=banana/);
+  await page.keyboard.press('d');
+  assert.equal(await page.getByTestId('estimator-select').inputValue(), 'snis-defensive');
+  // Forward KL from draws in use, then a new target: now the page says so.
+  await page.getByTestId('mcmc-run-button').click();
+  await page.getByTestId('mcmc-summary').waitFor({ timeout: 60000 });
+  await page.getByTestId('estimator-select').selectOption('draws');
+  await page.getByTestId('target-select').selectOption('correlated');
   await page.evaluate(() => document.activeElement.blur());
   assert.match(await text(page, 'status-message'), /^Forward KL now uses Importance sampling, defensive: the MCMC draws were of the previous target\./);
   assert.equal(await page.getByTestId('estimator-select').inputValue(), 'snis-defensive');
   assert.equal(await page.getByTestId('mcmc-summary').count(), 0, 'the reference of the old target is gone');
   await playFor(page, 500);
   assert.ok(Number(await text(page, 'step-count')) > 0, 'the new fit runs');
-  await urlMatches(page, /target=banana/);
   assert.deepEqual(problems, []);
   await page.close();
 });
