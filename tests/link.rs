@@ -198,3 +198,14 @@ fn every_lesson_is_a_clean_link() {
         assert_usable(&parsed.state);
     }
 }
+
+/// `<part>_hide` works by a rule per part in the stylesheet: a part added to the table without
+/// its rule would be accepted by a link and hide nothing.
+#[test]
+fn the_stylesheet_hides_every_part_a_link_can_hide() {
+    let css = include_str!("../style/app.css");
+    for part in vi_playground::link::Part::ALL {
+        let rule = format!(".app.hide-{0} [data-part=\"{0}\"]", part.name());
+        assert!(css.contains(&rule), "style/app.css has no `{rule}`");
+    }
+}

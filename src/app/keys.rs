@@ -47,10 +47,8 @@ pub fn handle(live: Live, ev: &KeyboardEvent, copy_link: impl Fn()) -> bool {
     if live.show_help.get_untracked() && !matches!(key.as_str(), "?" | "Escape") {
         return false;
     }
-    let controls = live.controls;
     let change = move |f: fn(&crate::playground::Controls) -> crate::playground::Controls| {
-        controls.update(|c| *c = f(c));
-        live.apply_controls();
+        live.change_controls(|c| *c = f(c));
     };
     match key.as_str() {
         " " => live.play(!live.playing.get_untracked()),

@@ -437,6 +437,12 @@ impl Live {
         }
     }
 
+    /// Changes the controls and applies the change (a control, a shortcut).
+    pub fn change_controls(self, f: impl FnOnce(&mut Controls)) {
+        self.controls.update(f);
+        self.apply_controls();
+    }
+
     /// Applies the controls' current value: the learning rate on the fly, anything else by a new fit.
     pub fn apply_controls(self) {
         let next = self.controls.get_untracked();

@@ -14,10 +14,7 @@ use crate::playground::Controls;
 #[component]
 pub fn ControlPanel(live: Live) -> impl IntoView {
     let c = live.controls;
-    let set = move |f: &dyn Fn(&mut Controls)| {
-        c.update(|c| f(c));
-        live.apply_controls();
-    };
+    let set = move |f: &dyn Fn(&mut Controls)| live.change_controls(|c| f(c));
     let param =
         move || crate::engine::target::find(&c.get().settings.target).map(|t| t.param).unwrap_or(TARGETS[0].param);
     // A typed value out of range is refused in words and the field shows the value kept.
@@ -39,10 +36,7 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
                         let text = event_target_value(&ev);
                         let mut next = c.get_untracked();
                         match put(&mut next, text.trim()) {
-                            Ok(()) => {
-                                c.set(next);
-                                live.apply_controls();
-                            }
+                            Ok(()) => live.change_controls(|c| *c = next),
                             Err(msg) => {
                                 live.error.set(Some(msg));
                                 c.update(|_| {});
