@@ -109,6 +109,29 @@ fn next_name(names: impl Iterator<Item = &'static str> + Clone, current: &str) -
     names.skip_while(|n| *n != current).nth(1).unwrap_or(first)
 }
 
+/// Largest chunk of optimizer steps taken between two looks at the clock.
+pub const MAX_CHUNK: u64 = 256;
+
+/// One frame's optimizer steps: `step(n)` in growing chunks (1, 2, 4, … [`MAX_CHUNK`]) until
+/// `max` steps are taken, a call takes fewer than asked (a fit diverged or is missing), or
+/// `time_left()` says the frame's budget is spent. The first chunk is taken whatever the clock
+/// says, so a frame that starts late (the machine busy elsewhere) still steps, and zero steps
+/// means only that the fits cannot step. Returns the steps taken.
+pub fn steps_within(max: u64, mut time_left: impl FnMut() -> bool, mut step: impl FnMut(u64) -> u64) -> u64 {
+    let mut steps = 0;
+    let mut chunk = 1;
+    while steps < max {
+        let n = chunk.min(max - steps);
+        let done = step(n);
+        steps += done;
+        if done < n || !time_left() {
+            break;
+        }
+        chunk = (chunk * 2).min(MAX_CHUNK);
+    }
+    steps
+}
+
 /// A trace of (step, value) pairs that keeps at most `cap` points however long it runs: when full,
 /// every other point is dropped and points are then kept half as often. An hour-long demo thus
 /// keeps a fixed amount of memory and an even coverage of its whole history.
@@ -255,6 +278,40 @@ pub fn json_object(fields: &[(&str, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frame_steps_at_least_once_and_stops_when_a_fit_does() {
+        let run = |max: u64, looks: usize, stop_after: u64| {
+            let (mut calls, mut taken, mut seen) = (Vec::new(), 0, 0);
+            let steps = steps_within(
+                max,
+                || {
+                    seen += 1;
+                    seen <= looks
+                },
+                |n| {
+                    calls.push(n);
+                    let done = n.min(stop_after - taken);
+                    taken += done;
+                    done
+                },
+            );
+            (steps, calls)
+        };
+        // The clock already past the budget (a late frame): one step all the same.
+        assert_eq!(run(100, 0, u64::MAX), (1, vec![1]));
+        // Chunks double up to MAX_CHUNK and the last one is cut to `max`.
+        let (steps, calls) = run(1000, usize::MAX, u64::MAX);
+        assert_eq!(steps, 1000);
+        assert_eq!(calls, [1, 2, 4, 8, 16, 32, 64, 128, 256, 256, 233]);
+        // The budget ends it after the chunk in hand.
+        assert_eq!(run(1000, 3, u64::MAX), (15, vec![1, 2, 4, 8]));
+        // A fit that stops (diverged) ends the frame on its last step; one that cannot step makes 0.
+        assert_eq!(run(1000, usize::MAX, 10), (10, vec![1, 2, 4, 8]));
+        assert_eq!(run(1000, usize::MAX, 0), (0, vec![1]));
+        // Nothing asked, nothing taken (a replay already at its step).
+        assert_eq!(run(0, usize::MAX, u64::MAX), (0, vec![]));
+    }
 
     #[test]
     fn a_value_at_the_same_step_replaces_the_last_point() {

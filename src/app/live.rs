@@ -692,22 +692,17 @@ impl Live {
             .flatten()
             .unwrap_or(0)
         };
-        let mut steps = 0;
-        let mut chunk = 1u64;
-        while steps < max && now() - start < budget {
-            let n = chunk.min(max - steps);
-            let done = if two {
-                lock_step(n)
-            } else {
-                a.try_update_value(|f| f.as_mut().map_or(0, |f| f.step(n))).unwrap_or(0)
-            };
-            steps += done;
-            if done < n {
-                break; // a fit diverged (or is missing): stop here
-            }
-            chunk = (chunk * 2).min(256);
-        }
-        steps
+        crate::playground::steps_within(
+            max,
+            || now() - start < budget,
+            |n| {
+                if two {
+                    lock_step(n)
+                } else {
+                    a.try_update_value(|f| f.as_mut().map_or(0, |f| f.step(n))).unwrap_or(0)
+                }
+            },
+        )
     }
 
     /// One animation frame: optimizer steps and MCMC iterations within their budgets, then the

@@ -1,6 +1,7 @@
 // End-to-end: the live playground on the served release build. Every target × family × divergence
-// plays and improves its objective; the MCMC panel flags mean-field's sd; an absurd learning rate
-// shows the diverged message and reset recovers; frame rates are measured; screenshots are taken.
+// plays and improves its objective; the MCMC panel flags mean-field's sd; a late frame still steps;
+// an absurd learning rate shows the diverged message and reset recovers; frame rates are measured;
+// screenshots are taken.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { suite, openPage, canvasDigest } from './helpers.mjs';
@@ -88,6 +89,32 @@ test('the MCMC panel flags the mean-field sd on the correlated Gaussian, and not
   await play(page, 1500);
   const flagged = await page.getByTestId('bias-table').locator('tr.flagged').count();
   assert.equal(flagged, 0, 'full-rank rows flagged');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a frame that starts late still steps: a busy machine does not pause the fit (or cut a replay short)', async () => {
+  // On a loaded two-core CI machine the renderer can be pre-empted for milliseconds between a
+  // frame's start and its first time check (and a slow canvas leaves the steps only 2 ms). That
+  // once paused the fit by itself (a zero-step frame read as a fit that cannot step) and could end
+  // a link's replay early. Simulated here: every reading of the clock is 31 ms after the last,
+  // more than any budget (a replay's 30 ms).
+  const { page, problems } = await openPage(ctx.browser, 'about:blank');
+  await page.addInitScript(() => {
+    const real = performance.now.bind(performance);
+    let extra = 0;
+    performance.now = () => real() + (extra += 31);
+  });
+  await page.goto(`${ctx.server.url}?target=banana&seed=2&speed=10&step=40`);
+  await page.waitForFunction(() => document.querySelector("[data-testid='step-count']")?.textContent === '40', null, {
+    timeout: 10000,
+  });
+  await page.getByTestId('play-button').click();
+  await page.waitForTimeout(800);
+  assert.equal(await page.getByTestId('play-button').getAttribute('aria-pressed'), 'true', 'still playing');
+  const a = await num(page, 'step-count');
+  await page.waitForTimeout(400);
+  assert.ok((await num(page, 'step-count')) > a && a > 40, `it went on stepping from ${a}`);
   assert.deepEqual(problems, []);
   await page.close();
 });
