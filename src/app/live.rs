@@ -361,7 +361,7 @@ impl Live {
         };
         live.restart();
         if let Some(m) = message {
-            live.error.update(|e| *e = Some(e.take().map_or(m.clone(), |e| format!("{m} {e}"))));
+            live.add_note(&m, true);
         }
         live.start_from(&state);
         live
@@ -386,8 +386,7 @@ impl Live {
     fn start_from(self, state: &PageState) {
         let play = state.playing && !crate::app::browser::prefers_reduced_motion();
         if state.playing && !play {
-            let note = "Paused, as your system asks for reduced motion: press Space or Play to start.";
-            self.error.update(|e| *e = Some(e.take().map_or(note.to_string(), |m| format!("{m} {note}"))));
+            self.add_note("Paused, as your system asks for reduced motion: press Space or Play to start.", false);
         }
         self.play_after_replay.set_value(play);
         if state.step > 0 {
@@ -396,6 +395,17 @@ impl Live {
         } else if play {
             self.play(true);
         }
+    }
+
+    /// Adds a sentence to the status line, before what it says (`first`) or after it.
+    fn add_note(self, note: &str, first: bool) {
+        self.error.update(|e| {
+            *e = Some(match e.take() {
+                None => note.to_string(),
+                Some(old) if first => format!("{note} {old}"),
+                Some(old) => format!("{old} {note}"),
+            })
+        });
     }
 
     /// Fit `i`'s family and divergence (read untracked).
@@ -818,6 +828,14 @@ impl Live {
         for &i in self.active() {
             self.panes[i].publish();
         }
+    }
+
+    /// Drops the canvases' cached base layers (their size or line weights changed) and redraws all.
+    pub fn redraw_afresh(self) {
+        for p in self.panes {
+            p.base_layer.set_value(None);
+        }
+        self.redraw(true);
     }
 
     /// Draws the main canvases (every call) and the charts (when `chart`).

@@ -77,21 +77,13 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
         on_cleanup(move || handle.remove());
     }
     // A resized window redraws the cached base layers (a new target does so in Live::restart).
-    let on_resize = window_event_listener(leptos::ev::resize, move |_| {
-        for p in live.panes {
-            p.base_layer.set_value(None);
-        }
-        live.redraw(true);
-    });
+    let on_resize = window_event_listener(leptos::ev::resize, move |_| live.redraw_afresh());
     on_cleanup(move || on_resize.remove());
     // Presenter mode redraws with thicker lines.
     Effect::new(move |_| {
         live.presenter.track();
         live.compare.track();
-        for p in live.panes {
-            p.base_layer.set_value(None);
-        }
-        live.redraw(true);
+        live.redraw_afresh();
     });
     let classes = move || {
         let mut c = String::from("app");

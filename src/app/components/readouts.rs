@@ -35,10 +35,11 @@ pub fn Readouts(live: Live, pane: usize) -> impl IntoView {
 /// Errors and divergence in words, with the way back.
 #[component]
 pub fn StatusBar(live: Live) -> impl IntoView {
-    // Which fit diverged (0 = A, 1 = B), at which step, and why.
+    // Which fit diverged (0 = A, 1 = B), at which step, and why; tracked, so the line follows.
     let diverged = move || {
-        let n = if live.compare.get() { 2 } else { 1 };
-        (0..n).find_map(|i| live.panes[i].readout.get().diverged.map(|(s, w)| (i, s, w)))
+        live.compare.track();
+        live.panes.iter().for_each(|p| p.readout.track());
+        live.diverged()
     };
     view! {
         <div class="status" role="status" aria-live="polite">
