@@ -11,6 +11,81 @@ pub struct Explanation {
     pub formula: &'static str,
 }
 
+impl Explanation {
+    /// The formula as pieces that may wrap like words, each its own `<math>`: cut at its wide
+    /// spaces (`<mspace width="1em"/>`, which separate its clauses) and before a `+` or `−`
+    /// between terms outside any bracket, where a typesetter breaks a long line. A piece after a
+    /// wide space is marked `spaced`, one after an operator break `continued`; the style sheet
+    /// puts the space back between them.
+    pub fn formula_pieces(&self) -> Vec<String> {
+        let inner = self
+            .formula
+            .strip_prefix(r#"<math display="block">"#)
+            .and_then(|f| f.strip_suffix("</math>"))
+            .unwrap_or(self.formula);
+        let mut pieces: Vec<(&str, String)> = vec![("", String::new())];
+        let mut brackets = 0i32;
+        let mut last_was_operator = true;
+        for element in top_level_elements(inner) {
+            match element {
+                WIDE_SPACE => {
+                    pieces.push(("spaced", String::new()));
+                    last_was_operator = true;
+                    continue;
+                }
+                "<mo>(</mo>" | "<mo>[</mo>" => brackets += 1,
+                "<mo>)</mo>" | "<mo>]</mo>" => brackets -= 1,
+                "<mo>+</mo>" | "<mo>−</mo>" if brackets == 0 && !last_was_operator => {
+                    pieces.push(("continued", String::new()));
+                }
+                _ => {}
+            }
+            // A closing bracket ends an operand, as a symbol does.
+            last_was_operator = element.starts_with("<mo>") && !matches!(element, "<mo>)</mo>" | "<mo>]</mo>");
+            if let Some(piece) = pieces.last_mut() {
+                piece.1.push_str(element);
+            }
+        }
+        pieces
+            .into_iter()
+            .filter(|(_, body)| !body.is_empty())
+            .map(|(class, body)| match class {
+                "" => format!(r#"<math display="block">{body}</math>"#),
+                _ => format!(r#"<math display="block" class="{class}">{body}</math>"#),
+            })
+            .collect()
+    }
+}
+
+/// The space between a formula's clauses.
+const WIDE_SPACE: &str = r#"<mspace width="1em"/>"#;
+
+/// The children of a MathML element's content, each with everything inside it.
+fn top_level_elements(mathml: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    let mut at = 0;
+    while let Some(i) = mathml[at..].find('<') {
+        let open = at + i;
+        let Some(j) = mathml[open..].find('>') else { break };
+        let close = open + j + 1;
+        let tag = &mathml[open..close];
+        if depth == 0 {
+            start = open;
+        }
+        if tag.starts_with("</") {
+            depth = depth.saturating_sub(1);
+        } else if !tag.ends_with("/>") {
+            depth += 1;
+        }
+        if depth == 0 {
+            out.push(&mathml[start..close]);
+        }
+        at = close;
+    }
+    out
+}
+
 /// A guided lesson: a question, the link state that sets the controls, and what to look for.
 #[derive(Debug, Clone, Copy)]
 pub struct Lesson {
@@ -249,22 +324,67 @@ mod tests {
             "mtr",
             "mtd",
         ];
-        for e in all() {
-            assert!(e.formula.starts_with("<math display=\"block\">") && e.formula.ends_with("</math>"), "{}", e.title);
-            assert!(!e.formula.contains("<script"), "{}", e.title);
+        let balanced = |title: &str, mathml: &str| {
+            assert!(!mathml.contains("<script"), "{title}");
             let mut stack = Vec::new();
-            for t in tags(e.formula) {
+            for t in tags(mathml) {
                 match t.strip_prefix('/') {
-                    Some(name) => assert_eq!(stack.pop().as_deref(), Some(name), "{}: </{name}> closes", e.title),
+                    Some(name) => assert_eq!(stack.pop().as_deref(), Some(name), "{title}: </{name}> closes"),
                     None => {
-                        assert!(ALLOWED.contains(&t.as_str()), "{}: <{t}>", e.title);
+                        assert!(ALLOWED.contains(&t.as_str()), "{title}: <{t}>");
                         stack.push(t);
                     }
                 }
             }
-            assert!(stack.is_empty(), "{}: unclosed {stack:?}", e.title);
+            assert!(stack.is_empty(), "{title}: unclosed {stack:?}");
+        };
+        for e in all() {
+            assert!(e.formula.starts_with("<math display=\"block\">") && e.formula.ends_with("</math>"), "{}", e.title);
+            balanced(e.title, e.formula);
+            for piece in e.formula_pieces() {
+                assert!(piece.starts_with("<math display=\"block\"") && piece.ends_with("</math>"), "{}", e.title);
+                balanced(e.title, &piece);
+            }
             assert!(!e.text.is_empty() && !e.text.contains('<'), "{}", e.title);
         }
+    }
+
+    /// The text inside a `<math …>` element.
+    fn body(piece: &str) -> &str {
+        let start = piece.find('>').unwrap() + 1;
+        &piece[start..piece.len() - "</math>".len()]
+    }
+
+    #[test]
+    fn formula_pieces_lose_nothing_but_the_wide_spaces() {
+        for e in all() {
+            let pieces = e.formula_pieces();
+            let joined: String = pieces.iter().map(|p| body(p)).collect();
+            let inner = body(e.formula).replace(super::WIDE_SPACE, "");
+            assert_eq!(joined, inner, "{}", e.title);
+            assert_eq!(
+                pieces.iter().filter(|p| p.contains(r#"class="spaced""#)).count(),
+                e.formula.matches(super::WIDE_SPACE).count(),
+                "{}",
+                e.title
+            );
+        }
+    }
+
+    #[test]
+    fn formulas_break_at_clauses_and_between_terms_not_inside_brackets() {
+        // The mean-field formula (the one seen clipped): its three clauses, the first also before
+        // its sum's second term.
+        let mean_field = family("mean-field").unwrap().formula_pieces();
+        assert_eq!(mean_field.len(), 4, "{mean_field:?}");
+        assert!(mean_field[0].ends_with("<mi>z</mi><mo>=</mo><mi>μ</mi></math>"), "{mean_field:?}");
+        assert!(mean_field[1].contains(r#"class="continued"><mo>+</mo><mi>σ</mi>"#), "{mean_field:?}");
+        // The mixture breaks before its second term, not inside "(1 − w)".
+        let bimodal = target("bimodal").unwrap().formula_pieces();
+        assert_eq!(bimodal.len(), 2, "{bimodal:?}");
+        assert!(bimodal[1].starts_with(r#"<math display="block" class="continued"><mo>+</mo>"#), "{bimodal:?}");
+        // The banana has neither a wide space nor a top-level sum: one piece.
+        assert_eq!(target("banana").unwrap().formula_pieces().len(), 1);
     }
 
     #[test]

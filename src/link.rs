@@ -63,6 +63,9 @@ pub enum Part {
 }
 
 impl Part {
+    /// What the side column holds: with all four hidden, the column goes.
+    pub const SIDE: [Part; 4] = [Part::Readouts, Part::Chart, Part::Mcmc, Part::Explain];
+
     pub const ALL: [Part; 14] = [
         Part::Controls,
         Part::Target,

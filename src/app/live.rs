@@ -246,6 +246,9 @@ pub struct Live {
     pub compare: RwSignal<bool>,
     pub second: RwSignal<Second>,
     pub presenter: RwSignal<bool>,
+    /// Whether presenter mode's controls drawer is open (it opens shut, so the fit fills the
+    /// screen; not part of a link).
+    pub drawer: RwSignal<bool>,
     pub hidden: RwSignal<BTreeSet<Part>>,
     pub show_help: RwSignal<bool>,
     /// Why a link would not reproduce this run, if it would not.
@@ -268,6 +271,8 @@ pub struct Live {
     applied: StoredValue<Applied, LocalStorage>,
     looping: StoredValue<bool, LocalStorage>,
     clock: StoredValue<Clock, LocalStorage>,
+    /// Redraws a canvas whose box changed size (see [`Live::watch_size`]).
+    resize: StoredValue<Option<web_sys::ResizeObserver>, LocalStorage>,
 }
 
 /// Why a link would not reproduce the run on screen.
@@ -337,6 +342,7 @@ impl Live {
             compare: RwSignal::new(state.compare),
             second: RwSignal::new(state.second.clone()),
             presenter: RwSignal::new(state.presenter),
+            drawer: RwSignal::new(false),
             hidden: RwSignal::new(state.hidden.clone()),
             show_help: RwSignal::new(false),
             off_link: RwSignal::new(None),
@@ -358,6 +364,7 @@ impl Live {
             }),
             looping: StoredValue::new_local(false),
             clock: StoredValue::new_local(Clock::default()),
+            resize: StoredValue::new_local(None),
         };
         live.restart();
         if let Some(m) = message {
@@ -599,6 +606,27 @@ impl Live {
         }
     }
 
+    /// Whether the controls column is shown: not hidden, and in presenter mode its drawer open.
+    pub fn controls_shown(self) -> bool {
+        !self.hidden.with(|h| h.contains(&Part::Controls)) && (!self.presenter.get() || self.drawer.get())
+    }
+
+    /// Shows or folds the controls column, for the Show menu, presenter mode's drawer button and
+    /// `o`. Showing them undoes a link's `controls_hide`; in presenter mode folding them only
+    /// shuts the drawer (which no link holds), elsewhere it hides them as a link would.
+    pub fn show_controls(self, show: bool) {
+        if show {
+            self.hidden.update(|h| {
+                h.remove(&Part::Controls);
+            });
+        } else if !self.presenter.get_untracked() {
+            self.hidden.update(|h| {
+                h.insert(Part::Controls);
+            });
+        }
+        self.drawer.set(show);
+    }
+
     /// Side by side on or off: both fits start again from step 0, in lock-step.
     pub fn set_compare(self, on: bool) {
         self.compare.set(on);
@@ -828,6 +856,26 @@ impl Live {
         for &i in self.active() {
             self.panes[i].publish();
         }
+    }
+
+    /// Redraws whenever `canvas`'s box changes size. The layout sizes the canvases (the window,
+    /// presenter mode and its drawer, side by side, hidden parts, a status line that wraps), so
+    /// the canvases themselves are watched, not the window.
+    pub fn watch_size(self, canvas: &web_sys::Element) {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        if self.resize.with_value(Option::is_none) {
+            let redraw = Closure::<dyn FnMut()>::new(move || self.redraw(true));
+            if let Ok(o) = web_sys::ResizeObserver::new(redraw.as_ref().unchecked_ref()) {
+                redraw.forget(); // lives as long as the page: one per playground
+                self.resize.set_value(Some(o));
+            }
+        }
+        self.resize.with_value(|o| o.as_ref().map(|o| o.observe(canvas)));
+    }
+
+    /// Stops watching a canvas that leaves the page.
+    pub fn unwatch_size(self, canvas: &web_sys::Element) {
+        self.resize.with_value(|o| o.as_ref().map(|o| o.unobserve(canvas)));
     }
 
     /// Drops the canvases' cached base layers (their size or line weights changed) and redraws all.

@@ -12,7 +12,7 @@ pub mod plots;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::link::{parse, to_query, PageState};
+use crate::link::{parse, to_query, PageState, Part};
 use components::{
     copy_link, ControlPanel, ElboChart, ExplainPanel, Legend, MainCanvas, McmcPanel, Readouts, SecondControls,
     StatsOverlay, StatusBar, Toolbar,
@@ -76,9 +76,6 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
         });
         on_cleanup(move || handle.remove());
     }
-    // A resized window redraws the cached base layers (a new target does so in Live::restart).
-    let on_resize = window_event_listener(leptos::ev::resize, move |_| live.redraw_afresh());
-    on_cleanup(move || on_resize.remove());
     // Presenter mode redraws with thicker lines.
     Effect::new(move |_| {
         live.presenter.track();
@@ -93,9 +90,18 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
         if live.compare.get() {
             c.push_str(" compare");
         }
-        for p in live.hidden.get() {
+        let hidden = live.hidden.get();
+        for p in &hidden {
             c.push_str(" hide-");
             c.push_str(p.name());
+        }
+        // The layout's columns: the controls fold away when hidden or, in presenter mode, while
+        // the drawer is shut; the side column goes when all it holds is hidden.
+        if !live.controls_shown() {
+            c.push_str(" no-controls");
+        }
+        if Part::SIDE.iter().all(|p| hidden.contains(p)) {
+            c.push_str(" no-side");
         }
         c
     };
@@ -115,6 +121,7 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
     };
     view! {
         <div class=classes data-testid="app" on:keydown=on_key>
+            <div class="frame"><div class="shell">
             <header class="app-header">
                 <h1>"VI Playground"</h1>
                 <p class="tagline">"Variational inference, live in your browser"</p>
@@ -122,7 +129,7 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
                 <StatsOverlay live=live />
             </header>
             <main class="layout">
-                <aside class="panel controls" aria-label="Controls" data-part="controls">
+                <aside class="panel controls" id="controls-panel" aria-label="Controls" data-part="controls">
                     <h2>"Set up the fit"</h2>
                     <ControlPanel live=live />
                     <Show when=compare>
@@ -146,8 +153,9 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
                     <Legend />
                 </section>
                 <section class="panel side" aria-label="ELBO and diagnostics">
+                    <Legend beside=true />
                     <div data-part="chart">
-                        <h2>"ELBO"</h2>
+                        <h2>"Progress"</h2>
                         <ElboChart live=live />
                     </div>
                     <div data-part="readouts" class="readout-panes">
@@ -172,6 +180,7 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
                     </div>
                 </section>
             </main>
+            </div></div>
             <HelpOverlay live=live />
         </div>
     }

@@ -62,6 +62,15 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 7
   return { page, problems };
 }
 
+/** Waits until the fit's canvas has its pixel buffer (the app has mounted and drawn). */
+export const ready = (page) => page.waitForFunction(() => document.querySelector("[data-testid='main-canvas']")?.width > 0);
+
+/** Waits until a link's replay is over (the status line stops saying so). */
+export const replayed = (page) =>
+  page.waitForFunction(() => !document.querySelector("[data-testid='status-message']").textContent.includes('replaying'), null, {
+    timeout: 60000,
+  });
+
 /** A digest of the canvas's pixels, to tell whether it was redrawn. */
 export function canvasDigest(page, testid) {
   return page.evaluate((id) => {

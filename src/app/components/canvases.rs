@@ -29,12 +29,18 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
     let p = live.panes[pane];
     Effect::new(move |_| {
         if let Some(el) = node.get() {
+            live.watch_size(&el);
             p.canvas.set_value(Some(el));
             p.base_layer.set_value(None);
             live.redraw(true);
         }
     });
-    on_cleanup(move || p.canvas.set_value(None));
+    on_cleanup(move || {
+        if let Some(el) = p.canvas.get_value() {
+            live.unwatch_size(&el);
+        }
+        p.canvas.set_value(None);
+    });
     let grab = StoredValue::new_local(None::<Grab>);
     // The point under the pointer, in the target's coordinates.
     let world = move |ev: &PointerEvent| {
@@ -131,11 +137,12 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
     }
 }
 
-/// What the colours on the main canvas mean.
+/// What the colours on the main canvas mean. `beside`: the copy in the side column, which
+/// presenter mode shows instead of the one under the canvases, to give the fit the height.
 #[component]
-pub fn Legend() -> impl IntoView {
+pub fn Legend(#[prop(optional)] beside: bool) -> impl IntoView {
     view! {
-        <p class="legend">
+        <p class="legend" class:beside=beside>
             <span><span class="swatch target"></span>"target p: density, 50/90/99 % regions"</span>
             <span><span class="swatch q"></span>"fit q: samples, 1σ/2σ ellipses or 50/90 % regions, mean ×, handle ■"</span>
             <span><span class="swatch mcmc"></span>"MCMC draws"</span>
@@ -148,6 +155,7 @@ pub fn ElboChart(live: Live) -> impl IntoView {
     let node = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
         if let Some(el) = node.get() {
+            live.watch_size(&el);
             live.elbo_canvas.set_value(Some(el));
             live.redraw(true);
         }

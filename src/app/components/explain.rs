@@ -12,8 +12,10 @@ fn card(e: Explanation) -> impl IntoView {
         <section class="explanation">
             <h3>{e.title}</h3>
             <p>{e.text}</p>
-            // A wide formula scrolls sideways; focusable, so the keyboard can scroll it too.
-            <div class="formula" tabindex="0" role="group" aria-label=format!("Formula: {}", e.title) inner_html=e.formula></div>
+            // A long formula wraps at its clauses and terms; a piece still too wide scrolls
+            // sideways. Focusable, so the keyboard can scroll it too.
+            <div class="formula" tabindex="0" role="group" aria-label=format!("Formula: {}", e.title)
+                inner_html=e.formula_pieces().concat()></div>
         </section>
     }
 }

@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::fmt;
 use crate::app::live::Live;
 use crate::engine::bias::FLAG_MCSE;
 use crate::engine::mcmc::SamplerKind;
+use crate::numbers::{show, Quantity};
 
 #[component]
 pub fn McmcPanel(live: Live) -> impl IntoView {
@@ -29,8 +29,8 @@ pub fn McmcPanel(live: Live) -> impl IntoView {
         {move || v.get().summary.map(|s| view! {
             <p class="mcmc-summary" data-testid="mcmc-summary">
                 {format!("{} draws · R̂ {} · bulk-ESS {} · tail-ESS {} · accept {} · divergences {}",
-                    s.draws, fmt(s.rhat[0].max(s.rhat[1]), 3), fmt(s.ess_bulk[0].min(s.ess_bulk[1]), 0),
-                    fmt(s.ess_tail[0].min(s.ess_tail[1]), 0), fmt(s.accept_rate, 2), s.divergences)}
+                    s.draws, show(Quantity::RHat, s.rhat[0].max(s.rhat[1])), show(Quantity::Ess, s.ess_bulk[0].min(s.ess_bulk[1])),
+                    show(Quantity::Ess, s.ess_tail[0].min(s.ess_tail[1])), show(Quantity::Fraction, s.accept_rate), s.divergences)}
                 {(s.rhat[0].max(s.rhat[1]) >= 1.01).then_some(" — R̂ ≥ 1.01: the chains disagree; treat the reference with care.")}
             </p>
         })}
@@ -45,9 +45,9 @@ pub fn McmcPanel(live: Live) -> impl IntoView {
                     {move || v.get().rows.into_iter().map(|r| view! {
                         <tr class:flagged=r.flagged data-flagged=r.flagged.to_string() data-quantity=r.quantity>
                             <th scope="row">{r.quantity}</th>
-                            <td>{if r.vi_se > 0.0 { format!("{} ± {}", fmt(r.vi, 3), fmt(r.vi_se, 3)) } else { fmt(r.vi, 3) }}</td>
-                            <td>{format!("{} ± {}", fmt(r.mcmc, 3), fmt(r.mcse, 3))}</td>
-                            <td>{r.exact.map_or("—".into(), |x| fmt(x, 3))}</td>
+                            <td>{if r.vi_se > 0.0 { format!("{} ± {}", show(Quantity::Moment, r.vi), show(Quantity::Moment, r.vi_se)) } else { show(Quantity::Moment, r.vi) }}</td>
+                            <td>{format!("{} ± {}", show(Quantity::Moment, r.mcmc), show(Quantity::Moment, r.mcse))}</td>
+                            <td>{r.exact.map_or("—".into(), |x| show(Quantity::Moment, x))}</td>
                             <td>{if r.flagged { format!("biased ({:+.0} SE)", r.z()) } else { String::new() }}</td>
                         </tr>
                     }).collect_view()}
@@ -63,11 +63,17 @@ fn MarginalsCanvas(live: Live) -> impl IntoView {
     let node = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
         if let Some(el) = node.get() {
+            live.watch_size(&el);
             live.marginals_canvas.set_value(Some(el));
             live.redraw(true);
         }
     });
-    on_cleanup(move || live.marginals_canvas.set_value(None));
+    on_cleanup(move || {
+        if let Some(el) = live.marginals_canvas.get_value() {
+            live.unwatch_size(&el);
+        }
+        live.marginals_canvas.set_value(None);
+    });
     view! {
         <canvas node_ref=node class="marginals-canvas" data-testid="marginals-canvas" role="img"
             aria-label="Marginal histograms of the MCMC draws (grey) with the fit's marginal densities (orange)"></canvas>

@@ -15,14 +15,3 @@ pub use explain::ExplainPanel;
 pub use mcmc_panel::McmcPanel;
 pub use readouts::{Readouts, StatsOverlay, StatusBar};
 pub use toolbar::{copy_link, fit_json, SecondControls, Toolbar};
-
-/// A number for a readout: fixed decimals, or a dash when there is none.
-pub fn fmt(x: f64, decimals: usize) -> String {
-    if x.is_finite() {
-        format!("{x:.decimals$}")
-    } else if x == f64::NEG_INFINITY {
-        "−∞".into()
-    } else {
-        "—".into()
-    }
-}

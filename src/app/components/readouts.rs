@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::fmt;
 use crate::app::live::Live;
 use crate::engine::psis::k_hat_verdict;
+use crate::numbers::{show, Quantity};
 
 #[component]
 pub fn Readouts(live: Live, pane: usize) -> impl IntoView {
@@ -13,20 +13,21 @@ pub fn Readouts(live: Live, pane: usize) -> impl IntoView {
     let e = p.exact;
     // The second pane's test ids end in "-2".
     let id = move |name: &str| if pane == 0 { name.to_string() } else { format!("{name}-2") };
-    let exact =
-        move |f: fn(&crate::app::live::Exact) -> f64, d: usize| move || e.get().map_or("—".into(), |e| fmt(f(&e), d));
+    let exact = move |f: fn(&crate::app::live::Exact) -> f64, kind: Quantity| {
+        move || e.get().map_or("—".into(), |e| show(kind, f(&e)))
+    };
     view! {
         <dl class="readouts">
             <div><dt>"Step"</dt><dd data-testid=id("step-count")>{move || r.get().step.to_string()}</dd></div>
-            <div><dt>"ELBO (running avg.)"</dt><dd data-testid=id("elbo-value")>{move || fmt(r.get().elbo_avg, 3)}</dd></div>
-            <div><dt>"ln Z (exact)"</dt><dd data-testid=id("log-z-value")>{exact(|e| e.log_z, 3)}</dd></div>
-            <div><dt>"KL(q‖p)"</dt><dd data-testid=id("kl-qp-value")>{exact(|e| e.kl_qp, 4)}</dd></div>
-            <div><dt>"KL(p‖q)"</dt><dd data-testid=id("kl-pq-value")>{exact(|e| e.kl_pq, 4)}</dd></div>
-            <div><dt>"PSIS k̂"</dt><dd data-testid=id("khat-value")>{move || e.get().map_or("—".into(), |e| format!("{} ({})", fmt(e.k_hat, 2), k_hat_verdict(e.k_hat)))}</dd></div>
+            <div><dt>"ELBO (avg.)"</dt><dd data-testid=id("elbo-value")>{move || show(Quantity::Nats, r.get().elbo_avg)}</dd></div>
+            <div><dt>"ln Z (exact)"</dt><dd data-testid=id("log-z-value")>{exact(|e| e.log_z, Quantity::Nats)}</dd></div>
+            <div><dt>"KL(q‖p)"</dt><dd data-testid=id("kl-qp-value")>{exact(|e| e.kl_qp, Quantity::Kl)}</dd></div>
+            <div><dt>"KL(p‖q)"</dt><dd data-testid=id("kl-pq-value")>{exact(|e| e.kl_pq, Quantity::Kl)}</dd></div>
+            <div><dt>"PSIS k̂"</dt><dd data-testid=id("khat-value")>{move || e.get().map_or("—".into(), |e| format!("{} ({})", show(Quantity::KHat, e.k_hat), k_hat_verdict(e.k_hat)))}</dd></div>
             <Show when=move || r.get().ess.is_some()>
-                <div><dt>"IS-ESS"</dt><dd data-testid=id("ess-value")>{move || { let x = r.get(); format!("{} of {}", fmt(x.ess.unwrap_or(f64::NAN), 1), x.samples) }}</dd></div>
+                <div><dt>"IS-ESS"</dt><dd data-testid=id("ess-value")>{move || { let x = r.get(); format!("{} of {}", show(Quantity::Ess, x.ess.unwrap_or(f64::NAN)), x.samples) }}</dd></div>
             </Show>
-            <div><dt>"Steps / s"</dt><dd data-testid=id("steps-per-sec")>{move || fmt(live.stats.get().steps_per_sec, 0)}</dd></div>
+            <div><dt>"Steps / s"</dt><dd data-testid=id("steps-per-sec")>{move || show(Quantity::Rate, live.stats.get().steps_per_sec)}</dd></div>
         </dl>
         <p class="structure">{move || p.structure.get()}</p>
     }
@@ -73,17 +74,13 @@ pub fn StatusBar(live: Live) -> impl IntoView {
     }
 }
 
+/// Frames and steps per second, while "Performance" is ticked in the Show menu.
 #[component]
 pub fn StatsOverlay(live: Live) -> impl IntoView {
     view! {
-        <label class="stats-toggle">
-            <input type="checkbox" data-testid="stats-toggle" prop:checked=move || live.show_stats.get()
-                on:change=move |ev| live.show_stats.set(event_target_checked(&ev)) />
-            "Show performance"
-        </label>
         <Show when=move || live.show_stats.get()>
             <div class="stats-overlay" data-testid="stats-overlay">
-                {move || { let s = live.stats.get(); format!("{} fps · {} steps/s · {} ms/frame", fmt(s.fps, 0), fmt(s.steps_per_sec, 0), fmt(s.ms_per_frame, 1)) }}
+                {move || { let s = live.stats.get(); format!("{} fps · {} steps/s · {} ms/frame", show(Quantity::Rate, s.fps), show(Quantity::Rate, s.steps_per_sec), show(Quantity::Millis, s.ms_per_frame)) }}
             </div>
         </Show>
     }

@@ -33,6 +33,11 @@ pub fn Toolbar(live: Live, link: RwSignal<Option<String>>) -> impl IntoView {
             <button data-testid="copy-link-button" title="Copy a link to this exact run (l)" on:click=move |_| copy_link(live, link)>"Copy link"</button>
             <button data-testid="presenter-button" aria-pressed=toggle(live.presenter) title="Large type and thick lines (p)"
                 on:click=move |_| live.presenter.update(|p| *p = !*p)>"Presenter"</button>
+            // Presenter mode folds the controls into a drawer, so the fit keeps the screen.
+            <Show when=move || live.presenter.get()>
+                <button data-testid="drawer-button" aria-controls="controls-panel" aria-expanded=move || live.controls_shown().to_string()
+                    title="Open or close the controls (o)" on:click=move |_| live.show_controls(!untrack(move || live.controls_shown()))>"Controls"</button>
+            </Show>
             <button data-testid="compare-button" aria-pressed=toggle(live.compare) title="Two fits side by side (c)"
                 on:click=move |_| live.set_compare(!live.compare.get_untracked())>"Side by side"</button>
             <details class="menu">
@@ -42,14 +47,23 @@ pub fn Toolbar(live: Live, link: RwSignal<Option<String>>) -> impl IntoView {
                     {Part::ALL.iter().map(|&part| view! {
                         <label>
                             <input type="checkbox" data-testid=format!("show-{}", part.name())
-                                prop:checked=move || !live.hidden.get().contains(&part)
+                                prop:checked=move || if part == Part::Controls { live.controls_shown() } else { !live.hidden.get().contains(&part) }
                                 on:change=move |ev| {
                                     let show = event_target_checked(&ev);
-                                    live.hidden.update(|h| { if show { h.remove(&part); } else { h.insert(part); } });
+                                    if part == Part::Controls {
+                                        live.show_controls(show);
+                                    } else {
+                                        live.hidden.update(|h| { if show { h.remove(&part); } else { h.insert(part); } });
+                                    }
                                 } />
                             {part.label()}
                         </label>
                     }).collect_view()}
+                    <label class="stats-toggle">
+                        <input type="checkbox" data-testid="stats-toggle" prop:checked=move || live.show_stats.get()
+                            on:change=move |ev| live.show_stats.set(event_target_checked(&ev)) />
+                        "Performance (fps, steps/s)"
+                    </label>
                 </fieldset>
             </details>
             <details class="menu">

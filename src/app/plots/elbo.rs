@@ -1,13 +1,12 @@
 //! The ELBO chart: above, the ELBO estimates and their running average against the step with the
 //! exact ln Z as a dashed line (the gap between them is KL(q‖p)); below, the exact KL(q‖p) and
-//! KL(p‖q).
+//! KL(p‖q). Each half has its legend above its data, wrapped to the chart's width.
 
 use leptos::prelude::{GetUntracked, GetValue, WithValue};
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-use super::{err, fit_to_display};
+use super::{axes, err, fit_to_display, header, Area, Chart, Key};
 use crate::app::live::{Live, Traces, PANE_NAMES};
 use crate::playground::Trace;
 
@@ -25,10 +24,10 @@ struct Lines<'a> {
 
 pub fn draw(live: Live) -> Result<(), String> {
     let Some(canvas) = live.elbo_canvas.get_value() else { return Ok(()) };
-    let dpr = fit_to_display(&canvas, (480, 420), true);
-    let weight: f64 = if live.presenter.get_untracked() { 1.6 } else { 1.0 };
-    let px = |v: f64| (v * dpr * weight.sqrt()).round() as u32;
-    let line = |v: f64| (v * dpr * weight).round() as u32;
+    let presenter = live.presenter.get_untracked();
+    let display = fit_to_display(&canvas, (480, 480), presenter);
+    let weight: f64 = if presenter { 1.6 } else { 1.0 };
+    let line = |v: f64| (v * display.dpr * weight).round() as u32;
     let log_z = live.first().exact.get_untracked().map(|e| e.log_z);
     let compare = live.active().len() > 1;
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("this browser gives no 2-D canvas")?;
@@ -43,7 +42,7 @@ pub fn draw(live: Live) -> Result<(), String> {
             if compare {
                 fits.push(Lines { traces: t1, label: pane_label(live, 1), colour: PURPLE });
             }
-            draw_charts(&top, &bottom, &fits, log_z, compare, px, line)
+            draw_charts(&top, &bottom, &fits, log_z, display.font, line)
         })
     })?;
     root.present().map_err(err)
@@ -55,17 +54,19 @@ fn pane_label(live: Live, i: usize) -> String {
     format!("{}: {family}, {}", PANE_NAMES[i], divergence.name())
 }
 
-type Area = DrawingArea<CanvasBackend, Shift>;
+fn key(label: impl Into<String>, colour: RGBColor, dashed: bool) -> Key {
+    Key { label: label.into(), colour, dashed }
+}
 
 fn draw_charts(
     top: &Area,
     bottom: &Area,
     fits: &[Lines],
     log_z: Option<f64>,
-    compare: bool,
-    px: impl Fn(f64) -> u32,
+    font: f64,
     line: impl Fn(f64) -> u32,
 ) -> Result<(), String> {
+    let compare = fits.len() > 1;
     let last = fits
         .iter()
         .flat_map(|f| [&f.traces.elbo, &f.traces.elbo_avg, &f.traces.kl_qp])
@@ -73,7 +74,6 @@ fn draw_charts(
         .max()
         .unwrap_or(0);
     let x_max = (last.max(10) as f64 * 1.05).ceil();
-    let font = ("sans-serif", px(14.0)).into_font().color(&BLACK);
 
     // ELBO: focus on the running averages and ln Z; single estimates may fall off the bottom.
     let ranges = fits.iter().filter_map(|f| f.traces.elbo_avg.range());
@@ -84,50 +84,35 @@ fn draw_charts(
     }
     lo = lo.max(hi - 30.0);
     let pad = ((hi - lo) * 0.1).max(0.05);
-    let mut chart = ChartBuilder::on(top)
-        .margin(px(8.0))
-        .x_label_area_size(px(28.0))
-        .y_label_area_size(px(52.0))
-        .caption("ELBO", ("sans-serif", px(17.0)).into_font())
-        .build_cartesian_2d(0f64..x_max, (lo - pad)..(hi + pad))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .x_labels(4)
-        .y_labels(5)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.1}"))
-        .label_style(font.clone())
-        .draw()
-        .map_err(err)?;
+    let mut keys = Vec::new();
+    if compare {
+        keys.extend(fits.iter().map(|f| key(f.label.clone(), f.colour, false)));
+    } else {
+        keys.push(key("estimate", LIGHT_ORANGE, false));
+        keys.push(key("running average", Q_ORANGE, false));
+    }
+    if log_z.is_some() {
+        keys.push(key("ln Z (exact)", BLACK, true));
+    }
+    let body = header(top, font, &keys)?;
+    let mut chart = axes(&body, (0.0..x_max, (lo - pad)..(hi + pad)), font, (None, Some("ELBO")))?;
     for f in fits {
         if !compare {
-            series(&mut chart, &f.traces.elbo, ShapeStyle::from(&LIGHT_ORANGE).stroke_width(line(1.0)), "estimate")?;
+            series(&mut chart, &f.traces.elbo, ShapeStyle::from(&LIGHT_ORANGE).stroke_width(line(1.0)))?;
         }
-        let label = if compare { f.label.clone() } else { "running average".into() };
-        series(&mut chart, &f.traces.elbo_avg, ShapeStyle::from(&f.colour).stroke_width(line(2.5)), &label)?;
+        series(&mut chart, &f.traces.elbo_avg, ShapeStyle::from(&f.colour).stroke_width(line(2.5)))?;
     }
     if let Some(z) = log_z {
+        let dash = (0.6 * font) as u32;
         chart
             .draw_series(DashedLineSeries::new(
                 vec![(0.0, z), (x_max, z)],
-                px(8.0),
-                px(5.0),
+                dash,
+                dash * 2 / 3,
                 ShapeStyle::from(&BLACK).stroke_width(line(1.5)),
             ))
-            .map_err(err)?
-            .label("ln Z (exact)")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK));
+            .map_err(err)?;
     }
-    chart
-        .configure_series_labels()
-        .label_font(font.clone())
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)?;
 
     // KLs: one fit in two colours; two fits in their own colours, KL(p‖q) dashed.
     let kl_hi = fits
@@ -137,60 +122,30 @@ fn draw_charts(
         .map(|r| r.1)
         .fold(0.1f64, f64::max)
         .min(50.0);
-    let mut kl = ChartBuilder::on(bottom)
-        .margin(px(8.0))
-        .x_label_area_size(px(30.0))
-        .y_label_area_size(px(52.0))
-        .caption("Exact KL (nats)", ("sans-serif", px(17.0)).into_font())
-        .build_cartesian_2d(0f64..x_max, 0f64..kl_hi * 1.1)
-        .map_err(err)?;
-    kl.configure_mesh()
-        .light_line_style(WHITE)
-        .x_labels(4)
-        .y_labels(4)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.1}"))
-        .x_desc("step")
-        .label_style(font.clone())
-        .axis_desc_style(font.clone())
-        .draw()
-        .map_err(err)?;
+    let keys: Vec<Key> = if compare {
+        fits.iter()
+            .flat_map(|f| {
+                let name = &f.label[..1];
+                [key(format!("{name}: KL(q‖p)"), f.colour, false), key(format!("{name}: KL(p‖q)"), f.colour, true)]
+            })
+            .collect()
+    } else {
+        vec![key("KL(q‖p)", Q_ORANGE, false), key("KL(p‖q)", BLUE, false)]
+    };
+    let body = header(bottom, font, &keys)?;
+    let mut kl = axes(&body, (0.0..x_max, 0.0..kl_hi * 1.1), font, (Some("step"), Some("exact KL")))?;
     for f in fits {
         if compare {
-            let name = &f.label[..1];
-            series(
-                &mut kl,
-                &f.traces.kl_qp,
-                ShapeStyle::from(&f.colour).stroke_width(line(2.5)),
-                &format!("{name}: KL(q‖p)"),
-            )?;
-            dashed(
-                &mut kl,
-                &f.traces.kl_pq,
-                ShapeStyle::from(&f.colour).stroke_width(line(2.0)),
-                &format!("{name}: KL(p‖q)"),
-                px(6.0),
-            )?;
+            series(&mut kl, &f.traces.kl_qp, ShapeStyle::from(&f.colour).stroke_width(line(2.5)))?;
+            let dash = (0.45 * font) as u32;
+            dashed(&mut kl, &f.traces.kl_pq, ShapeStyle::from(&f.colour).stroke_width(line(2.0)), dash)?;
         } else {
-            series(&mut kl, &f.traces.kl_qp, ShapeStyle::from(&Q_ORANGE).stroke_width(line(2.5)), "KL(q‖p)")?;
-            series(&mut kl, &f.traces.kl_pq, ShapeStyle::from(&BLUE).stroke_width(line(2.5)), "KL(p‖q)")?;
+            series(&mut kl, &f.traces.kl_qp, ShapeStyle::from(&Q_ORANGE).stroke_width(line(2.5)))?;
+            series(&mut kl, &f.traces.kl_pq, ShapeStyle::from(&BLUE).stroke_width(line(2.5)))?;
         }
     }
-    kl.configure_series_labels()
-        .label_font(font)
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)?;
     Ok(())
 }
-
-type Chart<'a> = ChartContext<
-    'a,
-    CanvasBackend,
-    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
->;
 
 /// The trace's finite points, with values clamped to a little beyond the chart's y range: a fit
 /// blowing up can leave values of 1e8 and more, which plotters would otherwise walk pixel by pixel
@@ -201,22 +156,13 @@ fn finite_points(trace: &Trace, y: std::ops::Range<f64>) -> Vec<(f64, f64)> {
     trace.points().iter().filter(|p| p.1.is_finite()).map(|&(s, v)| (s as f64, v.clamp(lo, hi))).collect()
 }
 
-fn dashed(chart: &mut Chart, trace: &Trace, style: ShapeStyle, label: &str, dash: u32) -> Result<(), String> {
-    let colour = style.color;
-    chart
-        .draw_series(DashedLineSeries::new(finite_points(trace, chart.y_range()), dash, dash, style))
-        .map_err(err)?
-        .label(label)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 6, y)], ShapeStyle::from(colour).stroke_width(3)));
+fn dashed(chart: &mut Chart, trace: &Trace, style: ShapeStyle, dash: u32) -> Result<(), String> {
+    let points = finite_points(trace, chart.y_range());
+    chart.draw_series(DashedLineSeries::new(points, dash, dash, style)).map_err(err)?;
     Ok(())
 }
 
-fn series(chart: &mut Chart, trace: &Trace, style: ShapeStyle, label: &str) -> Result<(), String> {
-    let colour = style.color;
-    chart
-        .draw_series(LineSeries::new(finite_points(trace, chart.y_range()), style))
-        .map_err(err)?
-        .label(label)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ShapeStyle::from(colour).stroke_width(3)));
+fn series(chart: &mut Chart, trace: &Trace, style: ShapeStyle) -> Result<(), String> {
+    chart.draw_series(LineSeries::new(finite_points(trace, chart.y_range()), style)).map_err(err)?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::{context, err, fit_to_display};
+use super::{axes, context, err, fit_to_display, Display};
 use crate::app::live::Live;
 use crate::engine::family::Family;
 use crate::engine::math::{rng_from_seed, std_normal2, Vec2};
@@ -34,7 +34,7 @@ pub struct BaseLayer {
     view: Box2,
     /// Plotting area in pixels: x, y, width, height.
     area: (f64, f64, f64, f64),
-    dpr: f64,
+    display: Display,
 }
 
 impl BaseLayer {
@@ -50,7 +50,7 @@ impl BaseLayer {
     /// The target's coordinates under a point given in CSS pixels from the canvas's corner.
     pub fn to_world(&self, css: (f64, f64)) -> Vec2 {
         let (x, y, w, h) = self.area;
-        let (px, py) = (css.0 * self.dpr, css.1 * self.dpr);
+        let (px, py) = (css.0 * self.display.dpr, css.1 * self.display.dpr);
         let fx = (px - x) / w;
         let fy = 1.0 - (py - y) / h;
         Vec2::new(
@@ -62,7 +62,7 @@ impl BaseLayer {
     /// A point of the target's plane in CSS pixels.
     pub fn to_css(&self, z: Vec2) -> (f64, f64) {
         let (x, y) = self.to_px(z);
-        (x / self.dpr, y / self.dpr)
+        (x / self.display.dpr, y / self.display.dpr)
     }
 }
 
@@ -107,16 +107,14 @@ pub fn q_colour(i: usize) -> &'static str {
 pub fn draw(live: Live, i: usize) -> Result<(), String> {
     let pane = live.panes[i];
     let Some(canvas) = pane.canvas.get_value() else { return Ok(()) };
-    let dpr = fit_to_display(&canvas, (640, 640), true);
-    let size = (canvas.width(), canvas.height());
     // Presenter mode: larger type and thicker lines, readable from the back of a lecture hall.
-    let weight: f64 = if live.presenter.get_untracked() { 1.8 } else { 1.0 };
-    let stale = pane.base_layer.with_value(|b| b.as_ref().is_none_or(|b| b.size != size || b.dpr != dpr));
+    let presenter = live.presenter.get_untracked();
+    let display = fit_to_display(&canvas, (640, 640), presenter);
+    let size = (canvas.width(), canvas.height());
+    let weight: f64 = if presenter { 1.8 } else { 1.0 };
+    let stale = pane.base_layer.with_value(|b| b.as_ref().is_none_or(|b| b.size != size || b.display != display));
     if stale {
-        let base = pane
-            .fit
-            .with_value(|f| f.as_ref().map(|f| base_layer(f.target(), size, dpr, weight.sqrt())))
-            .transpose()?;
+        let base = pane.fit.with_value(|f| f.as_ref().map(|f| base_layer(f.target(), size, display))).transpose()?;
         pane.base_layer.set_value(base);
     }
     let ctx = context(&canvas)?;
@@ -148,33 +146,20 @@ pub fn draw(live: Live, i: usize) -> Result<(), String> {
     })
 }
 
-/// The target's layer; `text` scales type and margins (presenter mode).
-fn base_layer(target: &dyn Target, size: (u32, u32), dpr: f64, text: f64) -> Result<BaseLayer, String> {
+/// The target's layer: its heatmap, contours and axes, type sized by `display`.
+fn base_layer(target: &dyn Target, size: (u32, u32), display: Display) -> Result<BaseLayer, String> {
+    let dpr = display.dpr;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(err)?.dyn_into().map_err(err)?;
     canvas.set_width(size.0);
     canvas.set_height(size.1);
-    let px = |v: f64| (v * dpr * text).round() as u32;
+    let px = |v: f64| (v * dpr * display.scale).round() as u32;
     let view = target.view_box();
     let layer = DensityLayer::new(view, HEATMAP_CELLS, |z| target.log_density(z));
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("this browser gives no 2-D canvas")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
-    let mut chart = ChartBuilder::on(&root)
-        .margin(px(12.0))
-        .x_label_area_size(px(46.0))
-        .y_label_area_size(px(54.0))
-        .build_cartesian_2d(view.x.0..view.x.1, view.y.0..view.y.1)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc("x")
-        .y_desc("y")
-        .label_style(("sans-serif", px(16.0)).into_font().color(&BLACK))
-        .axis_desc_style(("sans-serif", px(18.0)).into_font().color(&BLACK))
-        .draw()
-        .map_err(err)?;
+    let mut chart = axes(&root, (view.x.0..view.x.1, view.y.0..view.y.1), display.font, (Some("x"), Some("y")))?;
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     let area = (xs.start as f64, ys.start as f64, (xs.end - xs.start) as f64, (ys.end - ys.start) as f64);
     super::blit(&canvas, &layer, (xs.start, ys.start, xs.end - xs.start, ys.end - ys.start))?;
@@ -187,7 +172,7 @@ fn base_layer(target: &dyn Target, size: (u32, u32), dpr: f64, text: f64) -> Res
             .map_err(err)?;
     }
     root.present().map_err(err)?;
-    Ok(BaseLayer { canvas, size, view, area, dpr })
+    Ok(BaseLayer { canvas, size, view, area, display })
 }
 
 fn dots(
@@ -199,7 +184,7 @@ fn dots(
 ) {
     ctx.set_fill_style_str(colour);
     ctx.begin_path();
-    let r = radius * base.dpr;
+    let r = radius * base.display.dpr;
     for z in points {
         if !(z[0].is_finite() && z[1].is_finite()) {
             continue;
@@ -227,7 +212,7 @@ fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, s
     dots(ctx, base, cloud.iter().copied(), 2.2 * style.weight.sqrt(), style.colour);
     ctx.set_global_alpha(1.0);
     ctx.set_stroke_style_str(style.colour);
-    ctx.set_line_width(2.5 * base.dpr * style.weight);
+    ctx.set_line_width(2.5 * base.display.dpr * style.weight);
     let mean = mean_of(q, &cloud);
     match q.gaussian() {
         Some((mu, l)) => {
@@ -265,18 +250,18 @@ fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, s
     // While paused, a square handle on the 2σ ellipse: drag it to reshape q.
     if let (true, Some(handle)) = (style.handles, crate::viz::handle_of(q)) {
         let (hx, hy) = base.to_px(handle);
-        let h = 6.0 * base.dpr * style.weight.sqrt();
+        let h = 6.0 * base.display.dpr * style.weight.sqrt();
         ctx.set_fill_style_str(style.colour);
         ctx.fill_rect(hx - h, hy - h, 2.0 * h, 2.0 * h);
         ctx.set_stroke_style_str("#ffffff");
-        ctx.set_line_width(1.5 * base.dpr);
+        ctx.set_line_width(1.5 * base.display.dpr);
         ctx.stroke_rect(hx - h, hy - h, 2.0 * h, 2.0 * h);
         ctx.set_stroke_style_str(style.colour);
     }
     // The mean: a cross.
     let (x, y) = base.to_px(mean);
-    let s = 7.0 * base.dpr * style.weight.sqrt();
-    ctx.set_line_width(3.0 * base.dpr * style.weight);
+    let s = 7.0 * base.display.dpr * style.weight.sqrt();
+    ctx.set_line_width(3.0 * base.display.dpr * style.weight);
     ctx.begin_path();
     ctx.move_to(x - s, y - s);
     ctx.line_to(x + s, y + s);

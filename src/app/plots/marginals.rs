@@ -1,12 +1,13 @@
 //! Marginal histograms of the MCMC draws (grey bars) with q's marginal densities (orange lines):
 //! where mean-field is too narrow, the orange curve is visibly thinner than the bars.
 
-use leptos::prelude::{GetValue, WithValue};
+use leptos::prelude::{GetUntracked, GetValue, WithValue};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-use super::{err, fit_to_display};
+use super::{err, fit_to_display, Ticked};
 use crate::app::live::Live;
+use crate::axes::{label_at, tick_mark, ticks, x_label_room, Along};
 use crate::engine::quadrature::Grid;
 use crate::viz::{histogram, marginals};
 
@@ -27,15 +28,18 @@ pub fn draw(live: Live) -> Result<(), String> {
         })
     });
     let Some((view, grid, (qx, qy))) = q else { return Ok(()) };
-    let dpr = fit_to_display(&canvas, (360, 200), true);
+    let display = fit_to_display(&canvas, (360, 200), live.presenter.get_untracked());
+    let (dpr, font) = (display.dpr, display.font);
     let px = |v: f64| (v * dpr).round() as u32;
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("this browser gives no 2-D canvas")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let panels = root.split_evenly((1, 2));
-    let font = ("sans-serif", px(13.0)).into_font().color(&BLACK);
     for (k, panel) in panels.iter().enumerate() {
         let (lo, hi) = if k == 0 { view.x } else { view.y };
+        let margin = 0.8 * font;
+        let length = panel.dim_in_pixel().0 as f64 - 2.0 * margin;
+        let x_ticks = ticks((lo, hi), length, font, Along::Horizontal);
         let bars = histogram(draws.iter().map(|d| d[k]), lo, hi, BINS);
         let (centres, dens): (Vec<f64>, &Vec<f64>) = if k == 0 {
             ((0..grid.nx).map(|i| grid.point(i, 0)[0]).collect(), &qx)
@@ -44,18 +48,20 @@ pub fn draw(live: Live) -> Result<(), String> {
         };
         let top = bars.iter().chain(dens.iter()).copied().fold(0.0f64, f64::max) * 1.1;
         let mut chart = ChartBuilder::on(panel)
-            .margin(px(6.0))
-            .x_label_area_size(px(26.0))
-            .y_label_area_size(px(8.0))
-            .caption(if k == 0 { "x" } else { "y" }, ("sans-serif", px(14.0)).into_font())
-            .build_cartesian_2d(lo..hi, 0.0..top.max(1e-9))
+            .margin(margin as u32)
+            .x_label_area_size(x_label_room(font, None) as u32)
+            .caption(if k == 0 { "x" } else { "y" }, ("sans-serif", 1.1 * font).into_font())
+            .build_cartesian_2d(Ticked::new(lo..hi, &x_ticks), 0.0..top.max(1e-9))
             .map_err(err)?;
+        let label = |v: &f64| label_at(&x_ticks, *v);
         chart
             .configure_mesh()
             .disable_mesh()
             .disable_y_axis()
-            .x_labels(4)
-            .label_style(font.clone())
+            .x_labels(x_ticks.len().max(1))
+            .x_label_formatter(&label)
+            .set_all_tick_mark_size(tick_mark(font) as u32)
+            .label_style(("sans-serif", font).into_font().color(&BLACK))
             .draw()
             .map_err(err)?;
         let width = (hi - lo) / BINS as f64;
