@@ -34,8 +34,14 @@ pub struct Tick {
     pub label: String,
 }
 
-/// Least free space between neighbouring tick labels, in font sizes.
-pub const GAP_EM: f64 = 1.0;
+/// Least free space between neighbouring tick labels, in font sizes: side by side a word space
+/// and more, one above another half a line.
+pub fn gap_em(along: Along) -> f64 {
+    match along {
+        Along::Horizontal => 1.0,
+        Along::Vertical => 0.5,
+    }
+}
 /// Height of a tick label's line, in font sizes.
 pub const LINE_EM: f64 = 1.2;
 /// More ticks than this only clutter a chart.
@@ -81,9 +87,9 @@ pub fn label_at(ticks: &[Tick], value: f64) -> String {
         .map_or_else(String::new, |t| t.label.clone())
 }
 
-/// Whether neighbouring labels `spacing` pixels apart leave a gap of [`GAP_EM`] between them.
+/// Whether neighbouring labels `spacing` pixels apart leave a gap of [`gap_em`] between them.
 fn fits(ticks: &[Tick], spacing: f64, font_px: f64, along: Along) -> bool {
-    let gap = GAP_EM * font_px;
+    let gap = gap_em(along) * font_px;
     ticks.windows(2).all(|w| match along {
         Along::Horizontal => {
             spacing >= (text_width(&w[0].label, font_px) + text_width(&w[1].label, font_px)) / 2.0 + gap
@@ -223,7 +229,7 @@ mod tests {
                         let ext = extents(&t, range, length, font, along);
                         for w in ext.windows(2) {
                             assert!(
-                                w[1].0 - w[0].1 >= GAP_EM * font - 1e-9,
+                                w[1].0 - w[0].1 >= gap_em(along) * font - 1e-9,
                                 "{along:?} {range:?} at {length} px, font {font}: {:?}",
                                 t.iter().map(|t| &t.label).collect::<Vec<_>>()
                             );

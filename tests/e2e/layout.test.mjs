@@ -153,7 +153,7 @@ for (const [w, h] of SCREENS) {
     await replayed(page);
     const m = await measure(page);
     console.log(`# presenter ${w}×${h}: fit ${fmt(m.fit)}, ELBO chart ${fmt(m.elbo)}`);
-    await page.screenshot({ path: `${ctx.artifacts}/presenter-${w}x${h}.png` });
+    await page.screenshot({ path: `${ctx.artifacts}/presenter-layout-${w}x${h}.png` });
     assertCommon(m, `presenter ${w}×${h}`);
     assert.ok(inView(m.fit, m.win), `presenter ${w}×${h}: the fit is wholly in view at load: ${fmt(m.fit)}`);
     assert.ok(m.fit.height >= 0.6 * h, `presenter ${w}×${h}: the fit is ${m.fit.height} px tall, under 60 % of ${h}`);
@@ -221,7 +221,7 @@ for (const presenter of [false, true]) {
     await page.waitForFunction(() => window.viHandles);
     const m = await measure(page);
     console.log(`# phone${presenter ? ' presenter' : ''}: fit ${fmt(m.fit)}`);
-    await page.screenshot({ path: `${ctx.artifacts}/${presenter ? 'presenter' : 'screen'}-${w}x${h}.png` });
+    await page.screenshot({ path: `${ctx.artifacts}/${presenter ? 'presenter-layout' : 'screen'}-${w}x${h}.png` });
     assertCommon(m, `phone${presenter ? ' presenter' : ''}`);
     assert.ok(m.fit.width >= w - 24, `the fit fills the width: ${fmt(m.fit)}`);
     assert.ok(inView(m.fit, m.win), `the fit is wholly in view: ${fmt(m.fit)}`);

@@ -31,7 +31,7 @@ pub struct Display {
 }
 
 /// How much larger presenter mode draws a canvas's type.
-pub const PRESENTER_TYPE: f64 = 1.25;
+pub const PRESENTER_TYPE: f64 = 1.4;
 
 /// Sets the canvas's pixel buffer to its displayed size times the device pixel ratio (which clears
 /// it, so only when that changed), so lines stay sharp on a projector or a phone; and sizes its
