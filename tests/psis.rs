@@ -4,7 +4,7 @@
 
 use rand::Rng;
 use vi_playground::engine::math::{rng_from_seed, std_normal2};
-use vi_playground::engine::psis::{gpd_fit, k_hat, k_hat_verdict};
+use vi_playground::engine::psis::{gpd_fit, k_hat, k_hat_threshold, k_hat_verdict};
 
 /// Draws from a generalised Pareto distribution by inversion: x = σ(U^{−k} − 1)/k.
 fn gpd_sample(k: f64, sigma: f64, n: usize, seed: u64) -> Vec<f64> {
@@ -42,12 +42,29 @@ fn k_hat_of_gaussian_proposals_matches_the_exact_tail() {
         assert!((k - want).abs() < 2.5 * se, "s = {s}: k̂ = {k}, exact tail shape {want} ± {}", 2.5 * se);
     }
     let narrow = k_hat(&mut log_w(0.5, 4000, 4));
-    assert_eq!(k_hat_verdict(narrow), "unreliable", "k̂ = {narrow}");
+    assert_eq!(k_hat_verdict(narrow, 4000), "unreliable", "k̂ = {narrow}");
     // A wider proposal has bounded weights: k̂ well below 0.5.
     let wide = k_hat(&mut log_w(1.5, 4000, 5));
     assert!(wide < 0.5, "wide proposal: k̂ = {wide}");
-    assert_eq!(k_hat_verdict(wide), "good");
+    assert_eq!(k_hat_verdict(wide, 4000), "good");
     // Exactly equal weights: no tail at all.
     assert_eq!(k_hat(&mut vec![-1.25; 1000]), f64::NEG_INFINITY);
     assert_eq!(k_hat(&mut vec![f64::NAN; 1000]), f64::INFINITY);
+}
+
+/// science.md ("Exact diagnostics"): unreliable above min(1 − 1/log₁₀ S, 0.7), Vehtari et al. 2024.
+#[test]
+fn the_unreliable_threshold_depends_on_the_number_of_draws() {
+    // 1 − 1/log₁₀ S by hand: S = 100 → 0.5, 1000 → 2/3, 10⁴ → 0.75, capped at 0.7.
+    assert!((k_hat_threshold(100) - 0.5).abs() < 1e-12);
+    assert!((k_hat_threshold(1000) - 2.0 / 3.0).abs() < 1e-12);
+    assert_eq!(k_hat_threshold(10_000), 0.7);
+    assert_eq!(k_hat_threshold(1_000_000), 0.7);
+    // k̂ = 0.68 from the page's 1000 draws is past 2/3: unreliable, though under the old fixed 0.7.
+    assert_eq!(k_hat_verdict(0.68, 1000), "unreliable");
+    assert_eq!(k_hat_verdict(0.68, 100_000), "usable");
+    assert_eq!(k_hat_verdict(0.55, 100), "unreliable");
+    assert_eq!(k_hat_verdict(0.55, 1000), "usable");
+    assert_eq!(k_hat_verdict(0.49, 10), "good");
+    assert_eq!(k_hat_verdict(f64::NAN, 1000), "unreliable");
 }

@@ -3,19 +3,27 @@
 //!
 //! For log weights ln wₛ = ln p̃(zₛ) − ln q(zₛ), zₛ ~ q, a generalised Pareto distribution is fitted
 //! to the M = ⌈min(0.2S, 3√S)⌉ largest weights above the next largest; its shape k̂ says whether
-//! importance sampling with q as the proposal is reliable: k̂ < 0.5 good, 0.5–0.7 usable, ≥ 0.7 not.
+//! importance sampling with q as the proposal is reliable: k̂ < 0.5 good; unreliable from
+//! min(1 − 1/log₁₀ S, 0.7) (Vehtari et al. 2024, §3: with S draws a tail heavier than that needs more
+//! draws than S for a reliable estimate); usable between.
 //! The fit is the empirical-Bayes estimator of Zhang & Stephens (2009) with the weakly informative
 //! prior on k used by Stan's `loo` and ArviZ.
 
 use super::math::{exp, ln, ln_1p};
 
-/// How k̂ is read, per Yao et al. 2018.
-pub fn k_hat_verdict(k: f64) -> &'static str {
+/// The k̂ from which `s` draws no longer give a reliable estimate: min(1 − 1/log₁₀ S, 0.7)
+/// (Vehtari et al. 2024, eq. 13 and §3.3); 0.667 for 1000 draws, 0.5 for 100.
+pub fn k_hat_threshold(s: usize) -> f64 {
+    (1.0 - 1.0 / libm::log10(s as f64)).min(0.7)
+}
+
+/// How k̂ from `s` draws is read: good below 0.5, unreliable from [`k_hat_threshold`], usable between.
+pub fn k_hat_verdict(k: f64, s: usize) -> &'static str {
     if !k.is_finite() {
         "unreliable"
     } else if k < 0.5 {
         "good"
-    } else if k < 0.7 {
+    } else if k < k_hat_threshold(s) {
         "usable"
     } else {
         "unreliable"
