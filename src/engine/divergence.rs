@@ -105,6 +105,14 @@ pub struct Scratch {
     baseline: Option<f64>,
 }
 
+impl Scratch {
+    /// The last estimate's draws and, for importance sampling, their log weights ln p̃(zₛ) − ln r(zₛ)
+    /// against the proposal r they were drawn from (for reading, e.g. by tests).
+    pub fn draws(&self) -> (&[Vec2], &[f64]) {
+        (&self.z, &self.f)
+    }
+}
+
 /// What one gradient estimate saw.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
@@ -190,9 +198,11 @@ fn self_normalised_score(q: &dyn Family, scratch: &Scratch, grad: &mut [f64]) ->
 
 /// Forward KL by SNIS with the defensive proposal r = ½ q + ½ q₃, where q₃ pushes N(0, 9I) through
 /// q's own map (defensive importance sampling, Hesterberg 1995): r has heavier tails than q, so the
-/// weights p̃/r stay tame where p is wider than q. ln r(z) = ln[½ N(ε) + ½ N(ε; 0, 9I)] − ln|det ∂T/∂ε|
-/// with ε the base draw; the gradient is still −Σ w̄ₛ ∇_φ ln q(zₛ). The ELBO readout uses the draws
-/// from q itself.
+/// weights p̃/r stay tame where p is wider than q. The draws alternate, ⌈S/2⌉ from q and ⌊S/2⌋ from
+/// q₃, and each is weighed against the mixture they were drawn from, with those shares (the balance
+/// heuristic of Veach & Guibas 1995; Owen & Zhou 2000: then (1/S) Σ p̃/r is unbiased for Z at any
+/// S, odd included): ln r(z) = ln[(⌈S/2⌉/S) N(ε) + (⌊S/2⌋/S) N(ε; 0, 9I)] − ln|det ∂T/∂ε| with ε the
+/// base draw. The gradient is still −Σ w̄ₛ ∇_φ ln q(zₛ). The ELBO readout uses the draws from q.
 ///
 /// Why: with q itself as the proposal (science.md's default) the self-normalised gradient is
 /// consistent but biased towards a too-narrow q at finite S whenever p/q is heavy-tailed. Measured
@@ -210,16 +220,19 @@ pub fn forward_kl_snis_defensive(
     scratch.z.clear();
     scratch.f.clear();
     let mut elbo = 0.0;
+    // The shares of the two components among the S draws.
+    let (from_q, from_wide) = (s.div_ceil(2), s / 2);
+    let (ln_share_q, ln_share_wide) = (ln(from_q as f64 / s as f64), ln(from_wide as f64 / s as f64));
     for k in 0..s {
-        // Alternate the components: a stratified draw from the 50/50 mixture.
+        // Alternate the components: a stratified draw from the mixture.
         let eps = if k % 2 == 0 { std_normal2(rng) } else { std_normal2(rng) * 3.0 };
         let (z, log_det) = q.forward(eps);
         let log_n1 = std_normal_log_pdf(eps);
         let log_n2 = std_normal_log_pdf(eps / 3.0) - 2.0 * ln(3.0);
-        let log_r = log_add_exp(log_n1, log_n2) - std::f64::consts::LN_2 - log_det;
+        let log_r = log_add_exp(ln_share_q + log_n1, ln_share_wide + log_n2) - log_det;
         let log_p = target.log_density(z);
         if k % 2 == 0 {
-            elbo += (log_p - (log_n1 - log_det)) / s.div_ceil(2) as f64;
+            elbo += (log_p - (log_n1 - log_det)) / from_q as f64;
         }
         scratch.z.push(z);
         scratch.f.push(log_p - log_r);
