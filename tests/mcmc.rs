@@ -109,6 +109,31 @@ fn nuts_reproduces_the_exact_moments() {
     }
 }
 
+/// Oracle 14 (science.md): the MCSEs are calibrated. Over 200 seeds of the default NUTS reference on
+/// `correlated` (ρ = 0.9, exact mean 0, sd 1, correlation 0.9), the errors in units of their own MCSE
+/// have sd ≈ 1; science.md asks for [0.8, 1.25]. With 200 seeds a correct MCSE gives a sample sd
+/// within 1 ± 0.1 (two standard errors of an sd, 1/√(2·200) = 0.05), well inside.
+#[test]
+fn mcse_of_mean_sd_and_correlation_is_calibrated_over_seeds() {
+    let seeds = 200;
+    let (mut mean_z, mut sd_z, mut corr_z) = (Vec::new(), Vec::new(), Vec::new());
+    for seed in 0..seeds {
+        let s = sample("correlated", 0.9, SamplerKind::Nuts, 1000 + seed);
+        mean_z.push(s.mean[0] / s.mcse_mean[0]);
+        sd_z.push((s.sd[0] - 1.0) / s.mcse_sd[0]);
+        corr_z.push((s.corr - 0.9) / s.mcse_corr);
+    }
+    let spread = |z: &[f64]| {
+        let m = z.iter().sum::<f64>() / z.len() as f64;
+        (z.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (z.len() - 1) as f64).sqrt()
+    };
+    let (a, b, c) = (spread(&mean_z), spread(&sd_z), spread(&corr_z));
+    println!("sd of (estimate − exact)/MCSE over {seeds} seeds: mean {a:.3}, sd {b:.3}, correlation {c:.3}");
+    for (what, v) in [("mean", a), ("sd", b), ("correlation", c)] {
+        assert!((0.8..=1.25).contains(&v), "{what}: errors/MCSE have sd {v:.3}, not in [0.8, 1.25]");
+    }
+}
+
 #[test]
 fn random_walk_metropolis_reproduces_the_exact_moments() {
     for (name, param, seed) in [("correlated", 0.5, 5), ("banana", 0.5, 6)] {

@@ -279,15 +279,26 @@ impl Mcmc {
         let map = |chains: &[Vec<f64>], f: &dyn Fn(f64) -> f64| -> Vec<Vec<f64>> {
             chains.iter().map(|c| c.iter().map(|&v| f(v)).collect()).collect()
         };
-        // MCSE of the sd by the delta method on E[(x − m)²]; of the correlation from E[u·v] with
-        // u, v standardised (treating m and sd as known: an approximation).
+        // MCSE of the sd and of the correlation by the delta method (science.md, "MCMC reference"):
+        // each is a smooth function of moments, so its error is that of the mean of its influence
+        // function, with that function's own ESS. For the sd, (x − m)²/(2 sd); for the correlation
+        // r of the standardised draws u, v, uv − (r/2)(u² + v²) (the influence function of Pearson's
+        // r; for a bivariate normal its variance is (1 − ρ²)², against 1 + ρ² for uv alone).
         let mcse_sd = |k: usize, chains: &[Vec<f64>]| {
             diagnostics::mcse_of(&map(chains, &|v| (v - mean[k]) * (v - mean[k]))) / (2.0 * sd[k])
         };
-        let uv: Vec<Vec<f64>> = xs
+        let influence_r: Vec<Vec<f64>> = xs
             .iter()
             .zip(&ys)
-            .map(|(cx, cy)| cx.iter().zip(cy).map(|(x, y)| (x - mean[0]) / sd[0] * (y - mean[1]) / sd[1]).collect())
+            .map(|(cx, cy)| {
+                cx.iter()
+                    .zip(cy)
+                    .map(|(x, y)| {
+                        let (u, v) = ((x - mean[0]) / sd[0], (y - mean[1]) / sd[1]);
+                        u * v - 0.5 * corr * (u * u + v * v)
+                    })
+                    .collect()
+            })
             .collect();
         let accept: f64 = self.chains.iter().map(|c| c.accept_sum).sum::<f64>() / count;
         let (m0, e0) = diagnostics::mcse_mean(&xs);
@@ -305,7 +316,7 @@ impl Mcmc {
             ess_mean: [e0, e1],
             mcse_mean: [m0, m1],
             mcse_sd: [mcse_sd(0, &xs), mcse_sd(1, &ys)],
-            mcse_corr: diagnostics::mcse_of(&uv),
+            mcse_corr: diagnostics::mcse_of(&influence_r),
             accept_rate: accept,
             divergences: self.chains.iter().map(|c| c.divergences).sum(),
             mean_tree_depth: match self.settings.sampler {
