@@ -2,7 +2,13 @@
 //! "A Conceptual Introduction to Hamiltonian Monte Carlo", §A.3), biased progressive sampling at
 //! the top level and uniform within subtrees, the generalised no-U-turn criterion ρ·M⁻¹p > 0 at both
 //! ends of every subtree, a diagonal metric, and a transition flagged divergent when the energy
-//! error passes 1000. Step size by dual averaging towards an acceptance statistic of 0.8.
+//! error passes 1000. Step size by dual averaging towards the target acceptance statistic.
+//!
+//! Where two subtrees merge, the criterion is checked across the whole and, as Stan does since
+//! 2.26 (`base_nuts.hpp`; Stan pull request #2800), also across each subtree extended by the
+//! nearest state of the other: without these checks a trajectory can run round an orbit, its
+//! subtrees each passing, until the maximum depth (on a standard normal at step sizes 0.2, 1.45,
+//! 1.5, 1.55, 1.7 and 1.85–1.95 it did; tests/mcmc.rs).
 
 use rand::Rng as _;
 
@@ -129,13 +135,18 @@ impl Nuts {
                 proposal = sub.proposal;
             }
             log_weight = log_add_exp(log_weight, sub.log_weight);
+            let turned = if forward {
+                !self.merged_no_u_turn((&left, &right, rho), (&sub.left, &sub.right, sub.rho))
+            } else {
+                !self.merged_no_u_turn((&sub.left, &sub.right, sub.rho), (&left, &right, rho))
+            };
             rho += sub.rho;
             if forward {
                 right = sub.right;
             } else {
                 left = sub.left;
             }
-            if !self.no_u_turn(&left, &right, rho) {
+            if turned {
                 break;
             }
         }
@@ -147,6 +158,18 @@ impl Nuts {
     fn no_u_turn(&self, left: &State, right: &State, rho: Vec2) -> bool {
         let sharp = |p: Vec2| self.inv_metric.component_mul(&p);
         sharp(left.p).dot(&rho) > 0.0 && sharp(right.p).dot(&rho) > 0.0
+    }
+
+    /// The criterion for two adjacent subtrees a (earlier in time, on the left) and b merged: over
+    /// the whole, over a extended by b's first state, and over b extended by a's last state.
+    fn merged_no_u_turn(
+        &self,
+        (a_left, a_right, a_rho): (&State, &State, Vec2),
+        (b_left, b_right, b_rho): (&State, &State, Vec2),
+    ) -> bool {
+        self.no_u_turn(a_left, b_right, a_rho + b_rho)
+            && self.no_u_turn(a_left, b_left, a_rho + b_left.p)
+            && self.no_u_turn(a_right, b_right, b_rho + a_right.p)
     }
 
     /// A subtree of 2^depth leapfrog steps from `edge` in the given direction.
@@ -184,9 +207,10 @@ impl Nuts {
         // Uniform (multinomial) sampling within the subtree.
         let proposal =
             if rng.random::<f64>() < exp(second.log_weight - log_weight) { second.proposal } else { first.proposal };
-        let (left, right) = if forward { (first.left, second.right) } else { (second.left, first.right) };
-        let rho = first.rho + second.rho;
-        let stop = !self.no_u_turn(&left, &right, rho);
+        let (a, b) = if forward { (&first, &second) } else { (&second, &first) };
+        let (left, right) = (a.left, b.right);
+        let rho = a.rho + b.rho;
+        let stop = !self.merged_no_u_turn((&a.left, &a.right, a.rho), (&b.left, &b.right, b.rho));
         Tree { left, right, proposal, log_weight, rho, sum_accept, leapfrogs, stop, divergent: false }
     }
 }
