@@ -27,6 +27,8 @@ pub enum Quantity {
     Rate,
     /// A duration in milliseconds: one decimal.
     Millis,
+    /// A target's parameter as its slider sets it (b, w, ρ): two decimals.
+    Parameter,
 }
 
 impl Quantity {
@@ -34,7 +36,7 @@ impl Quantity {
     fn decimals(self, x: f64) -> usize {
         match self {
             Quantity::Nats | Quantity::RHat | Quantity::Moment => 3,
-            Quantity::KHat | Quantity::Fraction => 2,
+            Quantity::KHat | Quantity::Fraction | Quantity::Parameter => 2,
             Quantity::Rate => 0,
             Quantity::Millis => 1,
             Quantity::Kl => significant(x, 3, 4),
@@ -74,7 +76,7 @@ pub fn show(kind: Quantity, x: f64) -> String {
 mod tests {
     use super::*;
 
-    const ALL: [Quantity; 9] = [
+    const ALL: [Quantity; 10] = [
         Quantity::Nats,
         Quantity::Kl,
         Quantity::KHat,
@@ -84,6 +86,7 @@ mod tests {
         Quantity::Fraction,
         Quantity::Rate,
         Quantity::Millis,
+        Quantity::Parameter,
     ];
 
     #[test]

@@ -615,16 +615,31 @@ impl Live {
     /// `o`. Showing them undoes a link's `controls_hide`; in presenter mode folding them only
     /// shuts the drawer (which no link holds), elsewhere it hides them as a link would.
     pub fn show_controls(self, show: bool) {
-        if show {
+        let presenter = self.presenter.get_untracked();
+        if show || !presenter {
             self.hidden.update(|h| {
-                h.remove(&Part::Controls);
-            });
-        } else if !self.presenter.get_untracked() {
-            self.hidden.update(|h| {
-                h.insert(Part::Controls);
+                if show {
+                    h.remove(&Part::Controls);
+                } else {
+                    h.insert(Part::Controls);
+                }
             });
         }
-        self.drawer.set(show);
+        if presenter {
+            self.drawer.set(show);
+        }
+    }
+
+    /// The drawer button and `o`.
+    pub fn toggle_controls(self) {
+        self.show_controls(!untrack(move || self.controls_shown()));
+    }
+
+    /// Presenter mode on or off (`p`, the button); it opens with the controls' drawer shut, so the
+    /// fit has the screen.
+    pub fn toggle_presenter(self) {
+        self.drawer.set(false);
+        self.presenter.update(|p| *p = !*p);
     }
 
     /// Side by side on or off: both fits start again from step 0, in lock-step.
@@ -876,14 +891,6 @@ impl Live {
     /// Stops watching a canvas that leaves the page.
     pub fn unwatch_size(self, canvas: &web_sys::Element) {
         self.resize.with_value(|o| o.as_ref().map(|o| o.unobserve(canvas)));
-    }
-
-    /// Drops the canvases' cached base layers (their size or line weights changed) and redraws all.
-    pub fn redraw_afresh(self) {
-        for p in self.panes {
-            p.base_layer.set_value(None);
-        }
-        self.redraw(true);
     }
 
     /// Draws the main canvases (every call) and the charts (when `chart`).

@@ -76,11 +76,11 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
         });
         on_cleanup(move || handle.remove());
     }
-    // Presenter mode redraws with thicker lines.
+    // Presenter mode redraws with larger type and thicker lines (a canvas whose size changes is
+    // redrawn by Live::watch_size; one whose size does not, as on a phone, by this).
     Effect::new(move |_| {
         live.presenter.track();
-        live.compare.track();
-        live.redraw_afresh();
+        live.redraw(true);
     });
     let classes = move || {
         let mut c = String::from("app");
@@ -116,7 +116,7 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
             live.controls.track();
             live.second.track();
             let (family, div) = live.choice(i);
-            format!("{}: {family}, {}", live::PANE_NAMES[i], div.label())
+            format!("{}: {family}, {} KL", live::PANE_NAMES[i], div.name())
         }
     };
     view! {

@@ -99,7 +99,7 @@ function measure(page) {
       clipped,
       covered,
       // Numbers written with a sign on zero ("-0.000"), wherever the page shows numbers.
-      signedZeros: [...document.querySelectorAll('[data-testid="app"] dd, [data-testid="app"] td, [data-testid="app"] .mcmc-summary')]
+      signedZeros: [...document.querySelectorAll('[data-testid="app"] :is(dd, td, .mcmc-summary, .readout)')]
         .map((el) => el.textContent)
         .filter((t) => /(^|[^\d.])-0(\.0+)?(?![\d.]*[1-9])/.test(t)),
     };
@@ -184,29 +184,36 @@ for (const [w, h] of SCREENS) {
   });
 }
 
-test('side by side at 1280×720 and 1920×1080: both fits as large as the width allows, the same size, in view', async () => {
-  for (const [w, h] of [
-    [1280, 720],
-    [1920, 1080],
+test('side by side: both fits as large as their column allows, the same size, side by side and in view', async () => {
+  for (const [w, h, extra] of [
+    [1280, 720, ''],
+    [1920, 1080, ''],
+    [1024, 768, '&presenter=1'],
+    [1366, 768, '&presenter=1'],
   ]) {
-    const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?compare=1&target=bimodal&family=full-rank&div2=forward`, { width: w, height: h });
+    const label = `side by side ${w}×${h}${extra ? ', presenter' : ''}`;
+    const link = `?compare=1&target=bimodal&family=full-rank&div2=forward${extra}`;
+    const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}${link}`, { width: w, height: h });
     await ready(page);
     await page.getByTestId('main-canvas-2').waitFor();
     const m = await measure(page);
+    // The column the layout gives the fits (a grid track: it does not depend on the canvases).
     const column = await page.evaluate(() => {
-      const r = document.querySelector('.canvases').getBoundingClientRect();
-      return { width: r.width, height: r.height };
+      const r = document.querySelector('section.plot').getBoundingClientRect();
+      return { width: r.width, bottom: r.bottom };
     });
-    console.log(`# side by side ${w}×${h}: ${fmt(m.fit)} and ${fmt(m.fit2)} in ${Math.round(column.width)}×${Math.round(column.height)}`);
-    await page.screenshot({ path: `${ctx.artifacts}/side-by-side-${w}x${h}.png` });
-    assertCommon(m, `side by side ${w}×${h}`);
-    assert.ok(Math.abs(m.fit.width - m.fit2.width) < 1, 'the two fits are the same size');
-    assert.ok(Math.abs(m.fit.y - m.fit2.y) < 1 && m.fit2.x >= m.fit.right, 'side by side');
-    assert.ok(inView(m.fit, m.win) && inView(m.fit2, m.win), 'both in view');
-    // Limited by the width of their column or by its height, whichever binds.
+    console.log(`# ${label}: ${fmt(m.fit)} and ${fmt(m.fit2)} in a column ${Math.round(column.width)} wide`);
+    await page.screenshot({ path: `${ctx.artifacts}/side-by-side-${w}x${h}${extra ? '-presenter' : ''}.png` });
+    assertCommon(m, label);
+    assert.ok(Math.abs(m.fit.width - m.fit2.width) < 1, `${label}: the two fits are the same size`);
+    assert.ok(Math.abs(m.fit.y - m.fit2.y) < 1 && m.fit2.x >= m.fit.right, `${label}: side by side`);
+    assert.ok(inView(m.fit, m.win) && inView(m.fit2, m.win), `${label}: both in view`);
+    // As large as the width allows (half the column each, less a small gap), unless the window's
+    // height binds first: then they reach down to the legend, within a line.
     const rem = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
-    const largest = Math.min((column.width - 0.6 * rem) / 2, column.height - 1.8 * rem);
-    assert.ok(m.fit.width >= largest - 2, `as large as the column allows: ${m.fit.width} of ${largest}`);
+    const widthBound = m.fit.width >= column.width / 2 - 1.5 * rem;
+    const heightBound = m.fit.bottom >= m.win.height - 5 * rem;
+    assert.ok(widthBound || heightBound, `${label}: ${fmt(m.fit)} fills neither half the column (${column.width}) nor the height (${h})`);
     assert.deepEqual(problems, []);
     await page.close();
   }

@@ -9,6 +9,7 @@ use crate::engine::family::{flow, FAMILIES};
 use crate::engine::fit::{LR_RANGE, MAX_SAMPLES};
 use crate::engine::target::TARGETS;
 use crate::link::SPEEDS;
+use crate::numbers::{show, Quantity};
 use crate::playground::Controls;
 
 #[component]
@@ -67,7 +68,7 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
                     }
                 } />
             <span class="readout" data-testid="param-value" aria-live="polite">
-                {move || format!("{} = {:.2}", param().symbol, c.get().settings.target_param)}
+                {move || format!("{} = {}", param().symbol, show(Quantity::Parameter, c.get().settings.target_param))}
             </span>
         </div>
         <div class="control" data-part="family">

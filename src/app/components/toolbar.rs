@@ -32,11 +32,11 @@ pub fn Toolbar(live: Live, link: RwSignal<Option<String>>) -> impl IntoView {
         <div class="toolbar" role="toolbar" aria-label="Classroom tools">
             <button data-testid="copy-link-button" title="Copy a link to this exact run (l)" on:click=move |_| copy_link(live, link)>"Copy link"</button>
             <button data-testid="presenter-button" aria-pressed=toggle(live.presenter) title="Large type and thick lines (p)"
-                on:click=move |_| live.presenter.update(|p| *p = !*p)>"Presenter"</button>
+                on:click=move |_| live.toggle_presenter()>"Presenter"</button>
             // Presenter mode folds the controls into a drawer, so the fit keeps the screen.
             <Show when=move || live.presenter.get()>
                 <button data-testid="drawer-button" aria-controls="controls-panel" aria-expanded=move || live.controls_shown().to_string()
-                    title="Open or close the controls (o)" on:click=move |_| live.show_controls(!untrack(move || live.controls_shown()))>"Controls"</button>
+                    title="Open or close the controls (o)" on:click=move |_| live.toggle_controls()>"Controls"</button>
             </Show>
             <button data-testid="compare-button" aria-pressed=toggle(live.compare) title="Two fits side by side (c)"
                 on:click=move |_| live.set_compare(!live.compare.get_untracked())>"Side by side"</button>

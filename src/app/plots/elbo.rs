@@ -6,7 +6,7 @@ use leptos::prelude::{GetUntracked, GetValue, WithValue};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-use super::{axes, err, fit_to_display, header, Area, Chart, Key};
+use super::{axes, err, fit_to_display, header, Area, Chart, Key, YAxis};
 use crate::app::live::{Live, Traces, PANE_NAMES};
 use crate::playground::Trace;
 
@@ -18,6 +18,8 @@ const PURPLE: RGBColor = RGBColor(204, 121, 167);
 /// A fit's lines: its label and colour (one fit: the usual orange; two: orange and purple).
 struct Lines<'a> {
     traces: &'a Traces,
+    /// "A" or "B".
+    name: &'static str,
     label: String,
     colour: RGBColor,
 }
@@ -38,9 +40,10 @@ pub fn draw(live: Live) -> Result<(), String> {
     let second = live.panes[1].traces;
     first.with_value(|t0| {
         second.with_value(|t1| -> Result<(), String> {
-            let mut fits = vec![Lines { traces: t0, label: pane_label(live, 0), colour: Q_ORANGE }];
+            let mut fits =
+                vec![Lines { traces: t0, name: PANE_NAMES[0], label: pane_label(live, 0), colour: Q_ORANGE }];
             if compare {
-                fits.push(Lines { traces: t1, label: pane_label(live, 1), colour: PURPLE });
+                fits.push(Lines { traces: t1, name: PANE_NAMES[1], label: pane_label(live, 1), colour: PURPLE });
             }
             draw_charts(&top, &bottom, &fits, log_z, display.font, line)
         })
@@ -95,7 +98,10 @@ fn draw_charts(
         keys.push(key("ln Z (exact)", BLACK, true));
     }
     let body = header(top, font, &keys)?;
-    let mut chart = axes(&body, (0.0..x_max, (lo - pad)..(hi + pad)), font, (None, Some("ELBO")))?;
+    let Some(mut chart) = axes(&body, (0.0..x_max, (lo - pad)..(hi + pad)), font, None, YAxis::Labelled(Some("ELBO")))?
+    else {
+        return Ok(());
+    };
     for f in fits {
         if !compare {
             series(&mut chart, &f.traces.elbo, ShapeStyle::from(&LIGHT_ORANGE).stroke_width(line(1.0)))?;
@@ -123,17 +129,19 @@ fn draw_charts(
         .fold(0.1f64, f64::max)
         .min(50.0);
     let keys: Vec<Key> = if compare {
-        fits.iter()
-            .flat_map(|f| {
-                let name = &f.label[..1];
-                [key(format!("{name}: KL(q‖p)"), f.colour, false), key(format!("{name}: KL(p‖q)"), f.colour, true)]
-            })
-            .collect()
+        // Colour says which fit, the dash which KL: three entries, not four.
+        let mut keys: Vec<Key> = fits.iter().map(|f| key(format!("{}: KL(q‖p)", f.name), f.colour, false)).collect();
+        keys.push(key("KL(p‖q) dashed", BLACK, true));
+        keys
     } else {
         vec![key("KL(q‖p)", Q_ORANGE, false), key("KL(p‖q)", BLUE, false)]
     };
     let body = header(bottom, font, &keys)?;
-    let mut kl = axes(&body, (0.0..x_max, 0.0..kl_hi * 1.1), font, (Some("step"), Some("exact KL")))?;
+    let Some(mut kl) =
+        axes(&body, (0.0..x_max, 0.0..kl_hi * 1.1), font, Some("step"), YAxis::Labelled(Some("exact KL")))?
+    else {
+        return Ok(());
+    };
     for f in fits {
         if compare {
             series(&mut kl, &f.traces.kl_qp, ShapeStyle::from(&f.colour).stroke_width(line(2.5)))?;

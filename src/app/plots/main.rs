@@ -11,7 +11,7 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::{axes, context, err, fit_to_display, Display};
+use super::{axes, context, err, fit_to_display, Display, YAxis};
 use crate::app::live::Live;
 use crate::engine::family::Family;
 use crate::engine::math::{rng_from_seed, std_normal2, Vec2};
@@ -114,7 +114,8 @@ pub fn draw(live: Live, i: usize) -> Result<(), String> {
     let weight: f64 = if presenter { 1.8 } else { 1.0 };
     let stale = pane.base_layer.with_value(|b| b.as_ref().is_none_or(|b| b.size != size || b.display != display));
     if stale {
-        let base = pane.fit.with_value(|f| f.as_ref().map(|f| base_layer(f.target(), size, display))).transpose()?;
+        let base =
+            pane.fit.with_value(|f| f.as_ref().map(|f| base_layer(f.target(), size, display))).transpose()?.flatten();
         pane.base_layer.set_value(base);
     }
     let ctx = context(&canvas)?;
@@ -146,8 +147,9 @@ pub fn draw(live: Live, i: usize) -> Result<(), String> {
     })
 }
 
-/// The target's layer: its heatmap, contours and axes, type sized by `display`.
-fn base_layer(target: &dyn Target, size: (u32, u32), display: Display) -> Result<BaseLayer, String> {
+/// The target's layer: its heatmap, contours and axes, type sized by `display`; none on a canvas
+/// too small for axes.
+fn base_layer(target: &dyn Target, size: (u32, u32), display: Display) -> Result<Option<BaseLayer>, String> {
     let dpr = display.dpr;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(err)?.dyn_into().map_err(err)?;
@@ -159,7 +161,11 @@ fn base_layer(target: &dyn Target, size: (u32, u32), display: Display) -> Result
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("this browser gives no 2-D canvas")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
-    let mut chart = axes(&root, (view.x.0..view.x.1, view.y.0..view.y.1), display.font, (Some("x"), Some("y")))?;
+    let Some(mut chart) =
+        axes(&root, (view.x.0..view.x.1, view.y.0..view.y.1), display.font, Some("x"), YAxis::Labelled(Some("y")))?
+    else {
+        return Ok(None); // too small to draw on: drawn once it has a size
+    };
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     let area = (xs.start as f64, ys.start as f64, (xs.end - xs.start) as f64, (ys.end - ys.start) as f64);
     super::blit(&canvas, &layer, (xs.start, ys.start, xs.end - xs.start, ys.end - ys.start))?;
@@ -172,7 +178,7 @@ fn base_layer(target: &dyn Target, size: (u32, u32), display: Display) -> Result
             .map_err(err)?;
     }
     root.present().map_err(err)?;
-    Ok(BaseLayer { canvas, size, view, area, display })
+    Ok(Some(BaseLayer { canvas, size, view, area, display }))
 }
 
 fn dots(

@@ -5,9 +5,8 @@ use leptos::prelude::{GetUntracked, GetValue, WithValue};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-use super::{err, fit_to_display, Ticked};
+use super::{axes, err, fit_to_display, YAxis};
 use crate::app::live::Live;
-use crate::axes::{label_at, tick_mark, ticks, x_label_room, Along};
 use crate::engine::quadrature::Grid;
 use crate::viz::{histogram, marginals};
 
@@ -37,9 +36,6 @@ pub fn draw(live: Live) -> Result<(), String> {
     let panels = root.split_evenly((1, 2));
     for (k, panel) in panels.iter().enumerate() {
         let (lo, hi) = if k == 0 { view.x } else { view.y };
-        let margin = 0.8 * font;
-        let length = panel.dim_in_pixel().0 as f64 - 2.0 * margin;
-        let x_ticks = ticks((lo, hi), length, font, Along::Horizontal);
         let bars = histogram(draws.iter().map(|d| d[k]), lo, hi, BINS);
         let (centres, dens): (Vec<f64>, &Vec<f64>) = if k == 0 {
             ((0..grid.nx).map(|i| grid.point(i, 0)[0]).collect(), &qx)
@@ -47,23 +43,10 @@ pub fn draw(live: Live) -> Result<(), String> {
             ((0..grid.ny).map(|j| grid.point(0, j)[1]).collect(), &qy)
         };
         let top = bars.iter().chain(dens.iter()).copied().fold(0.0f64, f64::max) * 1.1;
-        let mut chart = ChartBuilder::on(panel)
-            .margin(margin as u32)
-            .x_label_area_size(x_label_room(font, None) as u32)
-            .caption(if k == 0 { "x" } else { "y" }, ("sans-serif", 1.1 * font).into_font())
-            .build_cartesian_2d(Ticked::new(lo..hi, &x_ticks), 0.0..top.max(1e-9))
-            .map_err(err)?;
-        let label = |v: &f64| label_at(&x_ticks, *v);
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .disable_y_axis()
-            .x_labels(x_ticks.len().max(1))
-            .x_label_formatter(&label)
-            .set_all_tick_mark_size(tick_mark(font) as u32)
-            .label_style(("sans-serif", font).into_font().color(&BLACK))
-            .draw()
-            .map_err(err)?;
+        let name = if k == 0 { "x" } else { "y" };
+        let Some(mut chart) = axes(panel, (lo..hi, 0.0..top.max(1e-9)), font, Some(name), YAxis::Hidden)? else {
+            continue;
+        };
         let width = (hi - lo) / BINS as f64;
         let grey = RGBColor(156, 163, 175);
         chart

@@ -98,13 +98,15 @@ pub struct Key {
 
 /// Draws a legend at the top of `area`, wrapped into as many rows as its width needs, so it never
 /// sits on the data; returns the area left below it.
-pub fn header(area: &Area, font: f64, keys: &[Key]) -> Result<Area, String> {
+pub fn header(area: &Area, tick_font: f64, keys: &[Key]) -> Result<Area, String> {
     let (width, _) = area.dim_in_pixel();
+    // A little smaller than the ticks: the legend is read once, the data all along.
+    let font = (0.85 * tick_font).round();
     let pad = 0.3 * font;
     let mut y = pad;
-    let swatch = 1.6 * font;
+    let swatch = 1.4 * font;
     let widths: Vec<f64> = keys.iter().map(|k| swatch + 0.4 * font + text_width(&k.label, font)).collect();
-    let gap = font;
+    let gap = 0.9 * font;
     let label = ("sans-serif", font).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
     for row in legend_rows(&widths, width as f64 - 2.0 * pad, gap) {
         let used: f64 = row.iter().map(|&i| widths[i]).sum::<f64>() + gap * (row.len() - 1) as f64;
@@ -126,24 +128,47 @@ pub fn header(area: &Area, font: f64, keys: &[Key]) -> Result<Area, String> {
     Ok(area.split_vertically((y + pad) as u32).1)
 }
 
+/// What a chart's y axis shows: ticks and labels with an optional name, or nothing (a
+/// histogram's counts).
+#[derive(Clone, Copy, PartialEq)]
+pub enum YAxis<'s> {
+    Labelled(Option<&'s str>),
+    Hidden,
+}
+
 /// Builds a chart on `area` over `x` × `y` and draws its axes: ticks chosen by
 /// [`crate::axes::ticks`] for the lengths they are drawn on, room for the labels and for the axes'
-/// names (`x_desc`, `y_desc`) measured so that nothing overlaps.
+/// names measured so that nothing overlaps. `None` when the area is too small to hold a chart at
+/// all: better nothing than axes drawn over each other.
 pub fn axes<'a>(
     area: &'a Area,
     (x, y): (Range<f64>, Range<f64>),
     font: f64,
-    (x_desc, y_desc): (Option<&str>, Option<&str>),
-) -> Result<Chart<'a>, String> {
+    x_desc: Option<&str>,
+    y_axis: YAxis,
+) -> Result<Option<Chart<'a>>, String> {
+    let y_desc = match y_axis {
+        YAxis::Labelled(d) => d,
+        YAxis::Hidden => None,
+    };
     let (w, h) = area.dim_in_pixel();
     let desc = 1.1 * font;
     // The margins leave room for the end labels, which overhang the plotting area by half a label.
     let (top, right) = (0.7 * font, 1.6 * font);
     let x_room = x_label_room(font, x_desc.map(|_| desc));
     let plot_h = (h as f64 - x_room - top).max(1.0);
-    let y_ticks = ticks((y.start, y.end), plot_h, font, Along::Vertical);
-    let y_room = y_label_room(&y_ticks, font, y_desc.map(|_| desc));
+    let (y_ticks, y_room) = match y_axis {
+        YAxis::Labelled(_) => {
+            let t = ticks((y.start, y.end), plot_h, font, Along::Vertical);
+            let room = y_label_room(&t, font, y_desc.map(|_| desc));
+            (t, room)
+        }
+        YAxis::Hidden => (Vec::new(), 0.6 * font),
+    };
     let plot_w = (w as f64 - y_room - right).max(1.0);
+    if plot_h < 2.0 * font || plot_w < 4.0 * font {
+        return Ok(None);
+    }
     let x_ticks = ticks((x.start, x.end), plot_w, font, Along::Horizontal);
     let mut chart = ChartBuilder::on(area)
         .margin_top(top as u32)
@@ -169,8 +194,11 @@ pub fn axes<'a>(
     if let Some(d) = y_desc {
         mesh.y_desc(d);
     }
+    if y_axis == YAxis::Hidden {
+        mesh.disable_y_axis().disable_y_mesh();
+    }
     mesh.draw().map_err(err)?;
-    Ok(chart)
+    Ok(Some(chart))
 }
 
 /// The canvas's 2-D context.
