@@ -233,7 +233,7 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "modes",
         title: "Mode-seeking against mass-covering (PRML Fig. 10.3)",
-        query: "target=bimodal&family=full-rank&div=reverse&seed=3&play=1&speed=100&compare=1&family2=full-rank&div2=forward",
+        query: "target=bimodal&family=full-rank&div=reverse&sched=constant&seed=3&play=1&speed=100&compare=1&family2=full-rank&div2=forward",
         look_for: "A (reverse KL) sits on one mode with KL(q‖p) near ln 2 = 0.69; B (forward KL) stretches over both modes and has the smaller KL(p‖q). \
                    With seed 5, reverse KL stops instead at a broad q between the modes: a second local optimum, KL ≈ 1.38.",
     },
@@ -260,7 +260,7 @@ pub const LESSONS: &[Lesson] = &[
     Lesson {
         id: "diverge",
         title: "When the learning rate is too high",
-        query: "target=banana&family=full-rank&lr=50&seed=1&play=1&speed=10",
+        query: "target=banana&family=full-rank&lr=50&sched=constant&seed=1&play=1&speed=10",
         look_for: "With a learning rate of 50 the fit soon produces a non-finite value and the page pauses. Look at q just before: its widths have collapsed to nothing, so no learning rate could go on from there. \
                    Restart at a tenth (5): it survives but still collapses. A hundredth (0.5) fits, jittering; the default 0.05 fits best.",
     },

@@ -12,6 +12,7 @@ use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
 use crate::engine::family::{self, flow};
 use crate::engine::fit::{LR_RANGE, MAX_SAMPLES};
 use crate::engine::mcmc::SamplerKind;
+use crate::engine::optim::Schedule;
 use crate::engine::target;
 use crate::playground::Controls;
 
@@ -239,6 +240,12 @@ pub const KEYS: &[Key] = &[
         help: "Adam's learning rate",
         get: |s| s.controls.settings.lr.to_string(),
         set: |s, v| Ok(s.controls.settings.lr = number(v, LR_RANGE.0, LR_RANGE.1, "the learning rate")?),
+    },
+    Key {
+        name: "sched",
+        help: "the learning-rate schedule: decay (q settles) or constant (q jitters)",
+        get: |s| s.controls.settings.schedule.name().into(),
+        set: |s, v| Ok(s.controls.settings.schedule = Schedule::parse(v).map_err(|e| e.to_string())?),
     },
     Key {
         name: "seed",

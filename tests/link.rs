@@ -21,6 +21,7 @@ const NON_DEFAULT: &[(&str, &str)] = &[
     ("fwd", "snis"),
     ("samples", "17"),
     ("lr", "0.0125"),
+    ("sched", "constant"),
     ("seed", "18446744073709551615"),
     ("speed", "1000"),
     ("step", "4321"),
@@ -73,6 +74,7 @@ fn a_whole_state_round_trips() {
     assert_eq!(s.controls.settings.estimator, Estimator::Stl);
     assert_eq!(s.controls.settings.forward_source, ForwardSource::Snis);
     assert_eq!((s.controls.settings.samples, s.controls.settings.lr, s.controls.settings.seed), (17, 0.0125, u64::MAX));
+    assert_eq!(s.controls.settings.schedule, vi_playground::engine::optim::Schedule::Constant);
     assert_eq!((s.controls.steps_per_frame, s.step, s.playing, s.sampler), (1000, 4321, true, SamplerKind::Rwmh));
     assert_eq!(s.second, Second { family: "full-rank".into(), divergence: Divergence::ReverseKl });
     assert!(s.compare && s.presenter);

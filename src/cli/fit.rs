@@ -10,6 +10,7 @@ use super::{number, resolve_target_param, target_param_flag};
 use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
 use crate::engine::family::{self, FAMILIES};
 use crate::engine::fit::{Fit, Settings, Status};
+use crate::engine::optim::Schedule;
 use crate::engine::target::{self, TARGETS};
 use serde_json::json;
 
@@ -32,6 +33,8 @@ OPTIONS (defaults in brackets):
   --proposal NAME      forward KL: defensive (q and a widened q) | q (q alone, biased at small S) [defensive]
   --samples S          Monte Carlo samples per step, 1..1024     [8]
   --lr LR              Adam learning rate          [the family's: 0.05 Gaussians, 0.01 flow]
+  --schedule NAME      decay (after 5000 steps lr/(1 + t'/1000); q the average of recent
+                       iterates) | constant                      [decay]
   --steps N            optimizer steps                           [5000]
   --until-kl X         stop as soon as the exact KL(q||p) < X (checked every 100 steps), at most --steps
   --seed N             RNG seed: the same seed gives the same numbers [1]
@@ -89,6 +92,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
             }
             "--samples" => s.samples = number(flag, value()?)?,
             "--lr" => lr = Some(number(flag, value()?)?),
+            "--schedule" => s.schedule = Schedule::parse(value()?).map_err(|e| e.to_string())?,
             "--steps" => steps = number(flag, value()?)?,
             "--until-kl" => until_kl = Some(number::<f64>(flag, value()?)?),
             "--depth" => s.flow_depth = number(flag, value()?)?,

@@ -12,7 +12,7 @@ use super::error::{check_range, EngineError};
 use super::family::Gaussian;
 use super::family::{self, Family, FamilyOptions};
 use super::math::{rng_from_seed, std_normal2, Mat2, Rng, Vec2};
-use super::optim::{Adam, AdamState};
+use super::optim::{Adam, AdamState, Schedule};
 use super::psis;
 use super::quadrature::{KlPair, TargetGrid, GRID_CELLS};
 use super::target::{self, Target};
@@ -38,6 +38,10 @@ pub struct Settings {
     pub forward_source: ForwardSource,
     pub samples: usize,
     pub lr: f64,
+    /// How the learning rate moves over the run, and whether the q shown is the iterate or its
+    /// recent average (see [`Schedule`]).
+    #[serde(default)]
+    pub schedule: Schedule,
     pub seed: u64,
 }
 
@@ -65,6 +69,7 @@ impl Default for Settings {
             forward_source: ForwardSource::SnisDefensive,
             samples: 8,
             lr: 0.05,
+            schedule: Schedule::default(),
             seed: 1,
         }
     }
@@ -140,7 +145,15 @@ pub struct Fit {
     target: Box<dyn Target>,
     grid: TargetGrid,
     initial: Box<dyn Family>,
+    /// The optimizer's iterate.
     family: Box<dyn Family>,
+    /// The q the fit shows and measures: the iterate, or (decaying schedule) the running average
+    /// of recent iterates, brought up to date at the end of each `step`.
+    shown: Box<dyn Family>,
+    /// The average's parameters.
+    average: Vec<f64>,
+    /// Steps since the schedule (re)started: at the start, a drag, a new learning rate.
+    clock: u64,
     draws: Vec<Vec2>,
     adam: Adam,
     adam_state: AdamState,
@@ -200,6 +213,9 @@ impl Fit {
             adam,
             rng: rng_from_seed(settings.seed),
             family: initial.clone(),
+            shown: initial.clone(),
+            average: initial.params().to_vec(),
+            clock: 0,
             initial,
             target,
             grid,
@@ -224,8 +240,9 @@ impl Fit {
         self.target.as_ref()
     }
 
+    /// The q shown: the iterate, or its recent average (see [`Schedule`]).
     pub fn family(&self) -> &dyn Family {
-        self.family.as_ref()
+        self.shown.as_ref()
     }
 
     pub fn target_grid(&self) -> &TargetGrid {
@@ -251,6 +268,7 @@ impl Fit {
             }
             done += 1;
         }
+        self.shown.set_params(&self.average);
         done
     }
 
@@ -283,12 +301,18 @@ impl Fit {
         if self.grad.iter().any(|g| !g.is_finite()) {
             return Err("the gradient became infinite or NaN".into());
         }
+        self.adam.lr = self.settings.schedule.lr(self.settings.lr, self.clock);
         self.adam.update(&mut self.adam_state, &self.grad, self.family.params(), &mut self.next);
         if self.next.iter().any(|p| !p.is_finite()) {
             return Err("a parameter became infinite or NaN".into());
         }
         self.family.set_params(&self.next);
         self.step += 1;
+        self.clock += 1;
+        let w = self.settings.schedule.average_weight(self.clock);
+        for (a, p) in self.average.iter_mut().zip(&self.next) {
+            *a += w * (p - *a);
+        }
         self.elbo_avg.push(est.elbo);
         if let Some(ess) = est.ess {
             self.ess_avg.push(ess);
@@ -306,6 +330,8 @@ impl Fit {
             self.adam_state = self.adam.init(self.family.params().len());
             self.status = Status::Running;
         }
+        // The schedule starts again from the new rate, and the average from the iterate.
+        self.restart_schedule();
         Ok(())
     }
 
@@ -315,6 +341,7 @@ impl Fit {
             return Err(EngineError::Invalid(format!("expected {} finite parameters", self.family.params().len())));
         }
         self.family.set_params(params);
+        self.restart_schedule();
         self.adam_state = self.adam.init(params.len());
         self.status = Status::Running;
         Ok(())
@@ -322,8 +349,8 @@ impl Fit {
 
     /// Moves q by `delta`, as when the student drags its mean; see [`Fit::set_params`].
     pub fn shift(&mut self, delta: Vec2) -> Result<(), EngineError> {
-        let mut phi = self.family.params().to_vec();
-        let i = self.family.location_index();
+        let mut phi = self.shown.params().to_vec();
+        let i = self.shown.location_index();
         phi[i] += delta[0];
         phi[i + 1] += delta[1];
         self.set_params(&phi)
@@ -342,9 +369,17 @@ impl Fit {
         self.set_params(Gaussian::new(structure, mean, l).params())
     }
 
+    /// The schedule's clock back to 0, the shown q and its average at the iterate.
+    fn restart_schedule(&mut self) {
+        self.clock = 0;
+        self.average.copy_from_slice(self.family.params());
+        self.shown.set_params(&self.average);
+    }
+
     /// Back to step 0: the initial q, fresh Adam moments, the RNG reseeded.
     pub fn reset(&mut self) {
         self.family = self.initial.clone();
+        self.restart_schedule();
         self.adam_state = self.adam.init(self.family.params().len());
         self.rng = rng_from_seed(self.settings.seed);
         self.step = 0;
@@ -366,10 +401,10 @@ impl Fit {
     }
 
     pub fn snapshot(&self) -> Snapshot {
-        let (mean, cov) = self.family.moments();
+        let (mean, cov) = self.shown.moments();
         Snapshot {
             step: self.step,
-            params: self.family.params().to_vec(),
+            params: self.shown.params().to_vec(),
             mean,
             cov,
             elbo: self.last.map_or(f64::NAN, |e| e.elbo),
@@ -381,16 +416,16 @@ impl Fit {
 
     /// The exact KL(q‖p) alone (about a millisecond): ln Z minus the exact ELBO.
     pub fn kl_qp(&self) -> f64 {
-        self.grid.kl_qp(self.target.as_ref(), self.family.as_ref())
+        self.grid.kl_qp(self.target.as_ref(), self.shown.as_ref())
     }
 
     /// Exact KLs by quadrature and PSIS k̂, for the current q.
     pub fn diagnostics(&self) -> Diagnostics {
-        let kl = self.grid.kl(self.target.as_ref(), self.family.as_ref());
+        let kl = self.grid.kl(self.target.as_ref(), self.shown.as_ref());
         let mut rng = rng_from_seed(self.settings.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut log_w: Vec<f64> = (0..PSIS_DRAWS)
             .map(|_| {
-                let (z, log_q) = self.family.sample(std_normal2(&mut rng));
+                let (z, log_q) = self.shown.sample(std_normal2(&mut rng));
                 self.target.log_density(z) - log_q
             })
             .collect();

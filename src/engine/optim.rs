@@ -36,6 +36,79 @@ impl Adam {
     }
 }
 
+/// How the learning rate moves over a run, and which q the page shows.
+///
+/// At a constant rate the iterate never settles: stochastic gradients keep it jittering around the
+/// optimum (mean-field variances on `correlated` ±8 % at lr 0.05; a flow on the banana ends at
+/// KL(q‖p) 0.04–0.30 after 20 000 steps over 20 seeds). `Decay` is the Robbins–Monro remedy in two
+/// parts: after [`DECAY_AFTER`] steps at the full rate, the rate falls as lr/(1 + t′/τ) with t′ the
+/// steps since and τ = [`DECAY_STEPS`]; and the q shown (and measured) is the running average of
+/// the recent iterates (Polyak & Juditsky 1992; the polynomial-decay average of Shamir & Zhang
+/// 2013, weight (η + 1)/(t + η) with η = 3 for the newest, about the last quarter of the run).
+/// Measured over seeds 1–10 with `vi-fit --steps 20000`: a flow on the banana (width 16 and 32)
+/// ends at KL 0.009–0.017, mean-field variances on `correlated` within 1.4 % of 1 − ρ². Either part
+/// alone falls short: the decay alone (τ = 500) leaves variances ±5 %, the average alone a flow at
+/// 0.04–0.20. The full-rate start matters: noise is what lifts a full-rank fit of `bimodal` out of
+/// the broad optimum between the modes (KL 1.34), and decaying from step 0 left 10 seeds of 10 there
+/// at 5000 steps, against 2 of 10 at a constant rate and with this start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Schedule {
+    Constant,
+    #[default]
+    Decay,
+}
+
+/// Steps at the full rate before the decay: room for the noise to find the better optimum.
+pub const DECAY_AFTER: u64 = 5000;
+/// The decay's time scale τ, in steps: the rate halves τ steps into the decay.
+pub const DECAY_STEPS: f64 = 1000.0;
+/// η of the iterate average.
+const AVERAGE_ETA: f64 = 3.0;
+
+impl Schedule {
+    pub const ALL: &'static [Schedule] = &[Schedule::Decay, Schedule::Constant];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Schedule::Constant => "constant",
+            Schedule::Decay => "decay",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Schedule::Constant => "Constant (q jitters)",
+            Schedule::Decay => "Decaying, averaged (q settles)",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Self, crate::engine::EngineError> {
+        Schedule::ALL.iter().copied().find(|s| s.name() == name).ok_or_else(|| crate::engine::EngineError::Unknown {
+            what: "learning-rate schedule",
+            name: name.to_string(),
+            known: Schedule::ALL.iter().map(|s| s.name()).collect(),
+        })
+    }
+
+    /// The learning rate `t` steps after the schedule (re)started.
+    pub fn lr(self, base: f64, t: u64) -> f64 {
+        match self {
+            Schedule::Constant => base,
+            Schedule::Decay => base / (1.0 + t.saturating_sub(DECAY_AFTER) as f64 / DECAY_STEPS),
+        }
+    }
+
+    /// The weight of the newest iterate in the shown q's average, `t` ≥ 1 steps after the start;
+    /// 1 (no average) at a constant rate.
+    pub fn average_weight(self, t: u64) -> f64 {
+        match self {
+            Schedule::Constant => 1.0,
+            Schedule::Decay => ((AVERAGE_ETA + 1.0) / (t as f64 + AVERAGE_ETA)).min(1.0),
+        }
+    }
+}
+
 /// Adam's moment estimates and step counter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdamState {

@@ -3,6 +3,7 @@
 
 use vi_playground::engine::divergence::{Divergence, Estimator, ForwardSource};
 use vi_playground::engine::fit::{Diagnostics, Fit, Settings};
+use vi_playground::engine::optim::Schedule;
 use vi_playground::engine::{Mat2, Vec2};
 
 pub fn settings(target: &str, param: f64, family: &str, divergence: Divergence, seed: u64) -> Settings {
@@ -15,6 +16,8 @@ pub fn settings(target: &str, param: f64, family: &str, divergence: Divergence, 
         forward_source: ForwardSource::SnisDefensive,
         samples: 16,
         lr: 0.05,
+        // `converge` runs its own step-size schedule and average, as the oracles were derived.
+        schedule: Schedule::Constant,
         seed,
         ..Settings::default()
     }

@@ -7,6 +7,7 @@ use crate::app::live::Live;
 use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
 use crate::engine::family::{flow, FAMILIES};
 use crate::engine::fit::{LR_RANGE, MAX_SAMPLES};
+use crate::engine::optim::Schedule;
 use crate::engine::target::TARGETS;
 use crate::link::SPEEDS;
 use crate::numbers::{show, Quantity};
@@ -137,6 +138,13 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
         {number_input("Seed", "seed-input", "seed", |c| c.settings.seed.to_string(), |c, t| {
             t.parse::<u64>().map(|s| c.settings.seed = s).map_err(|_| format!("The seed must be a whole number ≥ 0; kept {}.", c.settings.seed))
         })}
+        </div>
+        <div class="control" data-part="lr">
+            <label for="schedule-select">"Learning rate over time"</label>
+            <select id="schedule-select" data-testid="schedule-select" prop:value=move || c.get().settings.schedule.name()
+                on:change=move |ev| { if let Ok(v) = Schedule::parse(&event_target_value(&ev)) { set(&|x| x.settings.schedule = v); } }>
+                {Schedule::ALL.iter().map(|v| view! { <option value=v.name()>{v.label()}</option> }).collect_view()}
+            </select>
         </div>
         <div class="control" data-part="speed">
             <label for="speed-slider">"Speed"</label>
