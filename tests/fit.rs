@@ -144,13 +144,14 @@ fn forward_kl_from_draws_matches_marginals() {
     let mut s = settings("correlated", rho, "mean-field", ForwardKl, 4);
     s.forward_source = ForwardSource::Draws;
     s.samples = 32;
-    let mut fit = Fit::with_draws(s, draws).unwrap();
+    let mut fit = common::displaced(Fit::with_draws(s, draws).unwrap());
     fit.step(4000);
     fit.set_lr(0.005).unwrap();
     fit.step(4000);
     let snap = fit.snapshot();
     for i in 0..2 {
         assert!((snap.cov[(i, i)] - 1.0).abs() < 0.05, "σ² = {}", snap.cov[(i, i)]);
+        assert!(snap.mean[i].abs() < 0.05, "μ = {}", snap.mean[i]);
     }
     assert!((fit.diagnostics().kl.kl_pq + 0.5 * (1.0 - rho * rho).ln()).abs() < 0.02);
 }

@@ -44,6 +44,54 @@ fn chains_with_shifted_means_have_large_rhat() {
     assert!(r > 1.3, "R̂ = {r}");
 }
 
+/// Folded R̂ (Vehtari et al. 2021, §4.2) sees a chain with the same mean and twice the scale, which
+/// the plain split-R̂ of the location barely notices.
+#[test]
+fn folded_rhat_flags_a_chain_with_twice_the_scale() {
+    let mut chains = normal_chains(4, 1000, 9, 0.0);
+    for x in chains[3].iter_mut() {
+        *x *= 2.0;
+    }
+    let r = rhat(&chains);
+    assert!(r > 1.05, "R̂ = {r} with one chain twice as wide");
+    // The same draws at one scale: no flag.
+    let same = normal_chains(4, 1000, 9, 0.0);
+    assert!(rhat(&same) < 1.01);
+}
+
+/// MCSE of the mean of N independent draws is sd/√N.
+#[test]
+fn mcse_of_the_mean_of_independent_draws_is_sd_over_root_n() {
+    let chains = normal_chains(4, 2500, 10, 0.0);
+    let (mcse, _) = mcse_mean(&chains);
+    let want = 1.0 / 10_000f64.sqrt();
+    // The ESS estimate of 10 000 independent draws is within a few per cent (its sd, measured over
+    // seeds, about 2 %), so the MCSE within 5 %.
+    assert!((mcse / want - 1.0).abs() < 0.05, "MCSE {mcse}, want {want}");
+}
+
+/// A step size far beyond the leapfrog's stability limit (ε = 2 on N(0, I)) makes the energy error
+/// explode: the transition is flagged divergent and stops at once, at depth 1 or 2.
+#[test]
+fn nuts_flags_a_divergence_at_an_unstable_step_size() {
+    let t = target::find("correlated").unwrap().build(0.0).unwrap();
+    let mut nuts = Nuts::new(0.8);
+    nuts.step = 40.0;
+    let mut rng = rng_from_seed(12);
+    let mut divergent = 0;
+    for _ in 0..100 {
+        let mut at = Point::at(t.as_ref(), Vec2::new(0.5, -0.5));
+        let info = nuts.transition(t.as_ref(), &mut at, &mut rng);
+        divergent += usize::from(info.divergent);
+        assert!(info.depth <= 2, "a divergent tree stops: depth {}", info.depth);
+    }
+    assert!(divergent >= 95, "{divergent} of 100 transitions at ε = 40 flagged divergent");
+    // At a stable step size, none.
+    nuts.step = 0.5;
+    let mut at = Point::at(t.as_ref(), Vec2::new(0.5, -0.5));
+    assert!((0..100).all(|_| !nuts.transition(t.as_ref(), &mut at, &mut rng).divergent));
+}
+
 /// Four stationary Gaussian AR(1) chains xₜ = φxₜ₋₁ + √(1−φ²)εₜ of length n.
 fn ar1_chains(phi: f64, n: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = rng_from_seed(seed);
@@ -251,12 +299,13 @@ fn forward_kl_from_mcmc_draws_matches_the_marginals() {
     let mut s = common::settings("correlated", 0.9, "mean-field", Divergence::ForwardKl, 3);
     s.forward_source = ForwardSource::Draws;
     s.samples = 32;
-    let mut fit = Fit::with_draws(s, m.pooled_draws()).unwrap();
+    let mut fit = common::displaced(Fit::with_draws(s, m.pooled_draws()).unwrap());
     fit.step(4000);
     fit.set_lr(0.005).unwrap();
     fit.step(4000);
     let snap = fit.snapshot();
     for k in 0..2 {
         assert!((snap.cov[(k, k)] - 1.0).abs() < 0.06, "σ² = {} from 8000 NUTS draws", snap.cov[(k, k)]);
+        assert!(snap.mean[k].abs() < 0.06, "μ = {} from 8000 NUTS draws", snap.mean[k]);
     }
 }
