@@ -175,8 +175,11 @@ fn dragging_moves_q_and_keeps_the_step_count() {
         let (before, cov_before) = fit.family().moments();
         fit.shift(Vec2::new(0.7, -1.25)).unwrap();
         let (after, cov_after) = fit.family().moments();
-        assert!((after - before - Vec2::new(0.7, -1.25)).norm() < 1e-9, "{family}: the mean moved by δ");
-        assert!((cov_after - cov_before).norm() < 1e-9, "{family}: the shape did not change");
+        // A Gaussian's moments are exact; a flow's come from adaptive cubature whose error estimate
+        // is below 1e-7 (engine::cubature), and the shifted flow is integrated on other cells.
+        let tol = if family == "flow" { 1e-6 } else { 1e-9 };
+        assert!((after - before - Vec2::new(0.7, -1.25)).norm() < tol, "{family}: the mean moved by δ");
+        assert!((cov_after - cov_before).norm() < tol, "{family}: the shape did not change");
         assert_eq!(fit.step_count(), 200);
         fit.step(10);
         assert!(fit.family().params().iter().all(|p| p.is_finite()));

@@ -207,7 +207,7 @@ impl Pane {
         let e = self.fit.with_value(|f| {
             f.as_ref().map(|f| {
                 let d = f.diagnostics();
-                let moments = f.family().moments();
+                let moments = f.family().moments_within(f.target_grid().cubature_cells);
                 (
                     f.step_count(),
                     Exact { log_z: d.log_z, kl_qp: d.kl.kl_qp, kl_pq: d.kl.kl_pq, k_hat: d.k_hat },
@@ -229,7 +229,9 @@ impl Pane {
     fn recent_moments(self) -> Vec<(Vec2, Mat2)> {
         let recent = self.recent_moments.with_value(MomentWindow::moments);
         if recent.is_empty() {
-            self.fit.with_value(|f| f.as_ref().map(|f| vec![f.family().moments()]).unwrap_or_default())
+            self.fit.with_value(|f| {
+                f.as_ref().map(|f| vec![f.family().moments_within(f.target_grid().cubature_cells)]).unwrap_or_default()
+            })
         } else {
             recent
         }

@@ -3,6 +3,7 @@
 //! an explicit seeded RNG, so a seed reproduces a run natively and in wasm.
 
 pub mod bias;
+pub mod cubature;
 pub mod divergence;
 pub mod error;
 pub mod family;

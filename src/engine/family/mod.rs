@@ -14,9 +14,9 @@ pub use affine::Affine;
 pub use flow::Flow;
 pub use gaussian::{Gaussian, Structure};
 
+use super::cubature::expect_base;
 use super::error::EngineError;
 use super::math::{std_normal_log_pdf, Mat2, Vec2};
-use super::quadrature::gauss_hermite;
 
 /// A variational family with its current parameters φ.
 pub trait Family: Send {
@@ -79,25 +79,27 @@ pub trait Family: Send {
         std_normal_log_pdf(eps) - log_det
     }
 
-    /// Mean and covariance of q: exact for a Gaussian; otherwise E[T(ε)] by 2-D Gauss–Hermite
-    /// quadrature in the base space (exact for polynomial T of low degree, spectrally accurate
-    /// for smooth T).
+    /// Mean and covariance of q: exact for a Gaussian; otherwise E[T(ε)] and E[T(ε)T(ε)ᵀ] by
+    /// adaptive cubature in the base space ([`crate::engine::cubature`]). Gauss–Hermite, used
+    /// before, is exact only for T polynomial of low degree: a forward-KL flow on `bimodal` got a
+    /// mean of 0.023 where a fine grid gives 0.088.
     fn moments(&self) -> (Vec2, Mat2) {
+        self.moments_within(crate::engine::cubature::MAX_CELLS)
+    }
+
+    /// [`Family::moments`] with the cubature held to `max_cells` cells (the page's budget).
+    fn moments_within(&self, max_cells: usize) -> (Vec2, Mat2) {
         if let Some((mean, l)) = self.gaussian() {
             return (mean, l * l.transpose());
         }
-        let (nodes, weights) = gauss_hermite();
-        let mut m1 = Vec2::zeros();
-        let mut m2 = Mat2::zeros();
-        for (i, &u) in nodes.iter().enumerate() {
-            for (j, &v) in nodes.iter().enumerate() {
-                let w = weights[i] * weights[j];
-                let (z, _) = self.forward(Vec2::new(u, v));
-                m1 += z * w;
-                m2 += z * z.transpose() * w;
-            }
-        }
-        (m1, m2 - m1 * m1.transpose())
+        let e = expect_base(max_cells, |eps| {
+            let (z, _) = self.forward(eps);
+            // Steered by the spread of z: the integrand the covariance needs most.
+            [z.norm_squared(), z[0], z[1], z[0] * z[0], z[0] * z[1], z[1] * z[1]]
+        });
+        let [_, mx, my, xx, xy, yy] = e.value;
+        let m1 = Vec2::new(mx, my);
+        (m1, Mat2::new(xx, xy, xy, yy) - m1 * m1.transpose())
     }
 }
 
