@@ -8,78 +8,19 @@
 //!   in ε, used before, is exact only where ln p̃(T(ε)) and ln q are low-degree polynomials in ε
 //!   (a Gaussian q on `correlated` or `banana`); on a mixture or for a flow it was off by 1–40 %.
 
-use std::sync::OnceLock;
-
 use super::cubature;
 use super::family::Family;
 use super::math::{exp, ln, log_sum_exp, Vec2};
 use super::target::{Box2, Target};
 
-/// Number of Gauss–Hermite nodes per dimension.
-pub const GH_ORDER: usize = 32;
-
 /// Default grid resolution per side.
 pub const GRID_CELLS: usize = 256;
 
 /// The cubature's cell budget on a coarser grid than [`GRID_CELLS`] (the page's): about 7000
-/// evaluations of q, a few milliseconds for a flow; a flow fitted to `bimodal` then stops at a
-/// larger error estimate, which the readout's three significant digits absorb (measured in
-/// tests/quadrature.rs).
+/// evaluations of q, a few milliseconds for a flow. A flow fitted to `bimodal` then stops at a
+/// larger error: measured in tests/quadrature.rs, KL(q‖p) 1e-3 off (estimate 6.7e-3) where the
+/// full budget gets 2.4e-5, so the page's readout may differ from `vi-fit`'s in its third digit.
 pub const PAGE_CUBATURE_CELLS: usize = 32;
-
-/// Nodes and weights of Gauss–Hermite quadrature for N(0, 1) (probabilists' weight e^{−x²/2}/√2π),
-/// of order [`GH_ORDER`]: E f(ε) ≈ Σ wᵢ f(xᵢ). Computed once by Newton's method on the orthonormal
-/// Hermite recurrence (Press et al., Numerical Recipes, `gauher`), for the physicists' weight e^{−t²},
-/// then mapped by x = √2·t, w ← w/√π. Only arithmetic and libm, so the nodes are bit-identical
-/// natively and in wasm.
-pub fn gauss_hermite() -> (&'static [f64], &'static [f64]) {
-    static GH: OnceLock<(Vec<f64>, Vec<f64>)> = OnceLock::new();
-    let (x, w) = GH.get_or_init(|| {
-        let n = GH_ORDER;
-        let nf = n as f64;
-        let pim4 = 0.751_125_544_464_942_5; // π^(−1/4)
-        let (mut t, mut wt) = (vec![0.0; n], vec![0.0; n]);
-        let mut z = 0.0f64;
-        for i in 0..n.div_ceil(2) {
-            // Initial guesses for the largest roots, then from the previous ones.
-            z = match i {
-                0 => libm::sqrt(2.0 * nf + 1.0) - 1.85575 * libm::pow(2.0 * nf + 1.0, -0.16667),
-                1 => z - 1.14 * libm::pow(nf, 0.426) / z,
-                2 => 1.86 * z - 0.86 * t[0],
-                3 => 1.91 * z - 0.91 * t[1],
-                _ => 2.0 * z - t[i - 2],
-            };
-            let mut pp = 0.0;
-            for _ in 0..100 {
-                let (mut p1, mut p2) = (pim4, 0.0);
-                for j in 0..n {
-                    let p3 = p2;
-                    p2 = p1;
-                    let jf = j as f64;
-                    p1 = z * libm::sqrt(2.0 / (jf + 1.0)) * p2 - libm::sqrt(jf / (jf + 1.0)) * p3;
-                }
-                pp = libm::sqrt(2.0 * nf) * p2;
-                let step = p1 / pp;
-                z -= step;
-                if step.abs() <= 1e-15 {
-                    break;
-                }
-            }
-            t[i] = z;
-            t[n - 1 - i] = -z;
-            wt[i] = 2.0 / (pp * pp);
-            wt[n - 1 - i] = wt[i];
-        }
-        let mut pairs: Vec<(f64, f64)> = t
-            .iter()
-            .zip(&wt)
-            .map(|(&t, &w)| (std::f64::consts::SQRT_2 * t, w / libm::sqrt(std::f64::consts::PI)))
-            .collect();
-        pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0)); // the nodes are distinct
-        pairs.into_iter().unzip()
-    });
-    (x, w)
-}
 
 /// A regular grid of cell midpoints over a box.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -194,27 +135,5 @@ impl TargetGrid {
             [log_q - target.log_density(z)]
         });
         (e.value[0] + self.log_z, e.error[0])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gauss_hermite_reproduces_normal_moments() {
-        let (x, w) = gauss_hermite();
-        let moment = |k: i32| x.iter().zip(w).map(|(&x, &w)| w * x.powi(k)).sum::<f64>();
-        // E ε^k for ε ~ N(0, 1): 1, 0, 1, 0, 3, 15, 105 (double factorials).
-        assert!((moment(0) - 1.0).abs() < 1e-13);
-        assert!(moment(1).abs() < 1e-13);
-        assert!((moment(2) - 1.0).abs() < 1e-12);
-        assert!(moment(3).abs() < 1e-12);
-        assert!((moment(4) - 3.0).abs() < 1e-11);
-        assert!((moment(6) - 15.0).abs() < 1e-10);
-        assert!((moment(8) - 105.0).abs() < 1e-9);
-        // E cos(ε) = e^{−1/2}: not a polynomial, still accurate.
-        let ecos: f64 = x.iter().zip(w).map(|(&x, &w)| w * x.cos()).sum();
-        assert!((ecos - (-0.5f64).exp()).abs() < 1e-12);
     }
 }
