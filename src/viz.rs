@@ -3,8 +3,49 @@
 
 use crate::engine::family::{Family, Structure};
 use crate::engine::math::{exp, Mat2, Vec2};
-use crate::engine::quadrature::Grid;
 use crate::engine::target::Box2;
+
+/// A regular grid of cell midpoints over a box: what a density is tabulated on for drawing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grid {
+    pub bounds: Box2,
+    pub nx: usize,
+    pub ny: usize,
+}
+
+impl Grid {
+    pub fn new(bounds: Box2, nx: usize, ny: usize) -> Self {
+        Grid { bounds, nx, ny }
+    }
+
+    pub fn dx(&self) -> f64 {
+        (self.bounds.x.1 - self.bounds.x.0) / self.nx as f64
+    }
+
+    pub fn dy(&self) -> f64 {
+        (self.bounds.y.1 - self.bounds.y.0) / self.ny as f64
+    }
+
+    pub fn cell_area(&self) -> f64 {
+        self.dx() * self.dy()
+    }
+
+    /// Midpoint of cell (i, j), i along x.
+    #[inline]
+    pub fn point(&self, i: usize, j: usize) -> Vec2 {
+        Vec2::new(self.bounds.x.0 + (i as f64 + 0.5) * self.dx(), self.bounds.y.0 + (j as f64 + 0.5) * self.dy())
+    }
+
+    /// Every midpoint, row by row (j outer, i inner).
+    pub fn points(&self) -> impl Iterator<Item = Vec2> + '_ {
+        (0..self.ny).flat_map(move |j| (0..self.nx).map(move |i| self.point(i, j)))
+    }
+
+    /// f at every midpoint, row by row.
+    pub fn eval(&self, f: impl Fn(Vec2) -> f64) -> Vec<f64> {
+        self.points().map(f).collect()
+    }
+}
 
 /// The probability masses whose highest-density regions get a contour.
 pub const CONTOUR_MASSES: [f64; 3] = [0.5, 0.9, 0.99];

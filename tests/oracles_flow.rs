@@ -12,7 +12,7 @@ use vi_playground::engine::divergence::Divergence::{ForwardKl, ReverseKl};
 use vi_playground::engine::family::{Family, Flow};
 use vi_playground::engine::fit::{Fit, Settings};
 use vi_playground::engine::math::{exp, rng_from_seed, std_normal2, Vec2};
-use vi_playground::engine::quadrature::Grid;
+use vi_playground::viz::Grid;
 use vi_playground::engine::target::Box2;
 
 fn flow_settings(

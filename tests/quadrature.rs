@@ -1,83 +1,175 @@
-//! Quadrature against the closed forms of shared/science.md's table: ln Z within 1e-3 (in fact far
-//! better), and the grid's moments against the table's mean and covariance, on all targets and
-//! several parameter values.
+//! The integrator of the exact diagnostics (science.md, "Exact diagnostics"; oracle 9) against
+//! independent references computed here: the closed forms of science.md's tables, closed-form KLs
+//! between Gaussians and of a Gaussian against the funnel, and brute-force fine grids.
 
 #![cfg(not(target_arch = "wasm32"))]
 
 use vi_playground::engine::family::{Family, Gaussian, Structure};
 use vi_playground::engine::math::{cholesky2, exp, Mat2, Vec2};
-use vi_playground::engine::quadrature::{TargetGrid, GRID_CELLS};
-use vi_playground::engine::target::TARGETS;
+use vi_playground::engine::quadrature::{Precision, TargetIntegrals};
+use vi_playground::engine::target::{Funnel, Target, TARGETS};
 
-#[test]
-fn quadrature_log_z_and_moments_match_the_table() {
+/// Every target with a closed form, at its ends, its default and between; the funnel (not yet on
+/// the menu) from τ = 0.5 to Neal's 3, the integrator's hardest case.
+fn targets_with_closed_forms() -> Vec<(String, Box<dyn Target>)> {
+    let mut all: Vec<(String, Box<dyn Target>)> = Vec::new();
     for info in TARGETS {
         let p = info.param;
-        for value in [p.min, p.default, p.max, 0.5 * (p.min + p.default)] {
-            let target = info.build(value).unwrap();
-            let exact = target.exact();
-            let grid = TargetGrid::new(target.as_ref(), GRID_CELLS);
-            let log_z = exact.log_z.expect("science.md gives ln Z for every current target");
-            assert!((grid.log_z - log_z).abs() < 1e-3, "{} {value}: ln Z {} vs {log_z}", info.name, grid.log_z);
-
-            let area = grid.grid.cell_area();
-            let (mut m, mut s) = (Vec2::zeros(), Mat2::zeros());
-            for (z, lp) in grid.grid.points().zip(&grid.log_p) {
-                let w = exp(lp - grid.log_z) * area;
-                m += z * w;
-                s += z * z.transpose() * w;
-            }
-            let cov = s - m * m.transpose();
-            let (em, ec) = (exact.mean.unwrap(), exact.cov.unwrap());
-            assert!((m - em).norm() < 1e-3, "{} {value}: mean {m:?} vs {em:?}", info.name);
-            assert!((cov - ec).norm() < 1e-3 * (1.0 + ec.norm()), "{} {value}: cov {cov:?} vs {ec:?}", info.name);
+        for value in [p.min, p.default, p.max, 0.5 * (p.min + p.default), 0.5 * (p.default + p.max)] {
+            all.push((format!("{} {}={value}", info.name, p.key), info.build(value).unwrap()));
         }
+    }
+    for tau in [0.5, 1.0, 1.5, 2.25, 3.0] {
+        all.push((format!("funnel tau={tau}"), Box::new(Funnel::new(tau))));
+    }
+    all
+}
+
+/// ln Z to 1e-6 and every entry of the mean and covariance to 1e-5 of p's scale, each within the
+/// integrator's own error estimate (plus 1e-6 for the mass the mass box leaves out), against
+/// science.md's closed forms. At τ = 3 Var x = e^4.5 ≈ 90, half of it from v > 9.
+#[test]
+fn log_z_and_moments_of_p_match_the_closed_forms() {
+    for (name, target) in targets_with_closed_forms() {
+        let exact = target.exact();
+        let p = TargetIntegrals::new(target.as_ref(), Precision::Full);
+        let (log_z, mean, cov) = (exact.log_z.unwrap(), exact.mean.unwrap(), exact.cov.unwrap());
+        let scale = cov[(0, 0)].max(cov[(1, 1)]);
+        println!(
+            "{name}: ln Z {:+.2e} (± {:.1e}), mean error {:.1e}, cov error {:.1e} of {scale:.3} (estimate {:.1e})",
+            p.log_z - log_z,
+            p.log_z_error,
+            (p.mean - mean).abs().max(),
+            (p.cov - cov).abs().max(),
+            p.moments_error
+        );
+        assert!((p.log_z - log_z).abs() < 1e-6, "{name}: ln Z {} vs {log_z}", p.log_z);
+        assert!((p.log_z - log_z).abs() <= p.log_z_error + 1e-6, "{name}: ln Z error above its estimate");
+        assert!((p.mean - mean).abs().max() < 1e-5 * scale.sqrt(), "{name}: mean {:?} vs {mean:?}", p.mean);
+        assert!((p.cov - cov).abs().max() < 1e-5 * scale, "{name}: cov {:?} vs {cov:?}", p.cov);
+        assert!((p.cov - cov).abs().max() <= p.moments_error + 1e-6 * scale, "{name}: cov error above its estimate");
     }
 }
 
-/// KL between two Gaussians has a closed form; the engine's grid and Gauss–Hermite paths must
-/// reproduce it. KL(N₀‖N₁) = ½[tr(Σ₁⁻¹Σ₀) + (μ₁−μ₀)ᵀΣ₁⁻¹(μ₁−μ₀) − 2 + ln(|Σ₁|/|Σ₀|)].
+/// A target with its chart hidden: the integrals over p then refine over the mass box itself.
+struct NoChart(Box<dyn Target>);
+
+impl Target for NoChart {
+    fn log_density_and_grad(&self, z: Vec2) -> (f64, Vec2) {
+        self.0.log_density_and_grad(z)
+    }
+    fn mass_box(&self) -> vi_playground::engine::target::Box2 {
+        self.0.mass_box()
+    }
+    fn exact(&self) -> vi_playground::engine::target::Exact {
+        self.0.exact()
+    }
+}
+
+/// Without its chart the banana is a thin parabola across a long box (at b = 2, y from −5.5 to
+/// 86): the adaptive rule still holds ln Z to 1e-6 and the covariance to 1e-4 of its scale, within
+/// its error estimate, as a curved target with no chart (R&M's energies, typed formulas) needs.
+#[test]
+fn the_integrals_over_p_hold_on_a_curved_target_without_its_chart() {
+    for b in [0.5, 1.0, 2.0] {
+        let target = NoChart(TARGETS.iter().find(|t| t.name == "banana").unwrap().build(b).unwrap());
+        let exact = target.exact();
+        let p = TargetIntegrals::new(&target, Precision::Full);
+        let cov = exact.cov.unwrap();
+        let err = (p.cov - cov).abs().max();
+        println!("banana b={b} without chart: ln Z {:+.1e}, cov error {err:.1e} (estimate {:.1e})", p.log_z, p.moments_error);
+        assert!(p.log_z.abs() < 1e-6, "b {b}: ln Z {}", p.log_z);
+        assert!(err < 1e-4 * cov[(1, 1)], "b {b}: cov {:?} vs {cov:?}", p.cov);
+        assert!(err <= p.moments_error, "b {b}: error above its estimate");
+    }
+}
+
+/// KL(N₀‖N₁) = ½[tr(Σ₁⁻¹Σ₀) + (μ₁−μ₀)ᵀΣ₁⁻¹(μ₁−μ₀) − 2 + ln(|Σ₁|/|Σ₀|)].
+fn kl_gaussians(m0: Vec2, s0: Mat2, m1: Vec2, s1: Mat2) -> f64 {
+    let inv = s1.try_inverse().unwrap();
+    let d = m1 - m0;
+    0.5 * ((inv * s0).trace() + d.dot(&(inv * d)) - 2.0 + (s1.determinant() / s0.determinant()).ln())
+}
+
 #[test]
 fn kl_against_a_gaussian_target_matches_the_closed_form() {
     let rho: f64 = 0.8;
     let target = TARGETS.iter().find(|t| t.name == "correlated").unwrap().build(rho).unwrap();
     let sp = Mat2::new(1.0, rho, rho, 1.0);
-    let grid = TargetGrid::new(target.as_ref(), GRID_CELLS);
-    let kl_closed = |m0: Vec2, s0: Mat2, m1: Vec2, s1: Mat2| {
-        let inv = s1.try_inverse().unwrap();
-        let d = m1 - m0;
-        0.5 * ((inv * s0).trace() + d.dot(&(inv * d)) - 2.0 + (s1.determinant() / s0.determinant()).ln())
-    };
+    let p = TargetIntegrals::new(target.as_ref(), Precision::Full);
     for (mean, sq) in
         [(Vec2::new(0.3, -0.2), Mat2::new(0.5, 0.1, 0.1, 0.8)), (Vec2::new(-1.0, 0.5), Mat2::new(1.5, -0.3, -0.3, 0.4))]
     {
         let q = Gaussian::new(Structure::FullRank, mean, &cholesky2(&sq).unwrap());
-        let kl = grid.kl(target.as_ref(), &q);
-        let want_qp = kl_closed(mean, sq, Vec2::zeros(), sp);
-        let want_pq = kl_closed(Vec2::zeros(), sp, mean, sq);
+        let kl = p.kl(target.as_ref(), &q);
+        let want_qp = kl_gaussians(mean, sq, Vec2::zeros(), sp);
+        let want_pq = kl_gaussians(Vec2::zeros(), sp, mean, sq);
         assert!((kl.kl_qp - want_qp).abs() < 1e-6, "KL(q‖p) {} vs {want_qp}", kl.kl_qp);
-        assert!((kl.kl_pq - want_pq).abs() < 1e-4, "KL(p‖q) {} vs {want_pq}", kl.kl_pq);
+        assert!((kl.kl_pq - want_pq).abs() < 1e-6, "KL(p‖q) {} vs {want_pq}", kl.kl_pq);
+        assert!((kl.kl_pq - want_pq).abs() <= kl.kl_pq_error + 1e-9, "KL(p‖q) error above its estimate");
         assert!((q.log_q(mean) + (2.0 * std::f64::consts::PI).ln() + 0.5 * sq.determinant().ln()).abs() < 1e-12);
     }
 }
 
-/// KL(q‖p) and the mean of q by brute force: a midpoint grid of n² cells over `half`-wide square
-/// around the origin, for a q whose mass lies inside it. ln Z = 0 for every current target.
-fn brute_force(q: &dyn Family, target: &dyn vi_playground::engine::target::Target, n: usize, half: f64) -> (f64, Vec2) {
+/// A Gaussian q against Neal's funnel, both KLs in closed form.
+/// - KL(p‖q) = −H(p) − E_p[ln q]: H(p) = H(v) + E_v[H(x | v)] = ln(2πe) + ln τ (E v = 0), and
+///   E_p[ln q] = −ln 2π − ½ ln|Σ| − ½ tr(Σ⁻¹(C_p + (m_p − μ)(m_p − μ)ᵀ)) from p's moments.
+/// - KL(q‖p) = E_q[ln q] − E_q[ln p̃] with E_q[ln q] = −ln(2πe) − ½ ln|Σ| and
+///   E_q[x² e^(−v)] = e^(−μ_v + Σ_vv/2) ((μ_x − Σ_xv)² + Σ_xx) (under the tilt e^(−v), x's mean
+///   moves by −Σ_xv).
+#[test]
+fn kl_of_a_gaussian_against_the_funnel_matches_the_closed_forms() {
+    let ln2pi = (2.0 * std::f64::consts::PI).ln();
+    for tau in [0.5, 1.5, 3.0] {
+        let target = Funnel::new(tau);
+        let p = TargetIntegrals::new(&target, Precision::Full);
+        let cp = target.exact().cov.unwrap();
+        for (mu, s) in [
+            (Vec2::new(0.0, 0.0), Mat2::new(1.0, 0.0, 0.0, tau * tau)),
+            (Vec2::new(0.3, -1.5), Mat2::new(0.3, 0.2, 0.2, 1.2)),
+            (Vec2::new(-1.0, 2.0), Mat2::new(4.0, -0.5, -0.5, 0.8)),
+        ] {
+            let q = Gaussian::new(Structure::FullRank, mu, &cholesky2(&s).unwrap());
+            let inv = s.try_inverse().unwrap();
+            let h_p = ln2pi + 1.0 + tau.ln();
+            let e_p_ln_q = -ln2pi - 0.5 * s.determinant().ln() - 0.5 * (inv * (cp + mu * mu.transpose())).trace();
+            let want_pq = -h_p - e_p_ln_q;
+            let e_q_ln_q = -ln2pi - 1.0 - 0.5 * s.determinant().ln();
+            let (mx, mv, sxx, sxv, svv) = (mu[0], mu[1], s[(0, 0)], s[(0, 1)], s[(1, 1)]);
+            let tilt = exp(-mv + 0.5 * svv) * ((mx - sxv).powi(2) + sxx);
+            let e_q_ln_p = -(svv + mv * mv) / (2.0 * tau * tau) - ln2pi - tau.ln() - 0.5 * mv - 0.5 * tilt;
+            let want_qp = e_q_ln_q - e_q_ln_p;
+            let kl = p.kl(&target, &q);
+            println!(
+                "funnel tau={tau}, q {mu:?}: KL(q‖p) {:.6} ± {:.1e} vs {want_qp:.6}; KL(p‖q) {:.6} ± {:.1e} vs {want_pq:.6}",
+                kl.kl_qp, kl.kl_qp_error, kl.kl_pq, kl.kl_pq_error
+            );
+            assert!((kl.kl_qp - want_qp).abs() < 1e-4 * (1.0 + want_qp), "τ {tau}: KL(q‖p) {} vs {want_qp}", kl.kl_qp);
+            assert!((kl.kl_pq - want_pq).abs() < 1e-4 * (1.0 + want_pq), "τ {tau}: KL(p‖q) {} vs {want_pq}", kl.kl_pq);
+        }
+    }
+}
+
+/// KL(q‖p), q's mean and KL(p‖q) by brute force: midpoint grids of n² cells over a `half`-wide
+/// square around the origin, holding q's and p's mass. ln Z = 0 for every current target.
+fn brute_force(q: &dyn Family, target: &dyn Target, n: usize, half: f64) -> (f64, Vec2, f64) {
     let d = 2.0 * half / n as f64;
-    let (mut kl, mut mean) = (0.0, Vec2::zeros());
+    let (mut kl, mut mean, mut kl_pq) = (0.0, Vec2::zeros(), 0.0);
     for i in 0..n {
         for j in 0..n {
             let z = Vec2::new(-half + (i as f64 + 0.5) * d, -half + (j as f64 + 0.5) * d);
-            let lq = q.log_q(z);
+            let (lq, lp) = (q.log_q(z), target.log_density(z));
             if lq > -50.0 {
                 let w = exp(lq) * d * d;
-                kl += w * (lq - target.log_density(z));
+                kl += w * (lq - lp);
                 mean += z * w;
+            }
+            if lp > -50.0 {
+                kl_pq += exp(lp) * d * d * (lp - lq);
             }
         }
     }
-    (kl, mean)
+    (kl, mean, kl_pq)
 }
 
 /// science.md ("Exact diagnostics"): Gauss–Hermite in ε was exact only for `correlated` and
@@ -88,15 +180,17 @@ fn brute_force(q: &dyn Family, target: &dyn vi_playground::engine::target::Targe
 #[test]
 fn kl_and_moments_of_q_hold_on_the_bimodal_target() {
     let target = TARGETS.iter().find(|t| t.name == "bimodal").unwrap().build(0.5).unwrap();
-    let grid = TargetGrid::new(target.as_ref(), GRID_CELLS);
+    let p = TargetIntegrals::new(target.as_ref(), Precision::Full);
     // Moment-matched mean-field: variance s² + w(1 − w)(2a)² = 0.36 + 2.25.
     let sd = 2.61f64.sqrt();
     let q = Gaussian::new(Structure::MeanField, Vec2::zeros(), &Mat2::new(sd, 0.0, 0.0, sd));
-    let (kl, err) = grid.kl_qp_with_error(target.as_ref(), &q);
-    let (want, _) = brute_force(&q, target.as_ref(), 2000, 12.0);
-    println!("bimodal, mean-field: KL(q‖p) {kl:.6} ± {err:.1e}, brute force {want:.6}");
+    let (kl, err) = p.kl_qp_with_error(target.as_ref(), &q);
+    let (want, _, want_pq) = brute_force(&q, target.as_ref(), 2000, 12.0);
+    let (kl_pq, err_pq) = p.kl_pq_with_error(target.as_ref(), &q);
+    println!("bimodal, mean-field: KL(q‖p) {kl:.6} ± {err:.1e}, brute force {want:.6}; KL(p‖q) {kl_pq:.6} ± {err_pq:.1e} vs {want_pq:.6}");
     assert!((want - 3.5822).abs() < 1e-4, "the reference itself: {want}");
     assert!((kl - want).abs() < 1e-4 && (kl - want).abs() <= err + 1e-6, "{kl} ± {err} vs {want}");
+    assert!((kl_pq - want_pq).abs() < 1e-5, "KL(p‖q) {kl_pq} ± {err_pq} vs {want_pq}");
 
     // A flow fitted by forward KL (it spans both modes: far from Gaussian in ε).
     let s = vi_playground::engine::fit::Settings {
@@ -111,15 +205,20 @@ fn kl_and_moments_of_q_hold_on_the_bimodal_target() {
     let mut fit = vi_playground::engine::fit::Fit::new(s).unwrap();
     fit.step(3000);
     let flow = fit.family();
-    let (kl, err) = grid.kl_qp_with_error(target.as_ref(), flow);
-    let (want, want_mean) = brute_force(flow, target.as_ref(), 1500, 10.0);
+    let (kl, err) = p.kl_qp_with_error(target.as_ref(), flow);
+    let (kl_pq, err_pq) = p.kl_pq_with_error(target.as_ref(), flow);
+    let (want, want_mean, want_pq) = brute_force(flow, target.as_ref(), 1500, 10.0);
     let (mean, _) = flow.moments();
-    let page = vi_playground::engine::quadrature::TargetGrid::new(target.as_ref(), 160);
+    let page = TargetIntegrals::new(target.as_ref(), Precision::Page);
     let (kl_page, err_page) = page.kl_qp_with_error(target.as_ref(), flow);
+    let (pq_page, pq_err_page) = page.kl_pq_with_error(target.as_ref(), flow);
     println!(
-        "bimodal, forward-KL flow: KL(q‖p) {kl:.6} ± {err:.1e} (page budget {kl_page:.6} ± {err_page:.1e}), brute force {want:.6}; mean {mean:?} vs {want_mean:?}"
+        "bimodal, forward-KL flow: KL(q‖p) {kl:.6} ± {err:.1e} (page budget {kl_page:.6} ± {err_page:.1e}), brute force {want:.6}; \
+         KL(p‖q) {kl_pq:.6} ± {err_pq:.1e} (page {pq_page:.6} ± {pq_err_page:.1e}), brute force {want_pq:.6}; mean {mean:?} vs {want_mean:?}"
     );
     assert!((kl - want).abs() < 1e-4, "{kl} ± {err} vs {want}");
+    assert!((kl_pq - want_pq).abs() < 1e-4, "KL(p‖q) {kl_pq} ± {err_pq} vs {want_pq}");
     assert!((mean - want_mean).norm() < 1e-4, "{mean:?} vs {want_mean:?}");
     assert!((kl_page - want).abs() < 1e-3, "the page's budget: {kl_page} vs {want}");
+    assert!((pq_page - want_pq).abs() < 1e-3, "the page's budget: {pq_page} vs {want_pq}");
 }

@@ -202,3 +202,30 @@ async fn mount_takes_settings_as_an_object_or_a_query_string() {
     assert!(text(&other, "status-message").contains("samples=lots"));
     assert!(mount(host(), JsValue::from_f64(3.0)).is_err(), "a number is not settings");
 }
+
+/// Not a check but a benchmark that prints (scripts/test.sh shows it): what one refresh of the
+/// exact numbers costs in wasm, at the page's budget, for every target and family after 2000
+/// steps; `vi-fit --bench` prints the native figures beside it.
+#[wasm_bindgen_test]
+fn prints_the_cost_of_a_refresh_in_wasm() {
+    use vi_playground::engine::family::FAMILIES;
+    use vi_playground::engine::fit::refresh_ms;
+    use vi_playground::engine::quadrature::Precision;
+    use vi_playground::engine::target::TARGETS;
+    let perf = web_sys::window().unwrap().performance().unwrap();
+    let mut lines = vec!["refresh of the exact numbers in wasm (page budget, after 2000 steps):".to_string()];
+    for t in TARGETS {
+        for f in FAMILIES {
+            let s = Settings {
+                target: t.name.into(),
+                target_param: t.param.default,
+                family: f.name.into(),
+                lr: f.default_lr,
+                ..Settings::default()
+            };
+            let ms = refresh_ms(s, Precision::Page, || perf.now()).unwrap();
+            lines.push(format!("  {:<12} {:<12} {ms:>6.1} ms", t.name, f.name));
+        }
+    }
+    console_log!("{}", lines.join("\n"));
+}

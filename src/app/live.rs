@@ -13,6 +13,7 @@ use crate::engine::divergence::{Divergence, ForwardSource};
 use crate::engine::fit::{Fit, Status};
 use crate::engine::math::{Mat2, Vec2};
 use crate::engine::mcmc::{Mcmc, McmcSettings, SamplerKind, Summary};
+use crate::engine::quadrature::Precision;
 use crate::engine::EngineError;
 use crate::link::{PageState, Part, Second};
 use crate::playground::{Change, Controls, MomentWindow, Trace};
@@ -38,8 +39,6 @@ pub const AVERAGE_GAP: u64 = 250;
 pub const REPLAY_BUDGET_MS: f64 = 30.0;
 /// Points kept per trace, however long the run.
 pub const TRACE_POINTS: usize = 1500;
-/// Grid cells per side for the live exact diagnostics (the tests use 256).
-pub const LIVE_GRID_CELLS: usize = 160;
 
 /// The numbers the page shows, refreshed every frame.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -206,8 +205,7 @@ impl Pane {
     fn refresh_exact(self) {
         let e = self.fit.with_value(|f| {
             f.as_ref().map(|f| {
-                let d = f.diagnostics();
-                let moments = f.family().moments_within(f.target_grid().cubature_cells);
+                let (d, moments) = f.refresh();
                 (
                     f.step_count(),
                     Exact { log_z: d.log_z, kl_qp: d.kl.kl_qp, kl_pq: d.kl.kl_pq, k_hat: d.k_hat },
@@ -230,7 +228,7 @@ impl Pane {
         let recent = self.recent_moments.with_value(MomentWindow::moments);
         if recent.is_empty() {
             self.fit.with_value(|f| {
-                f.as_ref().map(|f| vec![f.family().moments_within(f.target_grid().cubature_cells)]).unwrap_or_default()
+                f.as_ref().map(|f| vec![f.family().moments_within(f.integrals().cubature_cells)]).unwrap_or_default()
             })
         } else {
             recent
@@ -515,7 +513,7 @@ impl Live {
             note = used.then(|| format!("Forward KL now uses {}: {why}.", controls.settings.forward_source.label()));
         }
         let b_controls = compare.then(|| second.controls(&controls));
-        let build = |c: &Controls| Fit::with_grid(c.settings.clone(), draws.clone(), LIVE_GRID_CELLS);
+        let build = |c: &Controls| Fit::with_precision(c.settings.clone(), draws.clone(), Precision::Page);
         let built = build(&controls).map_err(|e| format!("{e}.")).and_then(|a| match &b_controls {
             Some(b) => build(b).map(|b| (a, Some(b))).map_err(|e| format!("The second fit: {e}.")),
             None => Ok((a, None)),
@@ -859,7 +857,7 @@ impl Live {
         let Some(summary) = self.mcmc_view.with_untracked(|v| v.summary.clone()) else { return };
         let pane = self.first();
         let recent = pane.recent_moments();
-        let rows = pane.fit.with_value(|f| f.as_ref().map(|f| bias_table(&recent, &summary, &f.target().exact())));
+        let rows = pane.fit.with_value(|f| f.as_ref().map(|f| bias_table(&recent, &summary, &f.exact())));
         self.mcmc_view.update(|v| v.rows = rows.unwrap_or_default());
     }
 

@@ -80,33 +80,55 @@ fn cell<const M: usize>(b: &Box2, f: &mut impl FnMut(Vec2) -> [f64; M]) -> ([f64
 }
 
 /// An integral and its error estimate.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Integral<const M: usize> {
     pub value: [f64; M],
     /// Σ over cells of |Kronrod − Gauss|: an upper estimate of the error (the Kronrod value is
     /// the one returned, far more accurate than the Gauss one the difference measures).
     pub error: [f64; M],
-    pub cells: usize,
+    /// The final partition: a good start for another integrand over the same mass.
+    pub cells: Vec<Box2>,
 }
 
-/// ∫ over `bounds` of `M` integrands at once, refining until the first integrand's error estimate
-/// is below `tol` (the others ride along) or `max_cells` cells are in use.
-pub fn integrate<const M: usize>(
-    bounds: Box2,
+/// ∫ over the union of `start` (disjoint boxes) of `M` integrands at once, halving the worst cell
+/// until every integrand's error estimate is within its tolerance or `max_cells` cells are in
+/// use. `tol` gives the tolerances from the current values (so they can be relative to the
+/// integral's own scale); the worst cell is the one whose error is the largest share of its
+/// integrand's tolerance.
+pub fn integrate_from<const M: usize>(
+    start: &[Box2],
     mut f: impl FnMut(Vec2) -> [f64; M],
-    tol: f64,
+    tol: impl Fn(&[f64; M]) -> [f64; M],
     max_cells: usize,
 ) -> Integral<M> {
     let err = |k: &[f64; M], g: &[f64; M]| -> [f64; M] { std::array::from_fn(|m| (k[m] - g[m]).abs()) };
-    let (k, g) = cell(&bounds, &mut f);
-    let mut cells = vec![(bounds, k, err(&k, &g))];
-    loop {
-        let total: f64 = cells.iter().map(|c| c.2[0]).sum();
-        if !(total > tol) || cells.len() >= max_cells {
-            break;
+    let mut cells: Vec<(Box2, [f64; M], [f64; M])> = start
+        .iter()
+        .map(|b| {
+            let (k, g) = cell(b, &mut f);
+            (*b, k, err(&k, &g))
+        })
+        .collect();
+    let sums = |cells: &[(Box2, [f64; M], [f64; M])]| {
+        let (mut value, mut error) = ([0.0; M], [0.0; M]);
+        for (_, k, e) in cells {
+            for m in 0..M {
+                value[m] += k[m];
+                error[m] += e[m];
+            }
         }
-        // The cell with the largest error (the first of equals: deterministic).
-        let worst = (0..cells.len()).fold(0, |w, i| if cells[i].2[0] > cells[w].2[0] { i } else { w });
+        (value, error)
+    };
+    loop {
+        let (value, error) = sums(&cells);
+        let t = tol(&value);
+        let done = (0..M).all(|m| !(error[m] > t[m]));
+        if done || cells.len() >= max_cells {
+            return Integral { value, error, cells: cells.into_iter().map(|c| c.0).collect() };
+        }
+        // The cell with the largest share of a tolerance (the first of equals: deterministic).
+        let share = |e: &[f64; M]| (0..M).map(|m| e[m] / t[m].max(f64::MIN_POSITIVE)).fold(0.0, f64::max);
+        let worst = (0..cells.len()).fold(0, |w, i| if share(&cells[i].2) > share(&cells[w].2) { i } else { w });
         let (b, _, _) = cells.swap_remove(worst);
         let halves = if b.x.1 - b.x.0 >= b.y.1 - b.y.0 {
             let mid = 0.5 * (b.x.0 + b.x.1);
@@ -120,15 +142,27 @@ pub fn integrate<const M: usize>(
             cells.push((h, k, err(&k, &g)));
         }
     }
-    let mut value = [0.0; M];
-    let mut error = [0.0; M];
-    for (_, k, e) in &cells {
-        for m in 0..M {
-            value[m] += k[m];
-            error[m] += e[m];
-        }
+}
+
+/// ∫ over `bounds` of `M` integrands at once, refining until the first integrand's error estimate
+/// is below `tol` (the others ride along) or `max_cells` cells are in use.
+pub fn integrate<const M: usize>(
+    bounds: Box2,
+    f: impl FnMut(Vec2) -> [f64; M],
+    tol: f64,
+    max_cells: usize,
+) -> Integral<M> {
+    integrate_from(&[bounds], f, |_| std::array::from_fn(|m| if m == 0 { tol } else { f64::INFINITY }), max_cells)
+}
+
+/// Tolerances for the six raw moments [∫w, ∫xw, ∫yw, ∫x²w, ∫xyw, ∫y²w] of a weight w: `rel` of the
+/// mass, of the spread (sd times mass) for the means and of the second moments for the rest, so
+/// that ln Z, the mean (in sds) and the covariance are all held to about `rel`.
+pub fn moment_tolerances(rel: f64) -> impl Fn(&[f64; 6]) -> [f64; 6] {
+    move |v: &[f64; 6]| {
+        let (w, xx, yy) = (v[0].abs(), v[3].abs(), v[5].abs());
+        [rel * w, rel * (w * xx).sqrt(), rel * (w * yy).sqrt(), rel * xx, rel * (xx * yy).sqrt(), rel * yy]
     }
-    Integral { value, error, cells: cells.len() }
 }
 
 /// Half-width of the base-space box: N(0, I) has mass e^(−40.5) ≈ 2.6e-18 beyond |ε| = 9 per axis.
@@ -141,18 +175,32 @@ pub const BASE_TOL: f64 = 1e-6;
 pub const MAX_CELLS: usize = 400;
 
 /// E_ε[f(ε)] for ε ~ N(0, I) of `M` functions, by [`integrate`] over [−9, 9]² with the normal
-/// density folded in; the first function steers the refinement. At most `max_cells` cells.
-pub fn expect_base<const M: usize>(max_cells: usize, mut f: impl FnMut(Vec2) -> [f64; M]) -> Integral<M> {
+/// density folded in; the first function steers the refinement, to [`BASE_TOL`]. At most
+/// `max_cells` cells.
+pub fn expect_base<const M: usize>(max_cells: usize, f: impl FnMut(Vec2) -> [f64; M]) -> Integral<M> {
+    expect_base_within(max_cells, |_| std::array::from_fn(|m| if m == 0 { BASE_TOL } else { f64::INFINITY }), f)
+}
+
+/// [`expect_base`] with tolerances for every function, given the current values (see
+/// [`integrate_from`]).
+pub fn expect_base_within<const M: usize>(
+    max_cells: usize,
+    tol: impl Fn(&[f64; M]) -> [f64; M],
+    mut f: impl FnMut(Vec2) -> [f64; M],
+) -> Integral<M> {
     let r = BASE_RADIUS;
     let norm = 1.0 / (2.0 * std::f64::consts::PI);
-    integrate(
-        Box2 { x: (-r, r), y: (-r, r) },
+    integrate_from(
+        &[Box2 { x: (-r, r), y: (-r, r) }],
         |e| {
             let w = norm * exp(-0.5 * e.norm_squared());
+            if w == 0.0 {
+                return [0.0; M];
+            }
             let v = f(e);
-            std::array::from_fn(|m| if w == 0.0 { 0.0 } else { w * v[m] })
+            std::array::from_fn(|m| w * v[m])
         },
-        BASE_TOL,
+        tol,
         max_cells,
     )
 }
@@ -199,6 +247,6 @@ mod tests {
         let true_error = (i.value[0] - want).abs();
         assert!(true_error <= i.error[0] + 1e-15, "error {true_error} above its estimate {}", i.error[0]);
         assert!(true_error < 1e-6, "{} vs {want}", i.value[0]);
-        assert!(i.cells > 1, "refined: {} cells", i.cells);
+        assert!(i.cells.len() > 1, "refined: {} cells", i.cells.len());
     }
 }

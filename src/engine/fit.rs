@@ -14,7 +14,7 @@ use super::family::{self, Family, FamilyOptions};
 use super::math::{rng_from_seed, std_normal2, Mat2, Rng, Vec2};
 use super::optim::{Adam, AdamState, Schedule};
 use super::psis;
-use super::quadrature::{KlPair, TargetGrid, GRID_CELLS};
+use super::quadrature::{KlPair, Precision, TargetIntegrals};
 use super::target::{self, Target};
 
 /// Monte Carlo samples per step: at least one, at most this many.
@@ -143,7 +143,7 @@ impl Ema {
 pub struct Fit {
     settings: Settings,
     target: Box<dyn Target>,
-    grid: TargetGrid,
+    integrals: TargetIntegrals,
     initial: Box<dyn Family>,
     /// The optimizer's iterate.
     family: Box<dyn Family>,
@@ -176,12 +176,12 @@ impl Fit {
 
     /// As [`Fit::new`], with draws of p for forward KL from draws.
     pub fn with_draws(settings: Settings, draws: Vec<Vec2>) -> Result<Self, EngineError> {
-        Self::with_grid(settings, draws, GRID_CELLS)
+        Self::with_precision(settings, draws, Precision::Full)
     }
 
-    /// As [`Fit::with_draws`], with the quadrature grid at `cells` per side (the page trades a
-    /// little accuracy for speed; the tests use [`GRID_CELLS`]).
-    pub fn with_grid(settings: Settings, draws: Vec<Vec2>, cells: usize) -> Result<Self, EngineError> {
+    /// As [`Fit::with_draws`], with the per-refresh integrals held to `precision` (the page trades
+    /// a little accuracy for speed; the CLI and the tests use [`Precision::Full`]).
+    pub fn with_precision(settings: Settings, draws: Vec<Vec2>, precision: Precision) -> Result<Self, EngineError> {
         let target = target::find(&settings.target)?.build(settings.target_param)?;
         let info = family::find(&settings.family)?;
         let opts = FamilyOptions { depth: settings.flow_depth, width: settings.flow_width };
@@ -205,7 +205,7 @@ impl Fit {
         if draws.iter().any(|d| !d.iter().all(|v| v.is_finite())) {
             return Err(EngineError::Invalid("the draws of p contain a non-finite value".into()));
         }
-        let grid = TargetGrid::new(target.as_ref(), cells.clamp(16, 1024));
+        let integrals = TargetIntegrals::new(target.as_ref(), precision);
         let n = initial.params().len();
         let adam = Adam::new(settings.lr);
         Ok(Fit {
@@ -218,7 +218,7 @@ impl Fit {
             clock: 0,
             initial,
             target,
-            grid,
+            integrals,
             draws,
             settings,
             step: 0,
@@ -245,8 +245,15 @@ impl Fit {
         self.shown.as_ref()
     }
 
-    pub fn target_grid(&self) -> &TargetGrid {
-        &self.grid
+    /// ln Z, p's moments and the integrators of the exact diagnostics.
+    pub fn integrals(&self) -> &TargetIntegrals {
+        &self.integrals
+    }
+
+    /// The target's exact ln Z and moments: closed forms where science.md gives them, integrals
+    /// otherwise.
+    pub fn exact(&self) -> crate::engine::target::Exact {
+        self.integrals.exact(self.target.as_ref())
     }
 
     pub fn step_count(&self) -> u64 {
@@ -416,12 +423,18 @@ impl Fit {
 
     /// The exact KL(q‖p) alone (about a millisecond): ln Z minus the exact ELBO.
     pub fn kl_qp(&self) -> f64 {
-        self.grid.kl_qp(self.target.as_ref(), self.shown.as_ref())
+        self.integrals.kl_qp(self.target.as_ref(), self.shown.as_ref())
+    }
+
+    /// What the page refreshes a few times a second: the exact diagnostics and q's moments, both at
+    /// the fit's [`Precision`].
+    pub fn refresh(&self) -> (Diagnostics, (Vec2, Mat2)) {
+        (self.diagnostics(), self.shown.moments_within(self.integrals.cubature_cells))
     }
 
     /// Exact KLs by quadrature and PSIS k̂, for the current q.
     pub fn diagnostics(&self) -> Diagnostics {
-        let kl = self.grid.kl(self.target.as_ref(), self.shown.as_ref());
+        let kl = self.integrals.kl(self.target.as_ref(), self.shown.as_ref());
         let mut rng = rng_from_seed(self.settings.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut log_w: Vec<f64> = (0..PSIS_DRAWS)
             .map(|_| {
@@ -429,6 +442,23 @@ impl Fit {
                 self.target.log_density(z) - log_q
             })
             .collect();
-        Diagnostics { log_z: self.grid.log_z, kl, k_hat: psis::k_hat(&mut log_w) }
+        Diagnostics { log_z: self.integrals.log_z, kl, k_hat: psis::k_hat(&mut log_w) }
     }
+}
+
+/// The benchmark of one page refresh ([`Fit::refresh`]): a fit with these settings, at
+/// `precision`, after 2000 steps; the median of five refreshes in milliseconds by `now_ms` (a
+/// clock the caller has: `Instant` natively, `performance.now()` in the browser).
+pub fn refresh_ms(settings: Settings, precision: Precision, now_ms: impl Fn() -> f64) -> Result<f64, EngineError> {
+    let mut fit = Fit::with_precision(settings, Vec::new(), precision)?;
+    fit.step(2000);
+    let mut times: Vec<f64> = (0..5)
+        .map(|_| {
+            let start = now_ms();
+            std::hint::black_box(fit.refresh());
+            now_ms() - start
+        })
+        .collect();
+    crate::engine::math::sort_f64(&mut times);
+    Ok(times[2])
 }

@@ -1,80 +1,75 @@
-//! Exact diagnostics by integration, which two dimensions allow.
+//! Exact diagnostics by integration, which two dimensions allow (science.md, "Exact diagnostics").
 //!
-//! - A midpoint grid over the target's mass box gives ln Z = ln Σ p̃ᵢⱼ ΔA (a log-sum-exp) and
-//!   KL(p‖q) = Σ pᵢⱼ (ln pᵢⱼ − ln qᵢⱼ) ΔA. On smooth densities whose features are wider than a cell
-//!   the midpoint rule converges spectrally, so 256² cells give ln Z to ~1e-6 on every target here.
-//! - KL(q‖p) = E_q[ln q − ln p̃] + ln Z is an expectation over the base ε ~ N(0, I) of every family,
-//!   computed by adaptive cubature in ε with an error estimate ([`super::cubature`]). Gauss–Hermite
-//!   in ε, used before, is exact only where ln p̃(T(ε)) and ln q are low-degree polynomials in ε
-//!   (a Gaussian q on `correlated` or `banana`); on a mixture or for a flow it was off by 1–40 %.
+//! Every exact number is an integral by the adaptive cubature of [`super::cubature`], with an
+//! error estimate:
+//! - over p, in the target's chart ([`Target::chart_box`], the mass box unless the target maps a
+//!   nicer space onto the plane, as the funnel does): ln Z, p's mean and covariance (once per
+//!   target) and KL(p‖q) = E_p[ln p̃ − ln q] − ln Z (per refresh, starting from p's partition);
+//! - over q's base ε ~ N(0, I): KL(q‖p) = E_ε[ln q(T(ε)) − ln p̃(T(ε))] + ln Z, and q's moments.
+//!
+//! A midpoint grid of 256² cells, used before for ln Z and KL(p‖q), cannot resolve the funnel's
+//! neck (sd e^(−4.5) at τ = 3); Gauss–Hermite in ε, used before for KL(q‖p), is exact only where
+//! ln p̃(T(ε)) and ln q are low-degree polynomials in ε (a Gaussian q on `correlated` or `banana`):
+//! on a mixture or for a flow it was off by 1–40 %.
 
-use super::cubature;
+use super::cubature::{self, integrate_from, moment_tolerances};
 use super::family::Family;
-use super::math::{exp, ln, log_sum_exp, Vec2};
-use super::target::{Box2, Target};
+use super::math::{exp, ln, Mat2, Vec2};
+use super::target::{Box2, Exact, Target};
 
-/// Default grid resolution per side.
-pub const GRID_CELLS: usize = 256;
+/// How hard the per-refresh integrals work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// [`cubature::MAX_CELLS`] cells: the CLI and the tests.
+    Full,
+    /// [`PAGE_CUBATURE_CELLS`]: the page, which refreshes its readouts five times a second.
+    Page,
+}
 
-/// The cubature's cell budget on a coarser grid than [`GRID_CELLS`] (the page's): about 7000
-/// evaluations of q, a few milliseconds for a flow. A flow fitted to `bimodal` then stops at a
-/// larger error: measured in tests/quadrature.rs, KL(q‖p) 1e-3 off (estimate 6.7e-3) where the
-/// full budget gets 2.4e-5, so the page's readout may differ from `vi-fit`'s in its third digit.
+impl Precision {
+    pub fn cells(self) -> usize {
+        match self {
+            Precision::Full => cubature::MAX_CELLS,
+            Precision::Page => PAGE_CUBATURE_CELLS,
+        }
+    }
+}
+
+/// The cubature's cell budget on the page: about 7000 evaluations of q, a few milliseconds for a
+/// flow. A flow fitted to `bimodal` then stops at a larger error: measured in tests/quadrature.rs,
+/// KL(q‖p) 1e-3 off (estimate 6.7e-3) where the full budget gets 2.4e-5, so the page's readout may
+/// differ from `vi-fit`'s in its third digit.
 pub const PAGE_CUBATURE_CELLS: usize = 32;
 
-/// A regular grid of cell midpoints over a box.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Grid {
-    pub bounds: Box2,
-    pub nx: usize,
-    pub ny: usize,
-}
+/// Relative tolerance of p's integrals (ln Z to 1e-7, the mean to 1e-7 sd, the covariance to 1e-7
+/// of the second moments), and their cell budget: computed once per target.
+pub const P_TOL: f64 = 1e-7;
+pub const P_MAX_CELLS: usize = 4000;
+/// The tolerance of the partition KL(p‖q) starts from.
+pub const P_START_TOL: f64 = 1e-5;
 
-impl Grid {
-    pub fn new(bounds: Box2, nx: usize, ny: usize) -> Self {
-        Grid { bounds, nx, ny }
-    }
+/// Absolute tolerance of KL(p‖q), in nats.
+pub const KL_PQ_TOL: f64 = 1e-6;
 
-    pub fn dx(&self) -> f64 {
-        (self.bounds.x.1 - self.bounds.x.0) / self.nx as f64
-    }
-
-    pub fn dy(&self) -> f64 {
-        (self.bounds.y.1 - self.bounds.y.0) / self.ny as f64
-    }
-
-    pub fn cell_area(&self) -> f64 {
-        self.dx() * self.dy()
-    }
-
-    /// Midpoint of cell (i, j), i along x.
-    #[inline]
-    pub fn point(&self, i: usize, j: usize) -> Vec2 {
-        Vec2::new(self.bounds.x.0 + (i as f64 + 0.5) * self.dx(), self.bounds.y.0 + (j as f64 + 0.5) * self.dy())
-    }
-
-    /// Every midpoint, row by row (j outer, i inner).
-    pub fn points(&self) -> impl Iterator<Item = Vec2> + '_ {
-        (0..self.ny).flat_map(move |j| (0..self.nx).map(move |i| self.point(i, j)))
-    }
-
-    /// f at every midpoint, row by row.
-    pub fn eval(&self, f: impl Fn(Vec2) -> f64) -> Vec<f64> {
-        self.points().map(f).collect()
-    }
-}
-
-/// The target tabulated once on its mass box; what changes per frame is only q.
+/// What integration knows of the target: ln Z and p's moments with their error estimates, and the
+/// partition of the chart that resolved them (where KL(p‖q) starts refining).
 #[derive(Debug, Clone)]
-pub struct TargetGrid {
-    pub grid: Grid,
-    /// ln p̃ at each midpoint.
-    pub log_p: Vec<f64>,
-    /// ln Z by the midpoint rule.
+pub struct TargetIntegrals {
+    /// ln Z by cubature.
     pub log_z: f64,
-    /// The cell budget of the cubature for expectations under q: [`cubature::MAX_CELLS`] at
-    /// [`GRID_CELLS`] and finer; [`PAGE_CUBATURE_CELLS`] on a coarser grid (the page's, refreshed
-    /// five times a second).
+    /// Its error estimate (relative error of Z).
+    pub log_z_error: f64,
+    pub mean: Vec2,
+    pub cov: Mat2,
+    /// An error estimate of the largest entry of the mean and covariance.
+    pub moments_error: f64,
+    /// Integrands over p are scaled by e^(−shift) (the largest ln p̃|J| seen at the first cell's
+    /// nodes), so that ∫ stays in floating-point range.
+    shift: f64,
+    /// Z e^(−shift).
+    scaled_z: f64,
+    cells: Vec<Box2>,
+    /// The cell budget of the per-refresh integrals (see [`Precision`]).
     pub cubature_cells: usize,
 }
 
@@ -83,57 +78,138 @@ pub struct TargetGrid {
 pub struct KlPair {
     /// KL(q‖p) = ln Z − ELBO.
     pub kl_qp: f64,
-    /// The cubature's error estimate of KL(q‖p) (the grid's ln Z adds ~1e-6 on the current targets).
+    /// The cubature's error estimate of KL(q‖p), ln Z's included.
     pub kl_qp_error: f64,
     /// KL(p‖q).
     pub kl_pq: f64,
+    /// Its error estimate, ln Z's included.
+    pub kl_pq_error: f64,
 }
 
-/// Grid cells holding less than this share of p's mass are left out of KL(p‖q): together they
-/// change it by less than 1e-9 even where ln q is a thousand nats off.
-const NEGLIGIBLE_CELL: f64 = 1e-16;
+/// ln p̃(T(u)) + ln|det ∂T/∂u| and z = T(u) at chart coordinates u.
+fn chart_log_weight(target: &dyn Target, u: Vec2) -> (Vec2, f64) {
+    let (z, log_jac) = target.from_chart(u);
+    (z, target.log_density(z) + log_jac)
+}
 
-impl TargetGrid {
-    pub fn new(target: &dyn Target, cells: usize) -> Self {
-        let grid = Grid::new(target.mass_box(), cells, cells);
-        let log_p = grid.eval(|z| target.log_density(z));
-        let log_z = log_sum_exp(&log_p) + ln(grid.cell_area());
-        let cubature_cells = if cells >= GRID_CELLS { cubature::MAX_CELLS } else { PAGE_CUBATURE_CELLS };
-        TargetGrid { grid, log_p, log_z, cubature_cells }
+impl TargetIntegrals {
+    pub fn new(target: &dyn Target, precision: Precision) -> Self {
+        let chart = target.chart_box();
+        // The shift: the largest log weight at the nodes of a 16 × 16 sweep of the chart.
+        let mut shift = f64::NEG_INFINITY;
+        for i in 0..16 {
+            for j in 0..16 {
+                let u = Vec2::new(
+                    chart.x.0 + (i as f64 + 0.5) / 16.0 * (chart.x.1 - chart.x.0),
+                    chart.y.0 + (j as f64 + 0.5) / 16.0 * (chart.y.1 - chart.y.0),
+                );
+                let w = chart_log_weight(target, u).1;
+                if w > shift {
+                    shift = w;
+                }
+            }
+        }
+        if !shift.is_finite() {
+            shift = 0.0;
+        }
+        // Moments about a centre (the chart centre's image), so the covariance is not the small
+        // difference of two large raw moments.
+        let centre = target.from_chart(Vec2::new(0.5 * (chart.x.0 + chart.x.1), 0.5 * (chart.y.0 + chart.y.1))).0;
+        let f = |u| {
+            let (z, lw) = chart_log_weight(target, u);
+            let w = exp(lw - shift);
+            if w == 0.0 {
+                return [0.0; 6];
+            }
+            let d = z - centre;
+            [w, w * d[0], w * d[1], w * d[0] * d[0], w * d[0] * d[1], w * d[1] * d[1]]
+        };
+        // A partition at 1e-5 first: where KL(p‖q) starts on every refresh, so that a target
+        // that needs thousands of cells for 1e-7 does not cost that per refresh. Then on to 1e-7.
+        let loose = integrate_from(&[chart], f, moment_tolerances(P_START_TOL), P_MAX_CELLS);
+        let e = integrate_from(&loose.cells, f, moment_tolerances(P_TOL), P_MAX_CELLS);
+        let [w, mx, my, xx, xy, yy] = e.value;
+        let d = Vec2::new(mx / w, my / w);
+        let cov = Mat2::new(xx / w, xy / w, xy / w, yy / w) - d * d.transpose();
+        let rel_w = e.error[0] / w;
+        let moments_error = (1..6)
+            .map(|m| (e.error[m] + e.value[m].abs() * rel_w) / w)
+            .fold(0.0, f64::max)
+            * (1.0 + 2.0 * d.norm());
+        TargetIntegrals {
+            log_z: ln(w) + shift,
+            log_z_error: rel_w,
+            mean: centre + d,
+            cov,
+            moments_error,
+            shift,
+            scaled_z: w,
+            cells: loose.cells,
+            cubature_cells: precision.cells(),
+        }
+    }
+
+    /// Cells in the partition KL(p‖q) starts from.
+    pub fn start_cells(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// The target's closed forms where it knows them, these integrals elsewhere.
+    pub fn exact(&self, target: &dyn Target) -> Exact {
+        let closed = target.exact();
+        Exact {
+            log_z: closed.log_z.or(Some(self.log_z)),
+            mean: closed.mean.or(Some(self.mean)),
+            cov: closed.cov.or(Some(self.cov)),
+        }
     }
 
     /// KL(q‖p) and KL(p‖q) for the family's current q.
     pub fn kl(&self, target: &dyn Target, q: &dyn Family) -> KlPair {
         let (kl_qp, kl_qp_error) = self.kl_qp_with_error(target, q);
-        KlPair { kl_qp, kl_qp_error, kl_pq: self.kl_pq(q) }
+        let (kl_pq, kl_pq_error) = self.kl_pq_with_error(target, q);
+        KlPair { kl_qp, kl_qp_error, kl_pq, kl_pq_error }
     }
 
-    /// KL(p‖q) = Σ pᵢⱼ (ln pᵢⱼ − ln qᵢⱼ) ΔA over the cells where p is not negligible.
-    pub fn kl_pq(&self, q: &dyn Family) -> f64 {
-        let log_cell = ln(self.grid.cell_area()) - self.log_z;
-        let skip = ln(NEGLIGIBLE_CELL);
-        let mut kl = 0.0;
-        for (z, &lp) in self.grid.points().zip(&self.log_p) {
-            let log_mass = lp + log_cell; // ln(p ΔA)
-            if log_mass > skip {
-                kl += exp(log_mass) * (lp - self.log_z - q.log_q(z));
-            }
-        }
-        kl
+    /// KL(p‖q) = E_p[ln p̃ − ln q] − ln Z, over p's chart from p's own partition.
+    pub fn kl_pq(&self, target: &dyn Target, q: &dyn Family) -> f64 {
+        self.kl_pq_with_error(target, q).0
+    }
+
+    /// [`TargetIntegrals::kl_pq`] and its error estimate.
+    pub fn kl_pq_with_error(&self, target: &dyn Target, q: &dyn Family) -> (f64, f64) {
+        let tol = KL_PQ_TOL * self.scaled_z;
+        let e = integrate_from(
+            &self.cells,
+            |u| {
+                let (z, log_jac) = target.from_chart(u);
+                let lp = target.log_density(z);
+                let w = exp(lp + log_jac - self.shift);
+                if w == 0.0 {
+                    [0.0]
+                } else {
+                    [w * (lp - q.log_q(z))]
+                }
+            },
+            |_| [tol],
+            self.cells.len().max(self.cubature_cells),
+        );
+        let value = e.value[0] / self.scaled_z;
+        (value - self.log_z, e.error[0] / self.scaled_z + (1.0 + value.abs()) * self.log_z_error)
     }
 
     /// KL(q‖p) = E_ε[ln N(ε) − ln|det ∂T/∂ε| − ln p̃(T(ε))] + ln Z, the expectation under the base
-    /// N(0, I) by adaptive cubature: free of the grid's box for any q.
+    /// N(0, I) by adaptive cubature: free of any box for any q.
     pub fn kl_qp(&self, target: &dyn Target, q: &dyn Family) -> f64 {
         self.kl_qp_with_error(target, q).0
     }
 
-    /// [`TargetGrid::kl_qp`] and the cubature's error estimate.
+    /// [`TargetIntegrals::kl_qp`] and its error estimate.
     pub fn kl_qp_with_error(&self, target: &dyn Target, q: &dyn Family) -> (f64, f64) {
         let e = cubature::expect_base(self.cubature_cells, |eps| {
             let (z, log_q) = q.sample(eps);
             [log_q - target.log_density(z)]
         });
-        (e.value[0] + self.log_z, e.error[0])
+        (e.value[0] + self.log_z, e.error[0] + self.log_z_error)
     }
 }

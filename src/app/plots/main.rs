@@ -15,7 +15,7 @@ use super::{axes, context, err, fit_to_display, Display, YAxis};
 use crate::app::live::Live;
 use crate::engine::family::Family;
 use crate::engine::math::{rng_from_seed, std_normal2, Vec2};
-use crate::engine::quadrature::Grid;
+use crate::viz::Grid;
 use crate::engine::target::{Box2, Target};
 use crate::viz::{contour, hpd_levels, DensityLayer};
 

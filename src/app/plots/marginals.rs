@@ -7,7 +7,7 @@ use plotters_canvas::CanvasBackend;
 
 use super::{axes, err, fit_to_display, YAxis};
 use crate::app::live::Live;
-use crate::engine::quadrature::Grid;
+use crate::viz::Grid;
 use crate::viz::{histogram, marginals};
 
 const BINS: usize = 40;

@@ -14,7 +14,7 @@ pub use affine::Affine;
 pub use flow::Flow;
 pub use gaussian::{Gaussian, Structure};
 
-use super::cubature::expect_base;
+use super::cubature::{expect_base_within, moment_tolerances};
 use super::error::EngineError;
 use super::math::{std_normal_log_pdf, Mat2, Vec2};
 
@@ -92,14 +92,16 @@ pub trait Family: Send {
         if let Some((mean, l)) = self.gaussian() {
             return (mean, l * l.transpose());
         }
-        let e = expect_base(max_cells, |eps| {
-            let (z, _) = self.forward(eps);
-            // Steered by the spread of z: the integrand the covariance needs most.
-            [z.norm_squared(), z[0], z[1], z[0] * z[0], z[0] * z[1], z[1] * z[1]]
+        // Moments about T(0), so the covariance is not the small difference of two large raw
+        // moments; each held to 1e-7 of its own scale (mass, sd, second moment).
+        let centre = self.forward(Vec2::zeros()).0;
+        let e = expect_base_within(max_cells, moment_tolerances(1e-7), |eps| {
+            let d = self.forward(eps).0 - centre;
+            [1.0, d[0], d[1], d[0] * d[0], d[0] * d[1], d[1] * d[1]]
         });
-        let [_, mx, my, xx, xy, yy] = e.value;
-        let m1 = Vec2::new(mx, my);
-        (m1, Mat2::new(xx, xy, xy, yy) - m1 * m1.transpose())
+        let [w, mx, my, xx, xy, yy] = e.value;
+        let d = Vec2::new(mx / w, my / w);
+        (centre + d, Mat2::new(xx / w, xy / w, xy / w, yy / w) - d * d.transpose())
     }
 }
 

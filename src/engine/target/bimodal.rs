@@ -56,7 +56,7 @@ impl Target for Bimodal {
     }
 
     fn mass_box(&self) -> Box2 {
-        let r = A + 6.0 * S;
+        let r = A + 7.0 * S; // 2.6e-12 of a mode beyond 7 sd
         Box2 { x: (-r, r), y: (-r, r) }
     }
 

@@ -35,8 +35,8 @@ impl Target for Correlated {
     }
 
     fn mass_box(&self) -> Box2 {
-        // Unit marginals: 4e-9 of the mass lies outside ±6.
-        Box2 { x: (-6.0, 6.0), y: (-6.0, 6.0) }
+        // Unit marginals: 2.5e-12 of the mass lies outside ±7.
+        Box2 { x: (-7.0, 7.0), y: (-7.0, 7.0) }
     }
 
     fn view_box(&self) -> Box2 {

@@ -5,10 +5,12 @@
 mod banana;
 mod bimodal;
 mod correlated;
+mod funnel;
 
 pub use banana::Banana;
 pub use bimodal::Bimodal;
 pub use correlated::Correlated;
+pub use funnel::Funnel;
 
 use super::error::{check_range, EngineError};
 use super::math::{Mat2, Vec2};
@@ -45,8 +47,21 @@ pub trait Target: Send + Sync {
         self.log_density_and_grad(z).0
     }
 
-    /// A box outside which p has a negligible mass (≲ 1e-5): quadrature integrates over it.
+    /// A box outside which p has a negligible mass (≲ 1e-10): the integrals over p are taken over
+    /// it (unless the target has its own chart), so what lies outside is an error no estimate sees.
     fn mass_box(&self) -> Box2;
+
+    /// Where p's integrals are taken (ln Z, p's moments, KL(p‖q)): a box of chart coordinates u,
+    /// mapped onto the plane by [`Target::from_chart`]. The mass box by default; a target whose
+    /// mass no box fits well (the funnel's neck and mouth) maps a space where it is smooth.
+    fn chart_box(&self) -> Box2 {
+        self.mass_box()
+    }
+
+    /// z = T(u) and ln|det ∂T/∂u| at chart coordinates u: the identity by default.
+    fn from_chart(&self, u: Vec2) -> (Vec2, f64) {
+        (u, 0.0)
+    }
 
     /// The box a plot shows by default: where the eye should look.
     fn view_box(&self) -> Box2 {
