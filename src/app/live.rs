@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use crate::app::plots;
-use crate::engine::bias::{bias_table, BiasRow};
+use crate::engine::bias::{bias_panel, BiasPanel};
 use crate::engine::divergence::{Divergence, ForwardSource};
 use crate::engine::fit::{Fit, Status};
 use crate::engine::math::{Mat2, Vec2};
@@ -87,7 +87,7 @@ pub struct McmcView {
     pub running: bool,
     pub progress: f64,
     pub summary: Option<Summary>,
-    pub rows: Vec<BiasRow>,
+    pub bias: BiasPanel,
     pub error: Option<String>,
 }
 
@@ -857,8 +857,8 @@ impl Live {
         let Some(summary) = self.mcmc_view.with_untracked(|v| v.summary.clone()) else { return };
         let pane = self.first();
         let recent = pane.recent_moments();
-        let rows = pane.fit.with_value(|f| f.as_ref().map(|f| bias_table(&recent, &summary, &f.exact())));
-        self.mcmc_view.update(|v| v.rows = rows.unwrap_or_default());
+        let bias = pane.fit.with_value(|f| f.as_ref().map(|f| bias_panel(&recent, &summary, &f.exact())));
+        self.mcmc_view.update(|v| v.bias = bias.unwrap_or_default());
     }
 
     fn record(self) {

@@ -22,11 +22,16 @@ OPTIONS (defaults in brackets):
   --rho R | --b B | --w W   the target's parameter (see vi-fit --help) [its default]
   --sampler NAME       nuts | rwmh                               [nuts]
   --chains N           chains, started dispersed over the target's box [4]
-  --warmup N           warm-up iterations per chain (adaptation) [1000]
-  --draws N            kept draws per chain                      [2000]
-  --target-accept D    NUTS: target acceptance statistic         [0.95]
+  --warmup N           warm-up iterations per chain (adaptation) [2000]
+  --draws N            kept draws per chain                      [4000]
+  --target-accept D    NUTS: target acceptance statistic         [0.99]
   --seed N             RNG seed                                  [1]
   --draws-out FILE     write every kept draw as CSV: chain,draw,x,y
+  --check-defaults     instead: run the given settings (the defaults unless set) on every target
+                       at five values of its parameter, over seeds 1..N, and print how often each
+                       moment lies within 3 MCSE of the exact one, and how often the reference
+                       says it cannot be trusted
+  --seeds N            with --check-defaults: seeds per target and value   [20]
   -h, --help           this text
 ";
 
@@ -42,6 +47,8 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let mut target_name = "banana".to_string();
     let mut param = None;
     let mut draws_out = None;
+    let mut check = false;
+    let mut seeds = 20u64;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -54,6 +61,8 @@ fn run(args: Vec<String>) -> Result<String, String> {
             "--target-accept" => settings.target_accept = number(flag, value()?)?,
             "--seed" => settings.seed = number(flag, value()?)?,
             "--draws-out" => draws_out = Some(value()?.clone()),
+            "--check-defaults" => check = true,
+            "--seeds" => seeds = number(flag, value()?)?,
             other => match target_param_flag(other) {
                 Some(key) => param = Some((key, number(flag, value()?)?)),
                 None => return Err(format!("unknown option '{other}'")),
@@ -62,6 +71,9 @@ fn run(args: Vec<String>) -> Result<String, String> {
     }
     if !(settings.target_accept > 0.0 && settings.target_accept < 1.0) {
         return Err(format!("--target-accept {} must lie in (0, 1)", settings.target_accept));
+    }
+    if check {
+        return Ok(check_defaults(&settings, seeds));
     }
     let value = resolve_target_param(&target_name, param)?;
     let info = target::find(&target_name).map_err(|e| e.to_string())?;
@@ -103,6 +115,8 @@ fn run(args: Vec<String>) -> Result<String, String> {
         "mcse_sd": s.mcse_sd,
         "accept_rate": s.accept_rate,
         "divergences": s.divergences,
+        "e_bfmi": s.e_bfmi,
+        "concerns": s.concerns(),
         "mean_tree_depth": s.mean_tree_depth,
         "leapfrogs_per_draw": s.leapfrogs_per_draw,
         "step_size": s.step_size,
@@ -118,4 +132,69 @@ fn exact_json(e: target::Exact) -> serde_json::Value {
         "mean": e.mean.map(|m| [m[0], m[1]]),
         "cov": e.cov.map(|c| [[c[(0, 0)], c[(0, 1)]], [c[(1, 0)], c[(1, 1)]]]),
     })
+}
+
+/// The reference against the exact moments over every target, five values of its parameter and
+/// `seeds` seeds: per quantity, the share of seeds within 3 MCSE of the exact value; the share of
+/// runs whose summary raises a concern; and the share within 3 MCSE among the runs it trusts.
+fn check_defaults(settings: &McmcSettings, seeds: u64) -> String {
+    use crate::engine::quadrature::{Precision, TargetIntegrals};
+    let mut out = format!(
+        "NUTS reference at chains {}, warm-up {}, draws {}, target acceptance {}; {seeds} seeds each.\n\
+         Share of seeds whose estimate lies within 3 MCSE of the exact value (mean x, mean y, sd x, sd y, corr),\n\
+         all five at once, runs with a concern (divergences, R-hat, ESS, E-BFMI), all five among the trusted:\n",
+        settings.chains, settings.warmup, settings.draws, settings.target_accept
+    );
+    out += &format!(
+        "{:<11} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>8} {:>8}  {}\n",
+        "target", "value", "mx", "my", "sdx", "sdy", "corr", "all", "concern", "trusted", "divergences (max)"
+    );
+    for info in target::TARGETS {
+        let p = info.param;
+        for value in [p.min, 0.5 * (p.min + p.default), p.default, 0.5 * (p.default + p.max), p.max] {
+            let t = info.build(value).expect("in range");
+            let exact = TargetIntegrals::new(t.as_ref(), Precision::Full).exact(t.as_ref());
+            let (em, ec) = (exact.mean.unwrap(), exact.cov.unwrap());
+            let (esx, esy) = (ec[(0, 0)].sqrt(), ec[(1, 1)].sqrt());
+            let want = [em[0], em[1], esx, esy, ec[(0, 1)] / (esx * esy)];
+            let (mut within, mut all, mut concern, mut trusted_all, mut trusted, mut div_max) = ([0u64; 5], 0, 0, 0, 0, 0);
+            for seed in 1..=seeds {
+                let mut m = Mcmc::new(info.build(value).unwrap(), McmcSettings { seed, ..settings.clone() }).unwrap();
+                while m.run(1000) > 0 {}
+                let s = m.summary().unwrap();
+                let got = [
+                    (s.mean[0], s.mcse_mean[0]),
+                    (s.mean[1], s.mcse_mean[1]),
+                    (s.sd[0], s.mcse_sd[0]),
+                    (s.sd[1], s.mcse_sd[1]),
+                    (s.corr, s.mcse_corr),
+                ];
+                let ok: Vec<bool> = got.iter().zip(want).map(|((v, e), w)| (v - w).abs() <= 3.0 * e).collect();
+                for k in 0..5 {
+                    within[k] += u64::from(ok[k]);
+                }
+                let every = ok.iter().all(|&o| o);
+                all += u64::from(every);
+                div_max = div_max.max(s.divergences);
+                if s.concerns().is_empty() {
+                    trusted += 1;
+                    trusted_all += u64::from(every);
+                } else {
+                    concern += 1;
+                }
+            }
+            let pc = |k: u64, n: u64| if n == 0 { "-".to_string() } else { format!("{:.0}%", 100.0 * k as f64 / n as f64) };
+            out += &format!("{:<11} {value:>6.3}", info.name);
+            for w in within {
+                out += &format!(" {:>6}", pc(w, seeds));
+            }
+            out += &format!(
+                " {:>7} {:>8} {:>8}  {div_max}\n",
+                pc(all, seeds),
+                pc(concern, seeds),
+                pc(trusted_all, trusted)
+            );
+        }
+    }
+    out.trim_end().to_string()
 }

@@ -31,18 +31,27 @@ pub fn McmcPanel(live: Live) -> impl IntoView {
                 {format!("{} draws · R̂ {} · bulk-ESS {} · tail-ESS {} · accept {} · divergences {}",
                     s.draws, show(Quantity::RHat, s.rhat[0].max(s.rhat[1])), show(Quantity::Ess, s.ess_bulk[0].min(s.ess_bulk[1])),
                     show(Quantity::Ess, s.ess_tail[0].min(s.ess_tail[1])), show(Quantity::Fraction, s.accept_rate), s.divergences)}
-                {(s.rhat[0].max(s.rhat[1]) >= 1.01).then_some(" — R̂ ≥ 1.01: the chains disagree; treat the reference with care.")}
+                {format!(" · E-BFMI {}", s.e_bfmi.map_or("—".into(), |e| show(Quantity::Fraction, e)))}
             </p>
         })}
         <Show when=move || v.get().summary.is_some()>
             <MarginalsCanvas live=live />
         </Show>
-        <Show when=move || !v.get().rows.is_empty()>
+        {move || {
+            let concerns = v.get().bias.concerns;
+            (!concerns.is_empty()).then(|| view! {
+                <div class="reference-concerns" data-testid="reference-concerns" role="status">
+                    <p>"This reference cannot be trusted, so no row is flagged:"</p>
+                    <ul>{concerns.into_iter().map(|c| view! { <li>{c}"."</li> }).collect_view()}</ul>
+                </div>
+            })
+        }}
+        <Show when=move || !v.get().bias.rows.is_empty()>
             <table class="bias-table" data-testid="bias-table">
                 <caption>{format!("VI (q's moments averaged over recent steps, ± their standard error) against MCMC (± its Monte Carlo error): flagged where they differ by more than {FLAG_MCSE} standard errors of both")}</caption>
                 <thead><tr><th scope="col">""</th><th scope="col">"VI ± SE"</th><th scope="col">"MCMC ± MCSE"</th><th scope="col">"exact"</th><th scope="col">""</th></tr></thead>
                 <tbody>
-                    {move || v.get().rows.into_iter().map(|r| view! {
+                    {move || v.get().bias.rows.into_iter().map(|r| view! {
                         <tr class:flagged=r.flagged data-flagged=r.flagged.to_string() data-quantity=r.quantity>
                             <th scope="row">{r.quantity}</th>
                             <td>{if r.vi_se > 0.0 { format!("{} ± {}", show(Quantity::Moment, r.vi), show(Quantity::Moment, r.vi_se)) } else { show(Quantity::Moment, r.vi) }}</td>

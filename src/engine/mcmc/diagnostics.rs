@@ -256,3 +256,16 @@ pub fn mcse_mean(chains: Chains) -> (f64, f64) {
 pub fn mcse_of(values: Chains) -> f64 {
     mcse_mean(values).0
 }
+
+/// E-BFMI of one chain's energies (Betancourt 2016, "Diagnosing suboptimal cotangent disintegrations
+/// in Hamiltonian Monte Carlo", eq. 18; Stan's and ArviZ's `bfmi`): Σ (Eₙ − Eₙ₋₁)² / Σ (Eₙ − Ē)².
+/// NaN for fewer than two energies.
+pub fn e_bfmi(energies: &[f64]) -> f64 {
+    if energies.len() < 2 {
+        return f64::NAN;
+    }
+    let mean = energies.iter().sum::<f64>() / energies.len() as f64;
+    let num: f64 = energies.windows(2).map(|w| (w[1] - w[0]) * (w[1] - w[0])).sum();
+    let den: f64 = energies.iter().map(|e| (e - mean) * (e - mean)).sum();
+    num / den
+}

@@ -27,6 +27,8 @@ pub struct NutsInfo {
     pub depth: usize,
     pub leapfrogs: usize,
     pub divergent: bool,
+    /// The Hamiltonian at the state the transition moved to (Stan's `energy__`), for E-BFMI.
+    pub energy: f64,
 }
 
 /// A phase-space point with its ln p̃ and gradient.
@@ -39,7 +41,7 @@ struct State {
 struct Tree {
     left: State,
     right: State,
-    proposal: Point,
+    proposal: State,
     /// ln Σ exp(H₀ − H) over the subtree's states.
     log_weight: f64,
     /// Σ p over the subtree.
@@ -114,7 +116,7 @@ impl Nuts {
         let h0 = -at.log_p + self.kinetic(start.p);
         let mut left = start;
         let mut right = start;
-        let mut proposal = *at;
+        let mut proposal = start;
         let mut log_weight = 0.0;
         let mut rho = start.p;
         let (mut sum_accept, mut leapfrogs, mut depth, mut divergent) = (0.0, 0, 0, false);
@@ -150,8 +152,9 @@ impl Nuts {
                 break;
             }
         }
-        *at = proposal;
-        NutsInfo { accept_stat: sum_accept / leapfrogs.max(1) as f64, depth, leapfrogs, divergent }
+        *at = proposal.point;
+        let energy = -proposal.point.log_p + self.kinetic(proposal.p);
+        NutsInfo { accept_stat: sum_accept / leapfrogs.max(1) as f64, depth, leapfrogs, divergent, energy }
     }
 
     /// ρ·M⁻¹p > 0 at both ends: the trajectory is still moving apart.
@@ -183,7 +186,7 @@ impl Nuts {
             return Tree {
                 left: s,
                 right: s,
-                proposal: s.point,
+                proposal: s,
                 log_weight: h0 - h,
                 rho: s.p,
                 sum_accept: exp(h0 - h).min(1.0),
