@@ -3,7 +3,7 @@
 // scrolling and anything clipped, and writes a screenshot of each size to tests/e2e/artifacts/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { suite, openPage, ready, replayed } from './helpers.mjs';
+import { suite, openPage, ready, replayed, assertHidden } from './helpers.mjs';
 
 const ctx = suite();
 
@@ -170,7 +170,9 @@ for (const [w, h] of SCREENS) {
     m.numbers.forEach((b, i) => assert.ok(inView(b, m.win), `presenter ${w}×${h}: key number ${i} in view: ${fmt(b)}`));
     assert.ok(m.numberFont >= 24, `presenter ${w}×${h}: the numbers are large: ${m.numberFont} px`);
     // The controls: folded away, one click (or the key o) opens them, and the fit stays in view.
+    // (measure gives null for a control that is missing as well as for one not shown.)
     assert.equal(m.controls, null, 'the controls start folded away');
+    await assertHidden(page.getByTestId('target-select'), 'the controls start folded away');
     await page.getByTestId('drawer-button').click();
     await page.getByTestId('target-select').waitFor({ state: 'visible' });
     const open = await measure(page);
@@ -179,6 +181,7 @@ for (const [w, h] of SCREENS) {
     assertCommon(open, `presenter ${w}×${h}, controls open`);
     await page.keyboard.press('o');
     await page.getByTestId('target-select').waitFor({ state: 'hidden' });
+    await assertHidden(page.getByTestId('target-select'), 'o folds the controls away again');
     assert.deepEqual(problems, []);
     await page.close();
   });
