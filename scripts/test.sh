@@ -24,6 +24,10 @@ VI_NATIVE_REFERENCE="$(./target/release/vi-fit --target banana --family full-ran
 VI_NATIVE_REFERENCE_FLOW="$(./target/release/vi-fit --target banana --family flow --steps 3000 --seed 1)"
 export VI_NATIVE_REFERENCE VI_NATIVE_REFERENCE_FLOW
 cargo test --locked --target wasm32-unknown-unknown --test web 2>&1 | tee "$log/browser"
+# The benchmark among them prints what a refresh of the exact numbers costs in wasm (vi-fit --bench
+# prints it natively); its output shows only with --nocapture.
+cargo test --locked --target wasm32-unknown-unknown --test web prints_the_cost -- --nocapture 2>&1 |
+  sed -n '/^refresh of the exact/,/^test /p'
 
 step "end-to-end tests (release build, Playwright + Chromium)"
 trunk build --release
