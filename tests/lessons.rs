@@ -3,7 +3,11 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+use vi_playground::engine::family::{Family, Gaussian, Structure};
 use vi_playground::engine::fit::{Fit, Status};
+use vi_playground::engine::math::{cholesky2, Mat2, Vec2};
+use vi_playground::engine::quadrature::{Precision, TargetIntegrals};
+use vi_playground::engine::target;
 use vi_playground::explain::LESSONS;
 use vi_playground::link::{parse, PageState};
 
@@ -39,6 +43,50 @@ fn variances(f: &mut Fit) -> (f64, f64) {
     (vx, vy)
 }
 
+/// The best Gaussian on the banana (σ = 0.5), in closed form. By the x → −x symmetry its
+/// correlation is 0 (science.md, oracle 6); for q = N((0, m), diag(s², t²)) and Z = 1,
+/// KL(q‖p) = −ln s − ln t − 1 + s²/2 + [t² + (m − b(s² − 1))² + 2b²s⁴]/(2σ²) + ln σ,
+/// using E[(x² − 1)] = s² − 1 and Var(x²) = 2s⁴. So m = b(s² − 1), t = σ, and s² solves
+/// 4(b²/σ²)s⁴ + s² − 1 = 0 (d/ds of −ln s + s²/2 + b²s⁴/σ²); b = 1 gives 0.5606.
+fn best_gaussian_kl_on_banana(b: f64) -> f64 {
+    let c = b * b / 0.25;
+    let s2 = if c == 0.0 { 1.0 } else { (-1.0 + (1.0 + 16.0 * c).sqrt()) / (8.0 * c) };
+    -0.5 * s2.ln() + 0.5 * s2 + c * s2 * s2 - 0.5
+}
+
+/// The broad local optimum of reverse KL on `bimodal` (w = 0.5) among Gaussians centred between
+/// the modes, q = N(0, [[v, c], [c, v]]): KL(q‖p) by the engine's cubature (not the optimizer),
+/// minimised over (ln v, c/v) by coordinate golden-section search.
+fn broad_optimum_on_bimodal() -> (f64, Mat2) {
+    let t = target::find("bimodal").unwrap().build(0.5).unwrap();
+    let p = TargetIntegrals::new(t.as_ref(), Precision::Full);
+    let kl = |lv: f64, r: f64| {
+        let v = lv.exp();
+        let cov = Mat2::new(v, r * v, r * v, v);
+        let q = Gaussian::new(Structure::FullRank, Vec2::zeros(), &cholesky2(&cov).unwrap());
+        p.kl_qp(t.as_ref(), &q)
+    };
+    let golden = |f: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64| {
+        let g = 0.5 * (5f64.sqrt() - 1.0);
+        for _ in 0..60 {
+            let (x1, x2) = (b - g * (b - a), a + g * (b - a));
+            if f(x1) < f(x2) {
+                b = x2
+            } else {
+                a = x1
+            }
+        }
+        0.5 * (a + b)
+    };
+    let (mut lv, mut r) = (0.5, 0.5);
+    for _ in 0..8 {
+        lv = golden(&|x| kl(x, r), -1.0, 2.5);
+        r = golden(&|x| kl(lv, x), 0.0, 0.98);
+    }
+    let v = lv.exp();
+    (kl(lv, r), Mat2::new(v, r * v, r * v, v))
+}
+
 #[test]
 fn overconfident_mean_field_has_variance_one_minus_rho_squared() {
     let (mut a, _) = run(&lesson("overconfident"), 3000);
@@ -48,11 +96,23 @@ fn overconfident_mean_field_has_variance_one_minus_rho_squared() {
 
 #[test]
 fn prml_10_2_reverse_is_too_narrow_and_forward_matches_the_marginals() {
-    let (mut a, b) = run(&lesson("prml-10-2"), 3000);
+    let state = lesson("prml-10-2");
+    let (mut a, _) = run(&state, 3000);
     let (ax, _) = variances(&mut a);
-    let (bx, by) = variances(&mut b.unwrap());
+    // B's forward fit would start at N(0, I), which is already its optimum (PRML eq. 10.17: the
+    // exact marginals): start it displaced and narrow, as a student's drag would, so a zero or
+    // wrong gradient cannot pass.
+    let mut b = Fit::new(state.second.controls(&state.controls).settings).unwrap();
+    b.set_gaussian(Vec2::new(1.2, -0.8), &Mat2::new(0.3, 0.0, 0.0, 0.4)).unwrap();
+    b.step(3000);
+    let (bx, by) = variances(&mut b);
+    let (mean, _) = b.family().moments();
+    println!("reverse {ax:.4}; forward {bx:.4} {by:.4}, mean {mean:?}");
+    // Within 0.03: the averaged q's jitter is below 0.01 here, and defensive importance sampling
+    // with the lesson's S is biased towards a narrow q by about 1 % (divergence.rs).
     assert!((ax - 0.19).abs() < 0.03, "reverse: {ax}");
-    assert!((bx - 1.0).abs() < 0.15 && (by - 1.0).abs() < 0.15, "forward: {bx} {by}");
+    assert!((bx - 1.0).abs() < 0.03 && (by - 1.0).abs() < 0.03, "forward: {bx} {by}");
+    assert!(mean.norm() < 0.05, "forward mean {mean:?}");
 }
 
 #[test]
@@ -68,7 +128,22 @@ fn modes_reverse_picks_one_forward_covers_both() {
     let mut f = Fit::new(s5).unwrap();
     f.step(5000);
     let kl = f.diagnostics().kl.kl_qp;
-    assert!((kl - 1.38).abs() < 0.05, "seed 5: {kl}");
+    let (want, cov) = broad_optimum_on_bimodal();
+    let (mean, got) = f.family().moments();
+    println!("seed 5: KL(q‖p) {kl:.4}, mean {mean:?}, cov {got:?}; the broad optimum {want:.4} at {cov:?}");
+    // The lesson pins a constant learning rate, whose iterate jitters above the optimum (here by
+    // 0.04 nats, its mean 0.1 off the centre; the modes are at ±1.5). With the decaying schedule
+    // the same start settles on the broad optimum itself, to 0.005 nats.
+    assert!(kl >= want - 1e-4 && kl < want + 0.06, "seed 5: {kl} against the broad optimum {want}");
+    assert!(mean.norm() < 0.2, "seed 5 sits between the modes: {mean:?}");
+    let mut settled = state.controls.settings.clone();
+    settled.seed = 5;
+    settled.schedule = vi_playground::engine::optim::Schedule::Decay;
+    let mut f = Fit::new(settled).unwrap();
+    f.step(20_000);
+    let kl = f.diagnostics().kl.kl_qp;
+    println!("seed 5, decaying schedule: KL(q‖p) {kl:.4}");
+    assert!(kl >= want - 1e-4 && kl < want + 0.005, "seed 5 settled at {kl}, the broad optimum {want}");
 }
 
 #[test]
@@ -87,8 +162,13 @@ fn a_flow_gets_much_closer_to_the_banana_than_a_gaussian() {
     gaussian.controls = state.controls.with_family("full-rank");
     let (g, _) = run(&gaussian, 5000);
     let (kf, kg) = (flow.diagnostics().kl.kl_qp, g.diagnostics().kl.kl_qp);
+    let best = best_gaussian_kl_on_banana(1.0);
+    println!("flow {kf:.4}, full-rank {kg:.4}, the best Gaussian {best:.4}");
     assert!(kf < 0.15, "flow: {kf}");
-    assert!((kg - 0.6).abs() < 0.1, "a Gaussian stops about 0.6 nats short: {kg}");
+    // The lesson's "about 0.6 nats": the full-rank fit at the best Gaussian, 0.5606, within
+    // 0.01 (it is averaged by the default schedule) and never below it.
+    assert!((best - 0.5606).abs() < 1e-4, "{best}");
+    assert!(kg >= best - 1e-4 && kg < best + 0.01, "a Gaussian stops {best:.3} nats short: {kg}");
 }
 
 #[test]
@@ -123,5 +203,9 @@ fn after_diverging_a_lower_learning_rate_from_the_start_fits() {
     let kl = |lr: f64| fit_at(lr).diagnostics().kl.kl_qp;
     let (k1, k2) = (kl(0.5), kl(0.05));
     println!("KL(q‖p): lr 0.5 {k1}, lr 0.05 {k2}");
-    assert!(k1 < 2.0 && (k2 - 0.6).abs() < 0.1 && k1 > k2 + 0.2, "lr 0.5: {k1}, lr 0.05: {k2}");
+    let best = best_gaussian_kl_on_banana(1.0);
+    // At a constant rate the iterate jitters above the best Gaussian: lr 0.05 within 0.05 of it,
+    // lr 0.5 far above.
+    assert!(k2 >= best - 1e-4 && k2 < best + 0.05, "lr 0.05: {k2} against the best Gaussian {best}");
+    assert!(k1 < 2.0 && k1 > k2 + 0.2, "lr 0.5: {k1}, lr 0.05: {k2}");
 }
