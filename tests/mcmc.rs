@@ -240,7 +240,21 @@ fn random_walk_metropolis_reproduces_the_exact_moments() {
         let s = sample(name, param, SamplerKind::Rwmh, seed);
         check_moments(name, param, &s);
         assert!(s.rhat.iter().all(|&r| r < 1.05), "{name}: R̂ = {:?}", s.rhat);
-        assert!((s.accept_rate - 0.35).abs() < 0.1, "{name}: acceptance {}", s.accept_rate);
+    }
+}
+
+/// RWMH's warm-up tunes its scale to the acceptance rate 0.35 (rwmh.rs); on a Gaussian, whatever
+/// its correlation, the rate over the kept draws is within ±0.02 of it. (The pooled rate of
+/// 16 000 draws has a sampling error under 0.005; the rest is the tuned scale's.) Failed with the
+/// former tuning (one Robbins–Monro gain over the whole warm-up, the last iterate kept: ρ = 0.9
+/// gave 0.320).
+#[test]
+fn random_walk_metropolis_hits_its_acceptance_rate() {
+    use vi_playground::engine::mcmc::rwmh::TARGET_ACCEPT;
+    assert_eq!(TARGET_ACCEPT, 0.35);
+    for (rho, seed) in [(0.0, 1), (0.5, 2), (0.9, 3), (0.99, 4), (-0.7, 5)] {
+        let s = sample("correlated", rho, SamplerKind::Rwmh, seed);
+        assert!((s.accept_rate - 0.35).abs() < 0.02, "ρ = {rho}: acceptance {}", s.accept_rate);
     }
 }
 

@@ -240,6 +240,12 @@ impl Fit {
         self.target.as_ref()
     }
 
+    /// The optimizer's iterate (what [`Fit::family`] shows is its recent average under the
+    /// decaying schedule).
+    pub fn iterate(&self) -> &dyn Family {
+        self.family.as_ref()
+    }
+
     /// The q shown: the iterate, or its recent average (see [`Schedule`]).
     pub fn family(&self) -> &dyn Family {
         self.shown.as_ref()
@@ -302,17 +308,10 @@ impl Fit {
                 divergence::forward_kl_draws(t, q, &self.draws, &mut self.rng, s, &mut self.grad)
             }
         };
-        if !est.elbo.is_finite() {
-            return Err(format!("the ELBO estimate became {}", est.elbo));
-        }
-        if self.grad.iter().any(|g| !g.is_finite()) {
-            return Err("the gradient became infinite or NaN".into());
-        }
+        check_estimate(est.elbo, &self.grad)?;
         self.adam.lr = self.settings.schedule.lr(self.settings.lr, self.clock);
         self.adam.update(&mut self.adam_state, &self.grad, self.family.params(), &mut self.next);
-        if self.next.iter().any(|p| !p.is_finite()) {
-            return Err("a parameter became infinite or NaN".into());
-        }
+        check_params(&self.next)?;
         self.family.set_params(&self.next);
         self.step += 1;
         self.clock += 1;
@@ -444,6 +443,26 @@ impl Fit {
             .collect();
         Diagnostics { log_z: self.integrals.log_z, kl, k_hat: psis::k_hat(&mut log_w) }
     }
+}
+
+/// The divergence guard, first half (before the update): a step whose ELBO estimate or gradient is
+/// not finite is not taken, and the message says which.
+pub fn check_estimate(elbo: f64, grad: &[f64]) -> Result<(), String> {
+    if !elbo.is_finite() {
+        return Err(format!("the ELBO estimate became {elbo}"));
+    }
+    if grad.iter().any(|g| !g.is_finite()) {
+        return Err("the gradient became infinite or NaN".into());
+    }
+    Ok(())
+}
+
+/// The divergence guard, second half: the updated parameters must all be finite.
+pub fn check_params(next: &[f64]) -> Result<(), String> {
+    if next.iter().any(|p| !p.is_finite()) {
+        return Err("a parameter became infinite or NaN".into());
+    }
+    Ok(())
 }
 
 /// The benchmark of one page refresh ([`Fit::refresh`]): a fit with these settings, at

@@ -17,7 +17,13 @@ pub struct Schedule {
 
 impl Schedule {
     pub fn new(warmup: usize) -> Self {
-        let (mut init, mut term, base) = (75, 50, 25);
+        Self::with_terminal(warmup, 50)
+    }
+
+    /// The same with a terminal buffer of `term` iterations (Stan's is 50): random-walk Metropolis
+    /// tunes its scale there by dual averaging and needs longer than NUTS's step size does.
+    pub fn with_terminal(warmup: usize, term: usize) -> Self {
+        let (mut init, mut term, base) = (75, term, 25);
         if warmup < 20 {
             return Schedule { warmup, window_ends: Vec::new(), init: warmup, term: 0 };
         }
