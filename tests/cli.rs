@@ -1,0 +1,186 @@
+//! The command-line tools as a user runs them (the built binaries, through the shell's arguments):
+//! every flag takes effect in the JSON, every refusal exits with code 2 and says what was wrong on
+//! stderr, and a seed gives the same numbers twice.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(bin: &str, args: &[&str]) -> Output {
+    Command::new(bin).args(args).output().expect("the binary runs")
+}
+
+fn vi_fit(args: &[&str]) -> Output {
+    run(env!("CARGO_BIN_EXE_vi-fit"), args)
+}
+
+fn vi_mcmc(args: &[&str]) -> Output {
+    run(env!("CARGO_BIN_EXE_vi-mcmc"), args)
+}
+
+/// The JSON of a run that must succeed.
+fn json(out: Output) -> Value {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+/// A run that must be refused: exit code 2, nothing on stdout, the message and the hint on stderr.
+fn refused(tool: &str, out: Output, says: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{tool}: expected a refusal, got {:?}: {err}", out.status);
+    assert!(out.stdout.is_empty(), "{tool}: printed on stdout although refused");
+    assert!(err.starts_with(&format!("{tool}: {says}")), "{tool}: stderr {err:?} does not start with {says:?}");
+    assert!(err.contains(&format!("Run `{tool} --help`")), "{tool}: no hint in {err:?}");
+}
+
+#[test]
+fn vi_fit_flags_take_effect() {
+    let j = json(vi_fit(&[
+        "--target",
+        "correlated",
+        "--rho",
+        "0.5",
+        "--family",
+        "full-rank",
+        "--samples",
+        "4",
+        "--lr",
+        "0.02",
+        "--schedule",
+        "constant",
+        "--steps",
+        "300",
+        "--seed",
+        "7",
+        "--stl",
+    ]));
+    assert_eq!(j["target"], "correlated");
+    assert_eq!(j["target_param"]["rho"], 0.5);
+    assert_eq!(j["family"], "full-rank");
+    assert_eq!(j["samples"], 4);
+    assert_eq!(j["lr"], 0.02);
+    assert_eq!(j["steps"], 300);
+    assert_eq!(j["seed"], 7);
+    assert_eq!(j["estimator"], "stl");
+    assert_eq!(j["divergence"], "reverse");
+    assert_eq!(j["params_count"], 5);
+
+    let f = json(vi_fit(&["--family", "flow", "--depth", "2", "--width", "8", "--steps", "10", "--b", "0.5"]));
+    assert_eq!(f["flow"]["depth"], 2);
+    assert_eq!(f["flow"]["width"], 8);
+    assert_eq!(f["target"], "banana");
+    assert_eq!(f["target_param"]["b"], 0.5);
+    assert_eq!(f["lr"], 0.01, "the flow's default learning rate");
+
+    let fw = json(vi_fit(&["--divergence", "forward", "--proposal", "q", "--steps", "10"]));
+    assert_eq!(fw["divergence"], "forward");
+    assert_eq!(fw["proposal"], "snis");
+    assert!(fw["ess"].as_f64().is_some_and(|e| e > 0.0), "forward KL by SNIS reports its ESS: {}", fw["ess"]);
+    let sc = json(vi_fit(&["--estimator", "score", "--steps", "10", "--w", "0.3", "--target", "bimodal"]));
+    assert_eq!(sc["estimator"], "score");
+    assert_eq!(sc["target_param"]["w"], 0.3);
+
+    // --until-kl stops early, at a multiple of 100 steps, once the exact KL is below the goal.
+    let u = json(vi_fit(&["--target", "correlated", "--family", "full-rank", "--until-kl", "0.05", "--steps", "20000"]));
+    let steps = u["steps"].as_u64().unwrap();
+    assert!(steps < 20_000 && steps % 100 == 0, "stopped after {steps} steps");
+    assert!(u["kl_qp"].as_f64().unwrap() < 0.05, "{}", u["kl_qp"]);
+    assert!(u["until_kl"]["reached_after_sec"].as_f64().is_some());
+
+    // Every exact number carries its error estimate.
+    for key in ["log_z_error", "kl_qp_error", "kl_pq_error"] {
+        let e = j[key].as_f64().unwrap_or_else(|| panic!("{key} missing"));
+        assert!((0.0..1e-3).contains(&e), "{key} = {e}");
+    }
+}
+
+#[test]
+fn vi_fit_gives_the_same_numbers_for_the_same_seed() {
+    let args = ["--target", "bimodal", "--family", "flow", "--steps", "200", "--seed", "3"];
+    let (mut a, mut b) = (json(vi_fit(&args)), json(vi_fit(&args)));
+    for j in [&mut a, &mut b] {
+        j.as_object_mut().unwrap().remove("steps_per_sec");
+    }
+    assert_eq!(a, b);
+    let c = json(vi_fit(&["--target", "bimodal", "--family", "flow", "--steps", "200", "--seed", "4"]));
+    assert_ne!(a["params"], c["params"], "another seed, other numbers");
+}
+
+#[test]
+fn vi_fit_refuses_bad_input_in_words() {
+    let t = "vi-fit";
+    refused(t, vi_fit(&["--frobnicate"]), "unknown option '--frobnicate'");
+    refused(t, vi_fit(&["--lr"]), "--lr needs a value");
+    refused(t, vi_fit(&["--samples", "lots"]), "--samples: 'lots' is not a valid number");
+    refused(t, vi_fit(&["--samples", "0"]), "samples = 0 is out of range: it must lie in [1, 1024]");
+    refused(t, vi_fit(&["--b", "3"]), "b = 3 is out of range: it must lie in [0, 2]");
+    refused(t, vi_fit(&["--rho", "0.5"]), "--rho does not apply to target 'banana' (its parameter is --b)");
+    refused(t, vi_fit(&["--target", "donut"]), "unknown target 'donut'; known: banana, bimodal, correlated");
+    refused(t, vi_fit(&["--family", "mixture"]), "unknown family 'mixture'");
+    refused(t, vi_fit(&["--divergence", "chi"]), "unknown divergence 'chi'");
+    refused(t, vi_fit(&["--proposal", "p"]), "--proposal 'p': expected q or defensive");
+    refused(t, vi_fit(&["--schedule", "cosine"]), "unknown learning-rate schedule 'cosine'; known: decay, constant");
+    refused(t, vi_fit(&["--until-kl", "-1"]), "--until-kl must be a positive number");
+    refused(t, vi_fit(&["--bench", "--seconds", "0"]), "--seconds 0 must lie in (0, 60]");
+    refused(t, vi_fit(&["--lr", "1e9"]), "learning rate = 1000000000 is out of range");
+    let help = vi_fit(&["--help"]);
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--target", "--rho", "--b", "--w", "--family", "--depth", "--width", "--divergence", "--estimator", "--stl",
+        "--proposal", "--samples", "--lr", "--schedule", "--steps", "--until-kl", "--seed", "--bench", "--seconds",
+    ] {
+        assert!(text.contains(&format!("  {flag} ")), "--help does not document {flag}");
+    }
+}
+
+#[test]
+fn vi_mcmc_flags_take_effect_and_bad_input_is_refused() {
+    let csv = std::env::temp_dir().join(format!("vi-mcmc-test-{}.csv", std::process::id()));
+    let path = csv.to_str().unwrap();
+    let j = json(vi_mcmc(&[
+        "--target",
+        "correlated",
+        "--rho",
+        "-0.3",
+        "--sampler",
+        "rwmh",
+        "--chains",
+        "2",
+        "--warmup",
+        "100",
+        "--draws",
+        "200",
+        "--seed",
+        "3",
+        "--draws-out",
+        path,
+    ]));
+    assert_eq!((j["target"].as_str(), j["target_param"]["rho"].as_f64()), (Some("correlated"), Some(-0.3)));
+    assert_eq!((j["sampler"].as_str(), j["chains"].as_u64()), (Some("rwmh"), Some(2)));
+    assert_eq!((j["warmup"].as_u64(), j["draws"].as_u64(), j["seed"].as_u64()), (Some(100), Some(200), Some(3)));
+    assert!(j["e_bfmi"].is_null(), "RWMH has no energy");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::remove_file(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "chain,draw,x,y");
+    assert_eq!(lines.len(), 1 + 2 * 200);
+    assert!(lines[1].starts_with("0,0,") && lines[400].starts_with("1,199,"), "{} … {}", lines[1], lines[400]);
+
+    let n = json(vi_mcmc(&["--warmup", "200", "--draws", "200", "--target-accept", "0.9"]));
+    assert_eq!(n["sampler"], "nuts");
+    assert!(n["e_bfmi"].as_f64().is_some_and(|e| e > 0.0));
+    assert!(n["concerns"].is_array());
+
+    let t = "vi-mcmc";
+    refused(t, vi_mcmc(&["--target-accept", "1.5"]), "--target-accept 1.5 must lie in (0, 1)");
+    refused(t, vi_mcmc(&["--chains", "0"]), "chains = 0 is out of range: it must lie in [1, 64]");
+    refused(t, vi_mcmc(&["--draws", "3"]), "draws = 3 is out of range");
+    refused(t, vi_mcmc(&["--sampler", "gibbs"]), "unknown sampler 'gibbs'; known: nuts, rwmh");
+    refused(t, vi_mcmc(&["--w", "0.5"]), "--w does not apply to target 'banana' (its parameter is --b)");
+    refused(t, vi_mcmc(&["--seed", "-1"]), "--seed: '-1' is not a valid number");
+    refused(t, vi_mcmc(&["--draws-out", "/nonexistent-dir/x.csv", "--draws", "10", "--warmup", "10"]), "--draws-out /nonexistent-dir/x.csv:");
+    refused(t, vi_mcmc(&["--bogus"]), "unknown option '--bogus'");
+}
