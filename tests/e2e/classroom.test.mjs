@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { suite, openPage, serve, ready, replayed, frames, stepsPast, pause, playPast, assertHidden, canvasDigest } from './helpers.mjs';
 
 const ctx = suite();
@@ -141,6 +142,33 @@ test('presenter mode and *_hide keys change the layout', async () => {
   await page.getByTestId('show-controls').check();
   assert.equal(await page.getByTestId('target-select').isVisible(), true);
   await urlMatches(page, /^(?!.*controls_hide).*mcmc_hide=1/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the readouts of a replayed link are the engine\'s numbers (vi-fit, natively, same settings)', async () => {
+  // The page's k̂ and both KLs against vi-fit's JSON for the same seed and steps: k̂ comes from the
+  // same 1000 draws (seeded by the seed and the step), so it agrees to the readout's two decimals;
+  // the KLs to the page's cubature budget (about 1e-6 for a Gaussian q).
+  const settings = ['--target', 'banana', '--family', 'full-rank', '--samples', '8', '--lr', '0.05', '--seed', '42', '--steps', '2000'];
+  const engine = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--release', '--bin', 'vi-fit', '--', ...settings], { encoding: 'utf8' }));
+  const link = '?target=banana&family=full-rank&samples=8&lr=0.05&seed=42&step=2000';
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}${link}`);
+  await ready(page);
+  await replayed(page);
+  assert.equal(await text(page, 'step-count'), '2000');
+  const khat = await text(page, 'khat-value');
+  const m = khat.match(/^(-?[0-9.]+) \((good|usable|unreliable)\)$/);
+  assert.ok(m, `k̂ readout: ${khat}`);
+  assert.ok(Math.abs(Number(m[1]) - engine.k_hat) <= 0.005 + 1e-12, `page k̂ ${m[1]}, engine ${engine.k_hat}`);
+  // Yao et al.'s bands, from 1000 draws: good below 0.5, unreliable from 1 − 1/log₁₀ 1000 = 2/3.
+  const verdict = engine.k_hat < 0.5 ? 'good' : engine.k_hat < 2 / 3 ? 'usable' : 'unreliable';
+  assert.equal(m[2], verdict);
+  for (const [id, key] of [['kl-qp-value', 'kl_qp'], ['kl-pq-value', 'kl_pq']]) {
+    const shown = Number((await text(page, id)).replace('−', '-'));
+    const digits = (await text(page, id)).split('.')[1]?.length ?? 0;
+    assert.ok(Math.abs(shown - engine[key]) <= 0.5 * 10 ** -digits + 1e-5, `${id}: page ${shown}, engine ${engine[key]}`);
+  }
   assert.deepEqual(problems, []);
   await page.close();
 });
