@@ -96,8 +96,12 @@ impl Controls {
     pub fn with_family(&self, name: &str) -> Controls {
         let mut next = self.clone();
         if let Ok(f) = family::find(name) {
+            // A new family starts at its own learning rate; the same family keeps the one set (so
+            // side by side, a second fit of the same family runs at the first's rate).
+            if f.name != self.settings.family {
+                next.settings.lr = f.default_lr;
+            }
             next.settings.family = f.name.into();
-            next.settings.lr = f.default_lr;
         }
         next
     }
@@ -278,6 +282,22 @@ pub fn json_object(fields: &[(&str, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A new family brings its learning rate; the same family keeps the one set, so a second fit
+    /// of the same family side by side runs at the first's rate (and can diverge with it).
+    #[test]
+    fn a_family_change_sets_the_learning_rate_and_the_same_family_keeps_it() {
+        let mut c = Controls::default();
+        c.settings.family = "full-rank".into();
+        c.settings.lr = 50.0;
+        assert_eq!(c.with_family("full-rank").settings.lr, 50.0);
+        assert_eq!(c.with_family("flow").settings.lr, family::find("flow").unwrap().default_lr);
+        assert_eq!(c.with_family("mean-field").settings.lr, family::find("mean-field").unwrap().default_lr);
+        let same = crate::link::Second { family: "full-rank".into(), divergence: Divergence::ForwardKl };
+        assert_eq!(same.controls(&c).settings.lr, 50.0);
+        // An unknown name changes nothing.
+        assert_eq!(c.with_family("mixture").settings, c.settings);
+    }
 
     #[test]
     fn a_frame_steps_at_least_once_and_stops_when_a_fit_does() {

@@ -400,8 +400,29 @@ test('reduced motion: a link that would play opens paused and says why', async (
   await page.close();
 });
 
+test('side by side, when fit B diverges the message names B and A stops one step later', async () => {
+  // At lr 50 on the banana, natively: mean-field reverse KL runs 5000 steps without diverging,
+  // mean-field forward KL diverges at step 16 (vi-fit --family mean-field --lr 50 --seed 1
+  // --divergence forward --samples 32). B keeps A's learning rate because its family is A's.
+  const q = '?target=banana&family=mean-field&div=reverse&lr=50&seed=1&compare=1&family2=mean-field&div2=forward&speed=100&play=1';
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}${q}`);
+  await ready(page);
+  await page.waitForFunction(() => document.querySelector("[data-testid='status-message']").textContent.includes('diverged'), null, { timeout: 20000 });
+  assert.match(await text(page, 'status-message'), /^Fit B diverged at step \d+/);
+  await attrIs(page, 'play-button', 'aria-pressed', 'false');
+  const b = Number(await text(page, 'step-count-2'));
+  assert.ok(b > 0 && b < 100, `B stopped early: ${b}`);
+  // Lock-step takes A's step, then B's (live.rs, advance_fits): B's failing step was not applied,
+  // and A has taken that one step more, no further.
+  assert.equal(Number(await text(page, 'step-count')), b + 1, 'A stopped one step past B');
+  assert.match(await text(page, 'status-message'), new RegExp(`^Fit B diverged at step ${b + 1}`));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('side by side, a diverging fit stops both, names itself and the page stays responsive', async () => {
-  const q = '?target=banana&family=full-rank&lr=50&seed=1&compare=1&family2=full-rank&div2=forward&speed=100&play=1';
+  // A (full-rank, lr 50) diverges at step 646 natively; B, another family, runs at its own 0.05.
+  const q = '?target=banana&family=full-rank&lr=50&seed=1&compare=1&family2=mean-field&div2=reverse&speed=100&play=1';
   const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}${q}`);
   await ready(page);
   await page.waitForFunction(() => document.querySelector("[data-testid='status-message']").textContent.includes('diverged'), null, { timeout: 20000 });
