@@ -150,19 +150,25 @@ fn stl_gradient_vanishes_at_the_optimum() {
     assert!(plain.iter().any(|g| g.abs() > 1e-3), "reparam at q = p should be noisy: {plain:?}");
 }
 
-/// The three reverse-KL estimators are unbiased for the same gradient: their averages over many
-/// draws agree within Monte Carlo error.
+/// The three reverse-KL estimators are unbiased for the same gradient on a non-Gaussian target
+/// (the banana, where no closed form is at hand; the Gaussian case against the exact gradient is
+/// below): their averages over 200 000 steps of S = 8 agree within 4 standard errors of the
+/// difference, each measured from its estimates' spread (15 comparisons: a correct pair fails
+/// one by chance in about 0.1 % of seeds at 4 SE). The standard errors are 0.004–0.04 here, so a
+/// bias of about 0.1 in a coordinate is seen (sticking the landing with 0.9 of the score term,
+/// planted, failed).
 #[test]
 fn reverse_kl_estimators_agree_in_expectation() {
     let target = TARGETS.iter().find(|t| t.name == "banana").unwrap().build(1.0).unwrap();
     let mut q = family::Gaussian::standard(family::Structure::FullRank);
     q.set_params(&[0.3, -0.2, -0.3, 0.2, 0.1]);
-    let n = 200_000;
-    let mean_grad = |which: divergence::Estimator| {
-        let mut rng = rng_from_seed(11);
+    let reps = 200_000;
+    // Independent seeds, so the difference's standard error is the two combined.
+    let mean_and_se = |which: divergence::Estimator, seed: u64| {
+        let mut rng = rng_from_seed(seed);
         let mut scratch = divergence::Scratch::default();
-        let mut total = [0.0; 5];
-        for _ in 0..n / 8 {
+        let (mut sum, mut sum2) = ([0.0; 5], [0.0; 5]);
+        for _ in 0..reps {
             let mut g = vec![0.0; 5];
             match which {
                 divergence::Estimator::Reparam => {
@@ -175,23 +181,30 @@ fn reverse_kl_estimators_agree_in_expectation() {
                     divergence::reverse_kl_score(target.as_ref(), &q, &mut rng, 8, &mut scratch, &mut g)
                 }
             };
-            for (t, g) in total.iter_mut().zip(g) {
-                *t += g / (n / 8) as f64;
+            for i in 0..5 {
+                sum[i] += g[i];
+                sum2[i] += g[i] * g[i];
             }
         }
-        total
+        let n = reps as f64;
+        let mean: [f64; 5] = std::array::from_fn(|i| sum[i] / n);
+        let se: [f64; 5] = std::array::from_fn(|i| ((sum2[i] / n - mean[i] * mean[i]) / n).sqrt());
+        (mean, se)
     };
-    let reparam = mean_grad(divergence::Estimator::Reparam);
-    for other in [divergence::Estimator::Stl, divergence::Estimator::Score] {
-        let g = mean_grad(other);
-        for i in 0..5 {
-            // The score estimator's standard error here is about 0.02 per coordinate.
-            assert!(
-                (g[i] - reparam[i]).abs() < 0.08 * (1.0 + reparam[i].abs()),
-                "{other:?}[{i}]: {} vs reparam {}",
-                g[i],
-                reparam[i]
-            );
+    let all = [divergence::Estimator::Reparam, divergence::Estimator::Stl, divergence::Estimator::Score];
+    let results: Vec<_> = all.iter().zip(11..).map(|(&e, seed)| mean_and_se(e, seed)).collect();
+    for a in 0..3 {
+        for b in a + 1..3 {
+            for i in 0..5 {
+                let ((ma, sa), (mb, sb)) = ((results[a].0[i], results[a].1[i]), (results[b].0[i], results[b].1[i]));
+                let se = (sa * sa + sb * sb).sqrt();
+                assert!(
+                    (ma - mb).abs() < 4.0 * se,
+                    "{:?} vs {:?}, φ[{i}]: {ma:.4} ± {sa:.4} against {mb:.4} ± {sb:.4}",
+                    all[a],
+                    all[b]
+                );
+            }
         }
     }
 }
