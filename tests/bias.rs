@@ -75,6 +75,11 @@ fn the_fits_own_jitter_widens_the_threshold() {
     assert!(!r.flagged, "0.05 is 2.24 combined SE from 0: {r:?}");
     let rows = bias_table(&[q(0.06, 0.0, 1.0, 1.0, 0.5), q(0.1, 0.0, 1.0, 1.0, 0.5)], &summary(), &none);
     assert!(rows[0].flagged, "0.08 is 3.58 combined SE from 0: {:?}", rows[0]);
+    // Three snapshots (n − 1 = 2 tells a divided variance from a multiplied one): 0, 0.03, 0.09
+    // have mean 0.04, variance 0.0042/2 and standard error √(0.0021/3) = 0.026458.
+    let three = [q(0.0, 0.0, 1.0, 1.0, 0.5), q(0.03, 0.0, 1.0, 1.0, 0.5), q(0.09, 0.0, 1.0, 1.0, 0.5)];
+    let r = &bias_table(&three, &summary(), &none)[0];
+    assert!((r.vi - 0.04).abs() < 1e-12 && (r.vi_se - (0.0021f64 / 3.0).sqrt()).abs() < 1e-12, "{r:?}");
 }
 
 #[test]
@@ -86,6 +91,10 @@ fn the_exact_column_holds_the_exact_moments_and_a_nan_is_flagged() {
     assert_eq!(exact_column, [Some(0.1), Some(0.2), Some(2.0), Some(1.0), Some(0.6)]);
     let quantities: Vec<&str> = rows.iter().map(|r| r.quantity).collect();
     assert_eq!(quantities, ["mean x", "mean y", "sd x", "sd y", "corr"]);
+    // Only a covariance known: no exact mean is made up (the sds and correlation are there).
+    let cov_only = Exact { log_z: None, mean: None, cov: Some(Mat2::new(4.0, 1.2, 1.2, 1.0)) };
+    let column: Vec<Option<f64>> = bias_table(&[q(0.0, 0.0, 1.0, 1.0, 0.5)], &summary(), &cov_only).iter().map(|r| r.exact).collect();
+    assert_eq!(column, [None, None, Some(2.0), Some(1.0), Some(0.6)]);
     // A q gone non-finite is flagged, never passed as "within the noise".
     let rows = bias_table(&[q(f64::NAN, 0.0, 1.0, 1.0, 0.5)], &summary(), &exact);
     assert!(rows[0].flagged && !rows[1].flagged, "{rows:?}");

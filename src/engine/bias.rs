@@ -67,7 +67,13 @@ pub fn bias_table(snapshots: &[(Vec2, Mat2)], mcmc: &Summary, exact: &Exact) -> 
         .map(|k| {
             let vi = per.iter().map(|q| q[k]).sum::<f64>() / n;
             let var = if per.len() > 1 {
-                per.iter().map(|q| (q[k] - vi) * (q[k] - vi)).sum::<f64>() / (n - 1.0)
+                per.iter()
+                    .map(|q| {
+                        let d = q[k] - vi;
+                        d * d
+                    })
+                    .sum::<f64>()
+                    / (n - 1.0)
             } else {
                 0.0
             };

@@ -18,10 +18,10 @@ pub fn k_hat_threshold(s: usize) -> f64 {
 }
 
 /// How k̂ from `s` draws is read: good below 0.5, unreliable from [`k_hat_threshold`], usable between.
+/// −∞ (equal weights: q = p) is good; +∞ and NaN (no estimate) are unreliable.
 pub fn k_hat_verdict(k: f64, s: usize) -> &'static str {
-    if !k.is_finite() {
-        "unreliable"
-    } else if k < 0.5 {
+    // NaN compares false with everything, so it falls through to "unreliable" with +∞.
+    if k < 0.5 {
         "good"
     } else if k < k_hat_threshold(s) {
         "usable"
@@ -35,10 +35,11 @@ pub fn k_hat_verdict(k: f64, s: usize) -> &'static str {
 /// when all weights are equal.
 pub fn k_hat(log_w: &mut [f64]) -> f64 {
     let s = log_w.len();
-    if s < 10 || log_w.iter().any(|w| w.is_nan()) {
+    let m = (0.2 * s as f64).min(3.0 * (s as f64).sqrt()).ceil() as usize;
+    // Fewer than five weights in the tail (S ≤ 20) cannot be fitted.
+    if m < 5 || log_w.iter().any(|w| w.is_nan()) {
         return f64::INFINITY;
     }
-    let m = (0.2 * s as f64).min(3.0 * (s as f64).sqrt()).ceil() as usize;
     crate::engine::math::sort_f64(log_w);
     let max = log_w[s - 1];
     if !max.is_finite() {
@@ -48,10 +49,11 @@ pub fn k_hat(log_w: &mut [f64]) -> f64 {
     if max - log_w[0] < 1e-9 {
         return f64::NEG_INFINITY;
     }
-    // As ArviZ: the cutoff is kept above the smallest normal number so exp does not underflow.
+    // As ArviZ: the cutoff is kept above the smallest normal number so exp does not underflow, and
+    // the tail is every weight above it (ties with the M + 1-th largest stay out).
     let cutoff = (log_w[s - m - 1] - max).max(ln(f64::MIN_POSITIVE));
     let tail: Vec<f64> =
-        log_w[s - m..].iter().map(|&lw| lw - max).filter(|&lw| lw > cutoff).map(|lw| exp(lw) - exp(cutoff)).collect();
+        log_w.iter().map(|&lw| lw - max).filter(|&lw| lw > cutoff).map(|lw| exp(lw) - exp(cutoff)).collect();
     if tail.len() < 5 {
         return f64::INFINITY;
     }
@@ -79,14 +81,14 @@ pub fn gpd_fit(x: &[f64]) -> (f64, f64) {
         .iter()
         .map(|&b| {
             let k = profile_k(b);
-            n as f64 * (ln(-b / k) - k - 1.0)
+            // n(ln(−b/k) − k − 1); the constant −n cancels in the weights below, so it is left out.
+            n as f64 * (ln(-b / k) - k)
         })
         .collect();
-    // Posterior weight of each b: 1 / Σⱼ exp(Lⱼ − Lᵢ).
+    // Posterior weight of each b: 1 / Σⱼ exp(Lⱼ − Lᵢ) = exp(Lᵢ) / Σⱼ exp(Lⱼ), so they sum to 1.
     let weights: Vec<f64> =
         log_lik.iter().map(|&li| 1.0 / log_lik.iter().map(|&lj| exp(lj - li)).sum::<f64>()).collect();
-    let total: f64 = weights.iter().sum();
-    let b_post: f64 = bs.iter().zip(&weights).map(|(b, w)| b * w).sum::<f64>() / total;
+    let b_post: f64 = bs.iter().zip(&weights).map(|(b, w)| b * w).sum::<f64>();
     let k = profile_k(b_post);
     let sigma = -k / b_post;
     ((n as f64 * k + prior_k * 0.5) / (n as f64 + prior_k), sigma)
