@@ -93,7 +93,8 @@ fn the_exact_column_holds_the_exact_moments_and_a_nan_is_flagged() {
     assert_eq!(quantities, ["mean x", "mean y", "sd x", "sd y", "corr"]);
     // Only a covariance known: no exact mean is made up (the sds and correlation are there).
     let cov_only = Exact { log_z: None, mean: None, cov: Some(Mat2::new(4.0, 1.2, 1.2, 1.0)) };
-    let column: Vec<Option<f64>> = bias_table(&[q(0.0, 0.0, 1.0, 1.0, 0.5)], &summary(), &cov_only).iter().map(|r| r.exact).collect();
+    let column: Vec<Option<f64>> =
+        bias_table(&[q(0.0, 0.0, 1.0, 1.0, 0.5)], &summary(), &cov_only).iter().map(|r| r.exact).collect();
     assert_eq!(column, [None, None, Some(2.0), Some(1.0), Some(0.6)]);
     // A q gone non-finite is flagged, never passed as "within the noise".
     let rows = bias_table(&[q(f64::NAN, 0.0, 1.0, 1.0, 0.5)], &summary(), &exact);
@@ -146,7 +147,11 @@ fn an_untrustworthy_reference_says_why_and_flags_nothing() {
 
     // The exact values: the MCMC sd of y (1 ± 0.02) 5 MCSE from an exact 1.1 is a concern naming
     // it; 3.9 MCSE (1.078) is not.
-    let exact = |sy: f64| Exact { log_z: Some(0.0), mean: Some(Vec2::zeros()), cov: Some(Mat2::new(1.0, 0.5 * sy, 0.5 * sy, sy * sy)) };
+    let exact = |sy: f64| Exact {
+        log_z: Some(0.0),
+        mean: Some(Vec2::zeros()),
+        cov: Some(Mat2::new(1.0, 0.5 * sy, 0.5 * sy, sy * sy)),
+    };
     let panel = bias_panel(&far, &summary(), &exact(1.1));
     assert!(panel.concerns.len() == 1 && panel.concerns[0].contains("sd y by 5 MCSE"), "{:?}", panel.concerns);
     assert_eq!(flags(&panel.rows), [false; 5]);

@@ -83,7 +83,8 @@ fn vi_fit_flags_take_effect() {
     assert_eq!(sc["target_param"]["w"], 0.3);
 
     // --until-kl stops early, at a multiple of 100 steps, once the exact KL is below the goal.
-    let u = json(vi_fit(&["--target", "correlated", "--family", "full-rank", "--until-kl", "0.05", "--steps", "20000"]));
+    let u =
+        json(vi_fit(&["--target", "correlated", "--family", "full-rank", "--until-kl", "0.05", "--steps", "20000"]));
     let steps = u["steps"].as_u64().unwrap();
     assert!(steps < 20_000 && steps % 100 == 0, "stopped after {steps} steps");
     assert!(u["kl_qp"].as_f64().unwrap() < 0.05, "{}", u["kl_qp"]);
@@ -129,8 +130,25 @@ fn vi_fit_refuses_bad_input_in_words() {
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
     for flag in [
-        "--target", "--rho", "--b", "--w", "--family", "--depth", "--width", "--divergence", "--estimator", "--stl",
-        "--proposal", "--samples", "--lr", "--schedule", "--steps", "--until-kl", "--seed", "--bench", "--seconds",
+        "--target",
+        "--rho",
+        "--b",
+        "--w",
+        "--family",
+        "--depth",
+        "--width",
+        "--divergence",
+        "--estimator",
+        "--stl",
+        "--proposal",
+        "--samples",
+        "--lr",
+        "--schedule",
+        "--steps",
+        "--until-kl",
+        "--seed",
+        "--bench",
+        "--seconds",
     ] {
         assert!(text.contains(&format!("  {flag} ")), "--help does not document {flag}");
     }
@@ -181,6 +199,10 @@ fn vi_mcmc_flags_take_effect_and_bad_input_is_refused() {
     refused(t, vi_mcmc(&["--sampler", "gibbs"]), "unknown sampler 'gibbs'; known: nuts, rwmh");
     refused(t, vi_mcmc(&["--w", "0.5"]), "--w does not apply to target 'banana' (its parameter is --b)");
     refused(t, vi_mcmc(&["--seed", "-1"]), "--seed: '-1' is not a valid number");
-    refused(t, vi_mcmc(&["--draws-out", "/nonexistent-dir/x.csv", "--draws", "10", "--warmup", "10"]), "--draws-out /nonexistent-dir/x.csv:");
+    refused(
+        t,
+        vi_mcmc(&["--draws-out", "/nonexistent-dir/x.csv", "--draws", "10", "--warmup", "10"]),
+        "--draws-out /nonexistent-dir/x.csv:",
+    );
     refused(t, vi_mcmc(&["--bogus"]), "unknown option '--bogus'");
 }

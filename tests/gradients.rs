@@ -276,6 +276,10 @@ fn every_estimator_is_unbiased_for_the_exact_gradient() {
     };
     let g_qp = exact_grad(&|m, s| kl_gaussians(m, s, Vec2::zeros(), sp));
     let g_pq = exact_grad(&|m, s| kl_gaussians(Vec2::zeros(), sp, m, s));
+    let kl_qp = {
+        let (m, l) = q.gaussian().unwrap();
+        kl_gaussians(m, l * l.transpose(), Vec2::zeros(), sp)
+    };
     let lp = cholesky2(&sp).unwrap();
     let draws: Vec<Vec2> = {
         let mut rng = rng_from_seed(5);
@@ -289,27 +293,27 @@ fn every_estimator_is_unbiased_for_the_exact_gradient() {
             let mut scratch = divergence::Scratch::default();
             let reps = 60_000 / s;
             let (mut sum, mut sum2) = (vec![0.0; n], vec![0.0; n]);
+            let (mut elbo_sum, mut elbo_sum2) = (0.0, 0.0);
             for _ in 0..reps {
                 let mut g = vec![0.0; n];
-                match *name {
-                    "reparam" => {
-                        divergence::reverse_kl_reparam(target.as_ref(), &q, &mut rng, s, false, &mut g);
-                    }
-                    "stl" => {
-                        divergence::reverse_kl_reparam(target.as_ref(), &q, &mut rng, s, true, &mut g);
-                    }
-                    "score" => {
-                        divergence::reverse_kl_score(target.as_ref(), &q, &mut rng, s, &mut scratch, &mut g);
-                    }
-                    "draws" => {
-                        divergence::forward_kl_draws(target.as_ref(), &q, &draws, &mut rng, s, &mut g);
-                    }
+                let estimate = match *name {
+                    "reparam" => divergence::reverse_kl_reparam(target.as_ref(), &q, &mut rng, s, false, &mut g),
+                    "stl" => divergence::reverse_kl_reparam(target.as_ref(), &q, &mut rng, s, true, &mut g),
+                    "score" => divergence::reverse_kl_score(target.as_ref(), &q, &mut rng, s, &mut scratch, &mut g),
+                    "draws" => divergence::forward_kl_draws(target.as_ref(), &q, &draws, &mut rng, s, &mut g),
                     _ => {
-                        if *name == "snis" {
-                            divergence::forward_kl_snis(target.as_ref(), &q, &mut rng, s, &mut scratch, &mut g);
+                        let estimate = if *name == "snis" {
+                            divergence::forward_kl_snis(target.as_ref(), &q, &mut rng, s, &mut scratch, &mut g)
                         } else {
-                            divergence::forward_kl_snis_defensive(target.as_ref(), &q, &mut rng, s, &mut scratch, &mut g);
-                        }
+                            divergence::forward_kl_snis_defensive(
+                                target.as_ref(),
+                                &q,
+                                &mut rng,
+                                s,
+                                &mut scratch,
+                                &mut g,
+                            )
+                        };
                         let (zs, log_w) = scratch.draws();
                         let total: f64 = log_w.iter().map(|lw| lw.exp()).sum();
                         let (mut unnormalised, mut normalised) = (vec![0.0; n], vec![0.0; n]);
@@ -318,11 +322,20 @@ fn every_estimator_is_unbiased_for_the_exact_gradient() {
                             q.score_params(z, -lw.exp() / total, &mut normalised);
                         }
                         for i in 0..n {
-                            assert!((g[i] - normalised[i]).abs() < 1e-9 * (1.0 + g[i].abs()), "{name}: not self-normalised");
+                            assert!(
+                                (g[i] - normalised[i]).abs() < 1e-9 * (1.0 + g[i].abs()),
+                                "{name}: not self-normalised"
+                            );
                         }
+                        // The weights' ESS, 1/Σ w̄², from the same weights.
+                        let ess = 1.0 / log_w.iter().map(|lw| (lw.exp() / total).powi(2)).sum::<f64>();
+                        assert!((estimate.ess.unwrap() - ess).abs() < 1e-9 * ess, "{name}: ESS");
                         g = unnormalised;
+                        estimate
                     }
-                }
+                };
+                elbo_sum += estimate.elbo;
+                elbo_sum2 += estimate.elbo * estimate.elbo;
                 for i in 0..n {
                     sum[i] += g[i];
                     sum2[i] += g[i] * g[i];
@@ -338,6 +351,15 @@ fn every_estimator_is_unbiased_for_the_exact_gradient() {
                     want[i]
                 );
             }
+            // Every estimator's ELBO readout is the mean of ln p̃ − ln q over draws of q (the
+            // defensive one over its draws from q alone): unbiased for ln Z − KL(q‖p), Z = 1.
+            let mean = elbo_sum / reps as f64;
+            let se = ((elbo_sum2 / reps as f64 - mean * mean) / reps as f64).sqrt();
+            assert!(
+                (mean + kl_qp).abs() < 4.0 * se,
+                "{name}, S = {s}: ELBO {mean:.5} ± {se:.5} against the exact {:.5}",
+                -kl_qp
+            );
         }
     }
 }

@@ -21,10 +21,119 @@ fn normal_chains(m: usize, n: usize, seed: u64, shift: f64) -> Vec<Vec<f64>> {
 
 #[test]
 fn normal_quantile_matches_known_values() {
-    // Φ⁻¹ at textbook points (values to 16 digits from the defining integral).
-    for (p, want) in [(0.975, 1.959963984540054), (0.5, 0.0), (0.8413447460685429, 1.0), (1e-10, -6.361340902404056)] {
+    // Φ⁻¹ at points in each branch of AS 241 and on both sides of ½ (the central |p − ½| ≤ 0.425, the
+    // middle tail to p ≈ e⁻²⁵, the far tail), from mpmath's √2 erfinv(2p − 1) at 50 digits
+    // (tests/oracles/diagnostics_arviz.py).
+    for (p, want) in [
+        (0.5, 0.0),
+        (0.3, -0.52440051270804082),
+        (0.8413447460685429, 0.99999999999999991),
+        (0.975, 1.9599639845400539),
+        (1e-10, -6.3613409024040562),
+        (1e-20, -9.2623400897984076),
+        (0.999999999999999, 7.9414444874159788),
+        (0.07, -1.4757910281791707),
+        (0.93, 1.4757910281791711),
+    ] {
         let got = normal_quantile(p);
         assert!((got - want).abs() < 1e-12 * (1.0 + want.abs()), "Φ⁻¹({p}) = {got}, want {want}");
+    }
+}
+
+/// The chains of tests/oracles/diagnostics_arviz.py, bit for bit: m chains of an AR(1) recursion
+/// xₜ = φxₜ₋₁ + (vₜ − ½) driven by a 31-bit linear congruential generator.
+fn lcg_chains(m: usize, n: usize, phi: f64, seed: u64) -> Vec<Vec<f64>> {
+    let mut u = seed;
+    (0..m)
+        .map(|_| {
+            let mut x = 0.0;
+            (0..n)
+                .map(|_| {
+                    u = (1_103_515_245 * u + 12_345) % (1 << 31);
+                    let v = u as f64 / (1u64 << 31) as f64;
+                    x = phi * x + (v - 0.5);
+                    x
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// R̂, bulk- and tail-ESS, the ESS and MCSE of the mean and E-BFMI against ArviZ 0.23.4
+/// (`_rhat_rank`, `_ess_bulk`, `_ess_tail`, `_ess_mean`, `_mcse_mean`, `bfmi`), an independent
+/// implementation of the same definitions (Vehtari et al. 2021), on seven chain sets that reach
+/// every branch: autocorrelated, a shifted chain, a chain at twice the scale, heavy tails, ties in
+/// the ranks, an odd length (the middle draw dropped), and anticorrelated draws whose ESS passes the
+/// S·log₁₀S cap. Values from tests/oracles/diagnostics_arviz.py; both sides compute in f64 by the same
+/// formulas in different orders, so they agree to about 1e-13: within 1e-9 relative.
+#[test]
+fn diagnostics_match_arviz() {
+    use vi_playground::engine::mcmc::diagnostics::e_bfmi;
+    let ar05 = lcg_chains(4, 500, 0.5, 1);
+    let mut shifted = lcg_chains(4, 400, 0.9, 2);
+    shifted[3].iter_mut().for_each(|x| *x += 0.5);
+    let mut scaled = lcg_chains(4, 300, 0.3, 3);
+    scaled[1].iter_mut().for_each(|x| *x *= 2.0);
+    let heavy: Vec<Vec<f64>> =
+        lcg_chains(2, 1000, 0.7, 4).iter().map(|c| c.iter().map(|x| x * x * x).collect()).collect();
+    let ties: Vec<Vec<f64>> =
+        lcg_chains(4, 250, 0.6, 5).iter().map(|c| c.iter().map(|x| (x * 2.0).floor() / 2.0).collect()).collect();
+    let odd = lcg_chains(3, 301, 0.2, 6);
+    let anti = lcg_chains(2, 500, -0.6, 7);
+    let sets = [
+        ("ar05", ar05),
+        ("shifted", shifted),
+        ("scaled", scaled),
+        ("heavy", heavy),
+        ("ties", ties),
+        ("odd", odd),
+        ("anti", anti),
+    ];
+    // (name, [R̂, bulk-ESS, tail-ESS, ESS of the mean, MCSE of the mean], E-BFMI of the first chain)
+    let arviz: [(&str, [f64; 5], f64); 7] = [
+        (
+            "ar05",
+            [1.0071055313378177, 607.6276630459762, 959.554679999968, 615.5930660708808, 0.01370194282651173],
+            0.8743947598087932,
+        ),
+        (
+            "shifted",
+            [1.1762399964769876, 16.78848601521614, 34.55300285740696, 16.44000123043261, 0.18169824452670374],
+            0.23938151688306045,
+        ),
+        (
+            "scaled",
+            [1.1193718181877523, 645.9956950390158, 32.941651767139945, 629.1811097550932, 0.016683389087642567],
+            1.4890244103015697,
+        ),
+        (
+            "heavy",
+            [1.0005939573755662, 427.7237829704099, 712.0678919828499, 450.11133277509254, 0.009716742004178708],
+            0.8303316636577694,
+        ),
+        (
+            "ties",
+            [1.0296821095239674, 290.4227085672428, 474.8699957496006, 291.6479928215025, 0.023526964620662817],
+            0.8349742030358168,
+        ),
+        (
+            "odd",
+            [0.9994880986156438, 666.9907907352097, 696.5149878386164, 703.5678277896104, 0.01103974264678473],
+            1.6467438808001151,
+        ),
+        ("anti", [1.0001195098587978, 3000.0, 808.8269268816568, 3000.0, 0.006704069495017214], 3.202228937523756),
+    ];
+    for ((name, chains), (want_name, want, want_bfmi)) in sets.iter().zip(arviz) {
+        assert_eq!(*name, want_name);
+        let (mcse, ess_mean) = mcse_mean(chains);
+        let got = [rhat(chains), ess_bulk(chains), ess_tail(chains), ess_mean, mcse];
+        for (what, (g, w)) in
+            ["R̂", "bulk-ESS", "tail-ESS", "ESS of the mean", "MCSE of the mean"].iter().zip(got.iter().zip(want))
+        {
+            assert!((g - w).abs() <= 1e-9 * w.abs(), "{name}: {what} {g}, ArviZ {w}");
+        }
+        let b = e_bfmi(&chains[0]);
+        assert!((b - want_bfmi).abs() <= 1e-9 * want_bfmi, "{name}: E-BFMI {b}, ArviZ {want_bfmi}");
     }
 }
 
@@ -68,6 +177,101 @@ fn mcse_of_the_mean_of_independent_draws_is_sd_over_root_n() {
     // The ESS estimate of 10 000 independent draws is within a few per cent (its sd, measured over
     // seeds, about 2 %), so the MCSE within 5 %.
     assert!((mcse / want - 1.0).abs() < 0.05, "MCSE {mcse}, want {want}");
+}
+
+/// MCSE of the sd and of the correlation of N independent draws of a bivariate normal with unit
+/// sds and correlation ρ (science.md, "MCMC reference": the delta method): sd/√(2N) and
+/// (1 − ρ²)/√N. With N = 100 000 the estimated MCSEs scatter by about 1 % (the ESS estimate and the
+/// influence function's variance; measured over seeds 1–20 by
+/// `cargo test --release --test mcmc mcse_of_sd -- --nocapture`), so within 5 %; a factor of 2 in
+/// either formula (the 2 of 2 sd, the ½ of the correlation's influence function) fails it.
+#[test]
+fn mcse_of_sd_and_correlation_of_independent_draws_match_their_formulas() {
+    use vi_playground::engine::mcmc::diagnostics::{mcse_corr, mcse_sd};
+    let seeds: Vec<u64> = if std::env::var("MCSE_SEEDS").is_ok() { (1..=20).collect() } else { vec![11] };
+    for seed in seeds {
+        for rho in [0.0, 0.8] {
+            let mut rng = rng_from_seed(seed);
+            let (m, n) = (4, 25_000);
+            let (mut xs, mut ys) = (vec![Vec::with_capacity(n); m], vec![Vec::with_capacity(n); m]);
+            for c in 0..m {
+                for _ in 0..n {
+                    let z = std_normal2(&mut rng);
+                    xs[c].push(z[0]);
+                    ys[c].push(rho * z[0] + (1.0f64 - rho * rho).sqrt() * z[1]);
+                }
+            }
+            let stats = |v: &[Vec<f64>]| {
+                let all = v.concat();
+                let mean = all.iter().sum::<f64>() / all.len() as f64;
+                let var = all.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (all.len() as f64 - 1.0);
+                (mean, var.sqrt())
+            };
+            let ((mx, sx), (my, sy)) = (stats(&xs), stats(&ys));
+            let (xa, ya) = (xs.concat(), ys.concat());
+            let r =
+                xa.iter().zip(&ya).map(|(x, y)| (x - mx) * (y - my)).sum::<f64>() / (xa.len() as f64 - 1.0) / (sx * sy);
+            let total = (m * n) as f64;
+            let sd_got = mcse_sd(&xs, mx, sx);
+            let sd_want = sx / (2.0 * total).sqrt();
+            let corr_got = mcse_corr(&xs, &ys, [mx, my], [sx, sy], r);
+            let corr_want = (1.0 - rho * rho) / total.sqrt();
+            println!(
+                "seed {seed} ρ {rho}: MCSE sd {:.4} of its formula, corr {:.4}",
+                sd_got / sd_want,
+                corr_got / corr_want
+            );
+            assert!((sd_got / sd_want - 1.0).abs() < 0.05, "ρ {rho}: MCSE of sd {sd_got}, want {sd_want}");
+            assert!((corr_got / corr_want - 1.0).abs() < 0.05, "ρ {rho}: MCSE of corr {corr_got}, want {corr_want}");
+        }
+    }
+}
+
+/// NUTS leaves p invariant: started from N independent exact draws of the banana (b = 1.5, where
+/// the curvature varies along the trajectory), one transition each gives N independent draws that
+/// must still be exact draws of p. Moments of x, y and their products, and P(x > 1), against their
+/// closed forms (science.md, table of targets: E x² = 1, E y² = σ² + 2b², E x²y = 2b) within
+/// 4 standard errors of N independent draws, at a small and a large step size.
+/// A wrong weight in the multinomial or the progressive sampling, a wrong direction, a leapfrog
+/// with a wrong half step or a U-turn check that breaks the trajectory's symmetry moves a moment.
+#[test]
+fn one_nuts_transition_from_exact_draws_keeps_them_exact() {
+    let b = 1.5;
+    let sigma = 0.5;
+    let t = target::find("banana").unwrap().build(b).unwrap();
+    let n = 100_000;
+    for (k, step) in [0.25, 0.9].into_iter().enumerate() {
+        let mut nuts = Nuts::new(0.8);
+        nuts.step = step;
+        let mut rng = rng_from_seed(40 + k as u64);
+        let mut sums = [0.0f64; 7];
+        let mut sq = [0.0f64; 7];
+        for _ in 0..n {
+            let e = std_normal2(&mut rng);
+            let start = Vec2::new(e[0], b * (e[0] * e[0] - 1.0) + sigma * e[1]);
+            let mut at = Point::at(t.as_ref(), start);
+            nuts.transition(t.as_ref(), &mut at, &mut rng);
+            let (x, y) = (at.q[0], at.q[1]);
+            let f = [x, y, x * x, y * y, x * y, x * x * y, f64::from(u8::from(x > 1.0))];
+            for i in 0..7 {
+                sums[i] += f[i];
+                sq[i] += f[i] * f[i];
+            }
+        }
+        // P(x > 1) = 1 − Φ(1).
+        let exact = [0.0, 0.0, 1.0, sigma * sigma + 2.0 * b * b, 0.0, 2.0 * b, 0.15865525393145707];
+        let names = ["E x", "E y", "E x²", "E y²", "E xy", "E x²y", "P(x > 1)"];
+        for i in 0..7 {
+            let mean = sums[i] / n as f64;
+            let se = ((sq[i] / n as f64 - mean * mean) / n as f64).sqrt();
+            assert!(
+                (mean - exact[i]).abs() < 4.0 * se,
+                "ε = {step}: {} = {mean} after one transition, exact {} (SE {se})",
+                names[i],
+                exact[i]
+            );
+        }
+    }
 }
 
 /// A step size far beyond the leapfrog's stability limit (ε = 2 on N(0, I)) makes the energy error

@@ -12,8 +12,8 @@ use vi_playground::engine::divergence::Divergence::{ForwardKl, ReverseKl};
 use vi_playground::engine::family::{Family, Flow};
 use vi_playground::engine::fit::{Fit, Settings};
 use vi_playground::engine::math::{exp, rng_from_seed, std_normal2, Vec2};
-use vi_playground::viz::Grid;
 use vi_playground::engine::target::Box2;
+use vi_playground::viz::Grid;
 
 fn flow_settings(
     target: &str,

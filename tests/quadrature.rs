@@ -77,7 +77,10 @@ fn the_integrals_over_p_hold_on_a_curved_target_without_its_chart() {
         let p = TargetIntegrals::new(&target, Precision::Full);
         let cov = exact.cov.unwrap();
         let err = (p.cov - cov).abs().max();
-        println!("banana b={b} without chart: ln Z {:+.1e}, cov error {err:.1e} (estimate {:.1e})", p.log_z, p.moments_error);
+        println!(
+            "banana b={b} without chart: ln Z {:+.1e}, cov error {err:.1e} (estimate {:.1e})",
+            p.log_z, p.moments_error
+        );
         assert!(p.log_z.abs() < 1e-6, "b {b}: ln Z {}", p.log_z);
         assert!(err < 1e-4 * cov[(1, 1)], "b {b}: cov {:?} vs {cov:?}", p.cov);
         assert!(err <= p.moments_error, "b {b}: error above its estimate");

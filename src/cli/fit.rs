@@ -10,8 +10,8 @@ use super::{number, resolve_target_param, target_param_flag};
 use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
 use crate::engine::family::{self, FAMILIES};
 use crate::engine::fit::{refresh_ms, Fit, Settings, Status};
-use crate::engine::quadrature::Precision;
 use crate::engine::optim::Schedule;
+use crate::engine::quadrature::Precision;
 use crate::engine::target::{self, TARGETS};
 use serde_json::json;
 

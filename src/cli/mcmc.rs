@@ -157,7 +157,8 @@ fn check_defaults(settings: &McmcSettings, seeds: u64) -> String {
             let (em, ec) = (exact.mean.unwrap(), exact.cov.unwrap());
             let (esx, esy) = (ec[(0, 0)].sqrt(), ec[(1, 1)].sqrt());
             let want = [em[0], em[1], esx, esy, ec[(0, 1)] / (esx * esy)];
-            let (mut within, mut all, mut concern, mut trusted_all, mut trusted, mut div_max) = ([0u64; 5], 0, 0, 0, 0, 0);
+            let (mut within, mut all, mut concern, mut trusted_all, mut trusted, mut div_max) =
+                ([0u64; 5], 0, 0, 0, 0, 0);
             for seed in 1..=seeds {
                 let mut m = Mcmc::new(info.build(value).unwrap(), McmcSettings { seed, ..settings.clone() }).unwrap();
                 while m.run(1000) > 0 {}
@@ -183,7 +184,8 @@ fn check_defaults(settings: &McmcSettings, seeds: u64) -> String {
                     concern += 1;
                 }
             }
-            let pc = |k: u64, n: u64| if n == 0 { "-".to_string() } else { format!("{:.0}%", 100.0 * k as f64 / n as f64) };
+            let pc =
+                |k: u64, n: u64| if n == 0 { "-".to_string() } else { format!("{:.0}%", 100.0 * k as f64 / n as f64) };
             out += &format!("{:<11} {value:>6.3}", info.name);
             for w in within {
                 out += &format!(" {:>6}", pc(w, seeds));

@@ -132,10 +132,8 @@ impl TargetIntegrals {
         let d = Vec2::new(mx / w, my / w);
         let cov = Mat2::new(xx / w, xy / w, xy / w, yy / w) - d * d.transpose();
         let rel_w = e.error[0] / w;
-        let moments_error = (1..6)
-            .map(|m| (e.error[m] + e.value[m].abs() * rel_w) / w)
-            .fold(0.0, f64::max)
-            * (1.0 + 2.0 * d.norm());
+        let moments_error =
+            (1..6).map(|m| (e.error[m] + e.value[m].abs() * rel_w) / w).fold(0.0, f64::max) * (1.0 + 2.0 * d.norm());
         TargetIntegrals {
             log_z: ln(w) + shift,
             log_z_error: rel_w,

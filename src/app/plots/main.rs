@@ -15,8 +15,8 @@ use super::{axes, context, err, fit_to_display, Display, YAxis};
 use crate::app::live::Live;
 use crate::engine::family::Family;
 use crate::engine::math::{rng_from_seed, std_normal2, Vec2};
-use crate::viz::Grid;
 use crate::engine::target::{Box2, Target};
+use crate::viz::Grid;
 use crate::viz::{contour, hpd_levels, DensityLayer};
 
 /// Okabe–Ito vermillion for q, readable beside the blue density for colour-blind eyes.

@@ -7,7 +7,8 @@
 //! - ESS from the chains' autocorrelations combined as in Stan (ρ̂ₜ = 1 − (W − mean autocovariance)/var⁺),
 //!   summed with Geyer's initial monotone sequence; bulk-ESS on rank-normalised draws, tail-ESS the
 //!   smaller of the ESS of the indicators I(x ≤ q₀.₀₅) and I(x ≤ q₀.₉₅);
-//! - MCSE of the mean = sd / √ESS, with ESS of the draws themselves.
+//! - MCSE of the mean = sd / √ESS, with ESS of the draws themselves; of the sd and the correlation
+//!   by the delta method.
 
 use crate::engine::math::ln;
 
@@ -202,23 +203,32 @@ pub fn ess(chains: Chains) -> f64 {
     if !(var_plus > 0.0) || !var_plus.is_finite() {
         return f64::NAN;
     }
+    // ρ̂₀ = 1; ρ̂ₜ = 1 − (W − mean autocovariance at lag t)/var⁺.
     let rho = |t: usize| -> f64 {
+        if t == 0 {
+            return 1.0;
+        }
         let mean_acov = chains.iter().zip(&means).map(|(c, &mu)| autocov(c, mu, t)).sum::<f64>() / m as f64;
         1.0 - (w - mean_acov) / var_plus
     };
-    // Geyer: sum pairs Pₖ = ρ₂ₖ + ρ₂ₖ₊₁ while positive, each no larger than the one before.
+    // Geyer's initial monotone sequence as Stan and ArviZ sum it: the pairs Pⱼ = ρ̂₂ⱼ + ρ̂₂ⱼ₊₁ in order,
+    // each no larger than the one before, while positive and while a next pair fits within lag
+    // n − 2; of the pair Pⱼ where that stopped, its even term ρ̂₂ⱼ is added once (Stan's "improved"
+    // estimate; only where it is positive if Pⱼ itself is negative): τ = −1 + 2 Σ Pₖ + ρ̂₂ⱼ.
     let mut tau = -1.0;
     let mut prev_pair = f64::INFINITY;
-    let mut t = 0;
-    while t + 1 < n {
-        let mut pair = rho(t) + rho(t + 1);
-        if pair <= 0.0 {
-            break;
-        }
-        pair = pair.min(prev_pair);
-        tau += 2.0 * pair;
-        prev_pair = pair;
-        t += 2;
+    let mut j = 0;
+    let (mut even, mut pair) = (1.0, 1.0 + rho(1));
+    while pair > 0.0 && 2 * (j + 1) + 2 < n {
+        let kept = pair.min(prev_pair);
+        tau += 2.0 * kept;
+        prev_pair = kept;
+        j += 1;
+        even = rho(2 * j);
+        pair = even + rho(2 * j + 1);
+    }
+    if pair >= 0.0 || even > 0.0 {
+        tau += even;
     }
     let s = (m * n) as f64;
     (s / tau).min(s * libm::log10(s))
@@ -229,10 +239,12 @@ pub fn ess_bulk(chains: Chains) -> f64 {
     ess(&rank_normalise(&split(chains)))
 }
 
-/// Tail-ESS: the smaller ESS of I(x ≤ q₀.₀₅) and I(x ≤ q₀.₉₅) on the split chains.
+/// Tail-ESS: the smaller ESS of I(x ≤ q₀.₀₅) and I(x ≤ q₀.₉₅) on the split chains, the quantiles
+/// of all the draws.
 pub fn ess_tail(chains: Chains) -> f64 {
     let s = split(chains);
-    let all = s.concat();
+    // The quantiles of all draws, the middle one of an odd chain included (as ArviZ and Stan).
+    let all = chains.concat();
     [0.05, 0.95]
         .iter()
         .map(|&p| {
@@ -244,17 +256,48 @@ pub fn ess_tail(chains: Chains) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-/// ESS of the mean (split chains, not rank-normalised) and the MCSE of the mean, sd/√ESS.
+/// ESS of the mean (split chains, not rank-normalised) and the MCSE of the mean, sd/√ESS with the sd
+/// of all the draws.
 pub fn mcse_mean(chains: Chains) -> (f64, f64) {
     let s = split(chains);
     let e = ess(&s);
-    let sd = variance(&s.concat()).sqrt();
+    let sd = variance(&chains.concat()).sqrt();
     (sd / e.sqrt(), e)
 }
 
 /// MCSE of an expectation E[f]: the same for the draws fᵢ (e.g. products for a correlation).
 pub fn mcse_of(values: Chains) -> f64 {
     mcse_mean(values).0
+}
+
+/// MCSE of the standard deviation `sd` of draws with mean `mean`, by the delta method (science.md,
+/// "MCMC reference"): sd = √E[(x − m)²] is a smooth function of a mean, so its error is that of the
+/// mean of its influence function (x − m)²/(2 sd), with that function's own ESS. For N independent
+/// normal draws, sd/√(2N).
+pub fn mcse_sd(chains: Chains, mean: f64, sd: f64) -> f64 {
+    let sq: Vec<Vec<f64>> = chains.iter().map(|c| c.iter().map(|&v| (v - mean) * (v - mean)).collect()).collect();
+    mcse_of(&sq) / (2.0 * sd)
+}
+
+/// MCSE of Pearson's correlation `corr` of paired chains `xs`, `ys` (means and sds given), by the
+/// delta method: the mean of its influence function uv − (r/2)(u² + v²) of the standardised draws
+/// u, v. For N independent draws of a bivariate normal its variance is (1 − ρ²)², so the MCSE is
+/// (1 − ρ²)/√N (against √(1 + ρ²) for the mean of uv alone).
+pub fn mcse_corr(xs: Chains, ys: Chains, mean: [f64; 2], sd: [f64; 2], corr: f64) -> f64 {
+    let influence: Vec<Vec<f64>> = xs
+        .iter()
+        .zip(ys)
+        .map(|(cx, cy)| {
+            cx.iter()
+                .zip(cy)
+                .map(|(x, y)| {
+                    let (u, v) = ((x - mean[0]) / sd[0], (y - mean[1]) / sd[1]);
+                    u * v - 0.5 * corr * (u * u + v * v)
+                })
+                .collect()
+        })
+        .collect();
+    mcse_of(&influence)
 }
 
 /// E-BFMI of one chain's energies (Betancourt 2016, "Diagnosing suboptimal cotangent disintegrations

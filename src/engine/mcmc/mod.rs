@@ -295,30 +295,6 @@ impl Mcmc {
         let cov = all.iter().map(|d| (d - mean) * (d - mean).transpose()).sum::<Mat2>() / (count - 1.0);
         let sd = Vec2::new(cov[(0, 0)].sqrt(), cov[(1, 1)].sqrt());
         let corr = cov[(0, 1)] / (sd[0] * sd[1]);
-        let map = |chains: &[Vec<f64>], f: &dyn Fn(f64) -> f64| -> Vec<Vec<f64>> {
-            chains.iter().map(|c| c.iter().map(|&v| f(v)).collect()).collect()
-        };
-        // MCSE of the sd and of the correlation by the delta method (science.md, "MCMC reference"):
-        // each is a smooth function of moments, so its error is that of the mean of its influence
-        // function, with that function's own ESS. For the sd, (x − m)²/(2 sd); for the correlation
-        // r of the standardised draws u, v, uv − (r/2)(u² + v²) (the influence function of Pearson's
-        // r; for a bivariate normal its variance is (1 − ρ²)², against 1 + ρ² for uv alone).
-        let mcse_sd = |k: usize, chains: &[Vec<f64>]| {
-            diagnostics::mcse_of(&map(chains, &|v| (v - mean[k]) * (v - mean[k]))) / (2.0 * sd[k])
-        };
-        let influence_r: Vec<Vec<f64>> = xs
-            .iter()
-            .zip(&ys)
-            .map(|(cx, cy)| {
-                cx.iter()
-                    .zip(cy)
-                    .map(|(x, y)| {
-                        let (u, v) = ((x - mean[0]) / sd[0], (y - mean[1]) / sd[1]);
-                        u * v - 0.5 * corr * (u * u + v * v)
-                    })
-                    .collect()
-            })
-            .collect();
         let accept: f64 = self.chains.iter().map(|c| c.accept_sum).sum::<f64>() / count;
         let (m0, e0) = diagnostics::mcse_mean(&xs);
         let (m1, e1) = diagnostics::mcse_mean(&ys);
@@ -335,8 +311,8 @@ impl Mcmc {
             ess_tail: [diagnostics::ess_tail(&xs), diagnostics::ess_tail(&ys)],
             ess_mean: [e0, e1],
             mcse_mean: [m0, m1],
-            mcse_sd: [mcse_sd(0, &xs), mcse_sd(1, &ys)],
-            mcse_corr: diagnostics::mcse_of(&influence_r),
+            mcse_sd: [diagnostics::mcse_sd(&xs, mean[0], sd[0]), diagnostics::mcse_sd(&ys, mean[1], sd[1])],
+            mcse_corr: diagnostics::mcse_corr(&xs, &ys, [mean[0], mean[1]], [sd[0], sd[1]], corr),
             accept_rate: accept,
             divergences: self.chains.iter().map(|c| c.divergences).sum(),
             mean_tree_depth: match self.settings.sampler {
@@ -415,14 +391,22 @@ impl Summary {
                 if self.divergences == 1 { "" } else { "s" }
             ));
         }
-        let ess = self.ess_bulk.iter().chain(&self.ess_tail).copied().fold(f64::INFINITY, |a, b| if b < a || b.is_nan() { b } else { a });
+        let ess = self.ess_bulk.iter().chain(&self.ess_tail).copied().fold(f64::INFINITY, |a, b| {
+            if b < a || b.is_nan() {
+                b
+            } else {
+                a
+            }
+        });
         let need = MIN_ESS_PER_CHAIN * self.chains as f64;
         if !(ess >= need) {
             out.push(format!("only {ess:.0} effective draws (fewer than {need:.0})"));
         }
         if let Some(e) = self.e_bfmi {
             if !(e >= MIN_E_BFMI) {
-                out.push(format!("E-BFMI is {e:.2}, below {MIN_E_BFMI}: the sampler moves too slowly between energy levels"));
+                out.push(format!(
+                    "E-BFMI is {e:.2}, below {MIN_E_BFMI}: the sampler moves too slowly between energy levels"
+                ));
             }
         }
         out
