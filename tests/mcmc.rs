@@ -22,7 +22,7 @@ fn normal_chains(m: usize, n: usize, seed: u64, shift: f64) -> Vec<Vec<f64>> {
 #[test]
 fn normal_quantile_matches_known_values() {
     // Φ⁻¹ at points in each branch of AS 241 and on both sides of ½ (the central |p − ½| ≤ 0.425, the
-    // middle tail to p ≈ e⁻²⁵, the far tail), from mpmath's √2 erfinv(2p − 1) at 50 digits
+    // middle tail to p ≈ e⁻²⁵, the far tail), from mpmath's √2 erfinv(2p − 1) at 400 digits
     // (tests/oracles/diagnostics_arviz.py).
     for (p, want) in [
         (0.5, 0.0),
@@ -34,10 +34,19 @@ fn normal_quantile_matches_known_values() {
         (0.999999999999999, 7.9414444874159788),
         (0.07, -1.4757910281791707),
         (0.93, 1.4757910281791711),
+        (1e-300, -37.047096299361199),
     ] {
         let got = normal_quantile(p);
         assert!((got - want).abs() < 1e-12 * (1.0 + want.abs()), "Φ⁻¹({p}) = {got}, want {want}");
     }
+    // The ends of [0, 1] and what lies outside it.
+    assert_eq!(normal_quantile(0.0), f64::NEG_INFINITY);
+    assert_eq!(normal_quantile(1.0), f64::INFINITY);
+    for p in [-0.1, 1.1, f64::NAN, f64::INFINITY] {
+        assert!(normal_quantile(p).is_nan(), "Φ⁻¹({p})");
+    }
+    // The smallest positive numbers: finite (the far tail reaches p = 5e-324).
+    assert!(normal_quantile(f64::MIN_POSITIVE).is_finite() && normal_quantile(5e-324).is_finite());
 }
 
 /// The chains of tests/oracles/diagnostics_arviz.py, bit for bit: m chains of an AR(1) recursion
@@ -137,6 +146,32 @@ fn diagnostics_match_arviz() {
     }
 }
 
+/// ESS at its edges against ArviZ's `_ess` (tests/oracles/diagnostics_arviz.py): one chain (no
+/// between-chain variance), and the shortest chains, where Geyer's sequence has room for no pair
+/// after the first (4–7 draws; at 4 the cap S·log₁₀S) or for one (8). Fewer than 4 draws, and
+/// constant draws, have no ESS: NaN (where ArviZ returns S for constant draws, the page shows "—").
+#[test]
+fn ess_at_its_edges_matches_arviz() {
+    for (m, n, want) in [
+        (1, 400, 159.30575879870582),
+        (2, 4, 7.224719895935548),
+        (3, 5, 14.980537394804754),
+        (2, 6, 4.6685365829240535),
+        (2, 7, 5.5347844860715325),
+        (2, 8, 6.406058771528902),
+    ] {
+        let got = ess(&lcg_chains(m, n, 0.4, 8));
+        assert!((got - want).abs() <= 1e-9 * want, "{m} × {n}: ESS {got}, ArviZ {want}");
+    }
+    assert!(ess(&lcg_chains(2, 3, 0.4, 8)).is_nan(), "3 draws");
+    assert!(ess(&[vec![0.7; 50], vec![0.7; 50]]).is_nan(), "constant draws");
+    let mut wild = lcg_chains(2, 50, 0.4, 8);
+    wild[1][7] = f64::INFINITY;
+    assert!(ess(&wild).is_nan(), "an infinite draw");
+    wild[1][7] = f64::NAN;
+    assert!(ess(&wild).is_nan(), "a NaN draw");
+}
+
 #[test]
 fn iid_draws_have_rhat_one_and_ess_near_n() {
     let chains = normal_chains(4, 1000, 1, 0.0);
@@ -179,12 +214,13 @@ fn mcse_of_the_mean_of_independent_draws_is_sd_over_root_n() {
     assert!((mcse / want - 1.0).abs() < 0.05, "MCSE {mcse}, want {want}");
 }
 
-/// MCSE of the sd and of the correlation of N independent draws of a bivariate normal with unit
-/// sds and correlation ρ (science.md, "MCMC reference": the delta method): sd/√(2N) and
-/// (1 − ρ²)/√N. With N = 100 000 the estimated MCSEs scatter by about 1 % (the ESS estimate and the
-/// influence function's variance; measured over seeds 1–20 by
-/// `cargo test --release --test mcmc mcse_of_sd -- --nocapture`), so within 5 %; a factor of 2 in
-/// either formula (the 2 of 2 sd, the ½ of the correlation's influence function) fails it.
+/// MCSE of the sd and of the correlation of N independent draws of a bivariate normal with sds 2
+/// and ½ and correlation ρ (science.md, "MCMC reference": the delta method): sd/√(2N) and
+/// (1 − ρ²)/√N. With N = 100 000 the estimated MCSE's ratio to its formula scatters with sd 0.5 %
+/// (sd) and 0.8 % (correlation), at most 2.9 % off, over seeds 1–20 and both ρ (the ESS estimate and
+/// the influence function's variance; `MCSE_SEEDS=1 cargo test --release --test mcmc mcse_of_sd --
+/// --nocapture`), so within 5 %; a factor of 2 in either formula (the 2 of 2 sd, the ½ of the
+/// correlation's influence function) or a lost centring or scaling fails it.
 #[test]
 fn mcse_of_sd_and_correlation_of_independent_draws_match_their_formulas() {
     use vi_playground::engine::mcmc::diagnostics::{mcse_corr, mcse_sd};
@@ -197,8 +233,9 @@ fn mcse_of_sd_and_correlation_of_independent_draws_match_their_formulas() {
             for c in 0..m {
                 for _ in 0..n {
                     let z = std_normal2(&mut rng);
-                    xs[c].push(z[0]);
-                    ys[c].push(rho * z[0] + (1.0f64 - rho * rho).sqrt() * z[1]);
+                    // Means and sds away from 0 and 1, so that centring and scaling count.
+                    xs[c].push(3.0 + 2.0 * z[0]);
+                    ys[c].push(-2.0 + 0.5 * (rho * z[0] + (1.0f64 - rho * rho).sqrt() * z[1]));
                 }
             }
             let stats = |v: &[Vec<f64>]| {
@@ -227,50 +264,190 @@ fn mcse_of_sd_and_correlation_of_independent_draws_match_their_formulas() {
     }
 }
 
-/// NUTS leaves p invariant: started from N independent exact draws of the banana (b = 1.5, where
-/// the curvature varies along the trajectory), one transition each gives N independent draws that
-/// must still be exact draws of p. Moments of x, y and their products, and P(x > 1), against their
-/// closed forms (science.md, table of targets: E x² = 1, E y² = σ² + 2b², E x²y = 2b) within
-/// 4 standard errors of N independent draws, at a small and a large step size.
+/// NUTS leaves p invariant and is reversible: started from N independent exact draws of p, one
+/// transition each gives N independent draws that must still be exact draws of p, and the pair
+/// (start, end) must be as likely as (end, start). Checked on the banana (b = 1.5, where the
+/// curvature varies along the trajectory) at a small and a large step size, and on a standard
+/// normal at ε = 1.8, near the leapfrog's stability limit 2, where energy errors are large and the
+/// multinomial weights far from uniform. Statistics against their closed forms (science.md, table
+/// of targets: E x² = 1, E y² = σ² + 2b², E x²y = 2b; standard normal E x⁴ = 3), within 4 standard
+/// errors of N independent draws:
+/// - moments of x and y, and P(x > 1) = 1 − Φ(1);
+/// - the energy H = −ln p̃(z) + |r|²/2 that the transition reports for its state: NUTS selects a
+///   state of the trajectory with probability ∝ exp(−H), so (z, r) is a draw of the canonical
+///   distribution and E H = 2 + ln 2π + ln σ on the banana (each of the four standardised
+///   coordinates gives ½), 2 + ln 2π on the standard normal;
+/// - reversibility: E[x₀x₁³ − x₁x₀³] = 0 for start x₀ and end x₁.
+///
 /// A wrong weight in the multinomial or the progressive sampling, a wrong direction, a leapfrog
-/// with a wrong half step or a U-turn check that breaks the trajectory's symmetry moves a moment.
+/// with a wrong half step, a U-turn check that breaks the trajectory's symmetry or a wrong energy
+/// moves one of them.
 #[test]
 fn one_nuts_transition_from_exact_draws_keeps_them_exact() {
-    let b = 1.5;
-    let sigma = 0.5;
-    let t = target::find("banana").unwrap().build(b).unwrap();
+    use std::f64::consts::PI;
+    struct Case {
+        target: &'static str,
+        param: f64,
+        step: f64,
+        draw: fn(Vec2) -> Vec2,
+        exact: [f64; 10],
+    }
+    let (b, sigma) = (1.5, 0.5);
+    let p_x_above_1 = 0.15865525393145707;
+    let banana = |step| Case {
+        target: "banana",
+        param: b,
+        step,
+        draw: |e| Vec2::new(e[0], 1.5 * (e[0] * e[0] - 1.0) + 0.5 * e[1]),
+        exact: [
+            0.0,
+            0.0,
+            1.0,
+            sigma * sigma + 2.0 * b * b,
+            0.0,
+            2.0 * b,
+            p_x_above_1,
+            3.0,
+            2.0 + (2.0 * PI).ln() + sigma.ln(),
+            0.0,
+        ],
+    };
+    let normal = Case {
+        target: "correlated",
+        param: 0.0,
+        step: 1.8,
+        draw: |e| e,
+        exact: [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, p_x_above_1, 3.0, 2.0 + (2.0 * PI).ln(), 0.0],
+    };
+    let names = ["E x", "E y", "E x²", "E y²", "E xy", "E x²y", "P(x > 1)", "E x⁴", "E H", "E[x₀x₁³ − x₁x₀³]"];
     let n = 100_000;
-    for (k, step) in [0.25, 0.9].into_iter().enumerate() {
+    for (k, case) in [banana(0.25), banana(0.9), normal].into_iter().enumerate() {
+        let t = target::find(case.target).unwrap().build(case.param).unwrap();
         let mut nuts = Nuts::new(0.8);
-        nuts.step = step;
+        nuts.step = case.step;
         let mut rng = rng_from_seed(40 + k as u64);
-        let mut sums = [0.0f64; 7];
-        let mut sq = [0.0f64; 7];
+        let (mut sums, mut sq) = ([0.0f64; 10], [0.0f64; 10]);
         for _ in 0..n {
-            let e = std_normal2(&mut rng);
-            let start = Vec2::new(e[0], b * (e[0] * e[0] - 1.0) + sigma * e[1]);
+            let start = (case.draw)(std_normal2(&mut rng));
             let mut at = Point::at(t.as_ref(), start);
-            nuts.transition(t.as_ref(), &mut at, &mut rng);
-            let (x, y) = (at.q[0], at.q[1]);
-            let f = [x, y, x * x, y * y, x * y, x * x * y, f64::from(u8::from(x > 1.0))];
-            for i in 0..7 {
+            let info = nuts.transition(t.as_ref(), &mut at, &mut rng);
+            let (x0, x, y) = (start[0], at.q[0], at.q[1]);
+            let f = [
+                x,
+                y,
+                x * x,
+                y * y,
+                x * y,
+                x * x * y,
+                f64::from(u8::from(x > 1.0)),
+                x * x * x * x,
+                info.energy,
+                x0 * x * x * x - x * x0 * x0 * x0,
+            ];
+            for i in 0..10 {
                 sums[i] += f[i];
                 sq[i] += f[i] * f[i];
             }
         }
-        // P(x > 1) = 1 − Φ(1).
-        let exact = [0.0, 0.0, 1.0, sigma * sigma + 2.0 * b * b, 0.0, 2.0 * b, 0.15865525393145707];
-        let names = ["E x", "E y", "E x²", "E y²", "E xy", "E x²y", "P(x > 1)"];
-        for i in 0..7 {
+        for i in 0..10 {
             let mean = sums[i] / n as f64;
             let se = ((sq[i] / n as f64 - mean * mean) / n as f64).sqrt();
             assert!(
-                (mean - exact[i]).abs() < 4.0 * se,
-                "ε = {step}: {} = {mean} after one transition, exact {} (SE {se})",
+                (mean - case.exact[i]).abs() < 4.0 * se,
+                "{} ε = {}: {} = {mean} after one transition, exact {} (SE {se})",
+                case.target,
+                case.step,
                 names[i],
-                exact[i]
+                case.exact[i]
             );
         }
+    }
+}
+
+/// The maximum depth: at ε = 1e-4 on a standard normal no trajectory turns back before 2¹⁰ − 1
+/// leapfrog steps, so every transition stops at depth 10 having taken exactly 1023.
+#[test]
+fn nuts_stops_at_its_maximum_depth() {
+    let t = target::find("correlated").unwrap().build(0.0).unwrap();
+    let mut nuts = Nuts::new(0.8);
+    nuts.step = 1e-4;
+    let mut rng = rng_from_seed(3);
+    let mut at = Point::at(t.as_ref(), Vec2::new(0.5, -0.2));
+    for _ in 0..20 {
+        let info = nuts.transition(t.as_ref(), &mut at, &mut rng);
+        assert_eq!((info.depth, info.leapfrogs, info.divergent), (MAX_DEPTH, (1 << MAX_DEPTH) - 1, false));
+    }
+}
+
+/// Hoffman & Gelman's Algorithm 4, checked against a leapfrog step computed here by hand (on a
+/// standard normal, ∇ ln p(q) = −q): from any starting ε the returned ε is the first, doubling or
+/// halving, at which one step's acceptance exp(H₀ − H) crosses ½, so ε and the ε before it (ε/2 going
+/// up, 2ε going down) lie on opposite sides of ½. The momentum is the first normal pair the sampler
+/// draws (unit metric), replayed from a copy of the generator.
+#[test]
+fn find_reasonable_step_brackets_an_acceptance_of_one_half() {
+    let t = target::find("correlated").unwrap().build(0.0).unwrap();
+    let accept = |q: Vec2, p: Vec2, eps: f64| {
+        let h = |q: Vec2, p: Vec2| 0.5 * (q.norm_squared() + p.norm_squared());
+        let p_half = p - q * (0.5 * eps);
+        let q1 = q + p_half * eps;
+        let p1 = p_half - q1 * (0.5 * eps);
+        (h(q, p) - h(q1, p1)).exp()
+    };
+    let mut went = [0, 0];
+    for (k, (start_step, q)) in [
+        (1.0, Vec2::new(0.3, -0.2)),
+        (1.0, Vec2::new(2.5, 1.0)),
+        (0.01, Vec2::new(-1.0, 0.4)),
+        (50.0, Vec2::new(0.1, 0.9)),
+        (1.0, Vec2::new(0.0, 0.0)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for seed in 0..20 {
+            let mut nuts = Nuts::new(0.8);
+            nuts.step = start_step;
+            let mut rng = rng_from_seed(100 * k as u64 + seed);
+            let p = std_normal2(&mut rng.clone());
+            nuts.find_reasonable_step(t.as_ref(), &Point::at(t.as_ref(), q), &mut rng);
+            let eps = nuts.step;
+            let up = accept(q, p, start_step) > 0.5;
+            let before = if up { eps / 2.0 } else { eps * 2.0 };
+            went[usize::from(up)] += 1;
+            let (a, a_before) = (accept(q, p, eps), accept(q, p, before));
+            assert!(
+                if up { a <= 0.5 && a_before > 0.5 } else { a > 0.5 && a_before <= 0.5 },
+                "from ε = {start_step} at {q:?}: ε = {eps} accepts {a}, the ε before it {a_before}"
+            );
+            // Dual averaging restarts from the new ε: its first proposal, at the target acceptance,
+            // is μ = ln 10ε (Hoffman & Gelman 2014, §3.2.1).
+            let first = nuts.dual.clone().update(0.8);
+            assert!((first / (10.0 * eps) - 1.0).abs() < 1e-12, "dual averaging starts at {first}, not 10ε");
+        }
+    }
+    assert!(went[0] > 0 && went[1] > 0, "both directions tried: {went:?}");
+}
+
+/// No false divergences: from a point far out in the tail (energy about 600) at a stable step size the
+/// energy error stays small, so nothing is flagged; nor on a narrow, strongly correlated Gaussian
+/// (ρ = 0.99: ln p̃ near its mode is positive, energies near 0) at ε = 0.05, below its limit
+/// 2√(1 − ρ) = 0.2.
+#[test]
+fn nuts_flags_no_divergence_at_a_stable_step_size() {
+    let t = target::find("correlated").unwrap().build(0.0).unwrap();
+    let mut nuts = Nuts::new(0.8);
+    nuts.step = 0.5;
+    let mut rng = rng_from_seed(21);
+    for _ in 0..50 {
+        let mut at = Point::at(t.as_ref(), Vec2::new(25.0, -25.0));
+        assert!(!nuts.transition(t.as_ref(), &mut at, &mut rng).divergent, "a divergence from (25, −25)");
+    }
+    let t = target::find("correlated").unwrap().build(0.99).unwrap();
+    nuts.step = 0.05;
+    let mut at = Point::at(t.as_ref(), Vec2::new(0.0, 0.0));
+    for _ in 0..5000 {
+        assert!(!nuts.transition(t.as_ref(), &mut at, &mut rng).divergent, "a divergence at ρ = 0.99, ε = 0.05");
     }
 }
 
@@ -312,6 +489,11 @@ fn e_bfmi_of_known_energy_sequences() {
         assert!((e - want).abs() < 0.06, "AR(1) φ = {phi}: E-BFMI {e}, want {want}");
     }
     assert!(e_bfmi(&[1.0]).is_nan());
+    // Two energies 1 and 3: Σ(ΔE)² = 4 over Σ(E − Ē)² = 2.
+    assert_eq!(e_bfmi(&[1.0, 3.0]), 2.0);
+    // Energies far from 0 (as NUTS's are): centring counts.
+    let shifted: Vec<f64> = iid.iter().map(|e| e + 50.0).collect();
+    assert!((e_bfmi(&shifted) - e).abs() < 1e-9, "E-BFMI moves with a shift of the energies");
 }
 
 fn ar1_chains(phi: f64, n: usize, seed: u64) -> Vec<Vec<f64>> {

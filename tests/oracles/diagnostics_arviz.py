@@ -1,12 +1,12 @@
 # The ArviZ side of tests/mcmc.rs::diagnostics_match_arviz: prints, for each chain set, R-hat (rank,
 # the larger of bulk and folded), bulk-ESS, tail-ESS, ESS of the mean, MCSE of the mean and E-BFMI;
-# and Phi^-1 at points in each branch of AS 241 from mpmath's erfinv at 50 digits. Run with ArviZ 0.23.4:
+# and Phi^-1 at points in each branch of AS 241 from mpmath's erfinv at 400 digits. Run with ArviZ 0.23.4:
 #   python3 -m venv /tmp/az && /tmp/az/bin/pip install arviz==0.23.4 mpmath && /tmp/az/bin/python tests/oracles/diagnostics_arviz.py
 # The chains come from a 31-bit linear congruential generator and an AR(1) recursion, so the Rust
 # test builds the same floating-point numbers bit for bit.
 import numpy as np, warnings
 warnings.filterwarnings("ignore")
-from arviz.stats.diagnostics import _rhat_rank, _ess_bulk, _ess_tail, _ess_mean, _mcse_mean, bfmi
+from arviz.stats.diagnostics import _ess, _rhat_rank, _ess_bulk, _ess_tail, _ess_mean, _mcse_mean, bfmi
 
 def lcg_chains(m, n, phi, seed):
     u = seed
@@ -36,8 +36,13 @@ for name, c in sets():
     vals = [_rhat_rank(c), _ess_bulk(c), _ess_tail(c), _ess_mean(c), _mcse_mean(c)]
     print(f'("{name}", [' + ", ".join(repr(float(v)) for v in vals) + "], " + repr(float(bfmi(c[:1])[0])) + "),")
 
+# ESS at its edges: one chain, and the shortest chains (4 draws are the fewest ArviZ takes; up to 7
+# the monotone sequence has room for no further pair, then one).
+for m, n in [(1, 400), (2, 4), (3, 5), (2, 6), (2, 7), (2, 8)]:
+    print(f"({m}, {n}, {float(_ess(lcg_chains(m, n, 0.4, 8)))!r}),")
+
 import mpmath
-mpmath.mp.dps = 50
-for p in [0.3, 0.8413447460685429, 0.975, 1e-10, 1e-20, 1.0 - 1e-15, 0.07, 0.93]:
+mpmath.mp.dps = 400  # enough for 2p - 1 at p = 1e-300
+for p in [0.3, 0.8413447460685429, 0.975, 1e-10, 1e-20, 1.0 - 1e-15, 0.07, 0.93, 1e-300]:
     x = mpmath.sqrt(2) * mpmath.erfinv(2 * mpmath.mpf(p) - 1)
     print(f"({p!r}, {mpmath.nstr(x, 17)}),")

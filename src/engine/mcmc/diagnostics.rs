@@ -51,7 +51,8 @@ pub fn normal_quantile(p: f64) -> f64 {
                 * r
                 + 1.0);
     }
-    let r = if q < 0.0 { p } else { 1.0 - p };
+    // The smaller tail probability (p < ½ exactly when q < 0).
+    let r = p.min(1.0 - p);
     let r = (-ln(r)).sqrt();
     let x = if r <= 5.0 {
         let r = r - 1.6;
@@ -98,11 +99,7 @@ pub fn normal_quantile(p: f64) -> f64 {
                 * r
                 + 1.0)
     };
-    if q < 0.0 {
-        -x
-    } else {
-        x
-    }
+    x.copysign(q)
 }
 
 /// Each chain cut into its first and second half (an odd middle draw is dropped, as in ArviZ).
@@ -146,7 +143,13 @@ fn mean(x: &[f64]) -> f64 {
 
 fn variance(x: &[f64]) -> f64 {
     let m = mean(x);
-    x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0)
+    x.iter()
+        .map(|v| {
+            let d = v - m;
+            d * d
+        })
+        .sum::<f64>()
+        / (x.len() as f64 - 1.0)
 }
 
 /// Split-R̂ of chains already split: √(var⁺/W), var⁺ = (N−1)/N·W + B/N.
@@ -187,11 +190,19 @@ fn autocov(x: &[f64], m: f64, t: usize) -> f64 {
 }
 
 /// ESS of chains (not split here), Stan's estimator with Geyer's initial monotone sequence; capped
-/// at S·log₁₀(S) as in ArviZ. Constant draws give NaN.
+/// at S·log₁₀(S) as in ArviZ. Constant draws (spread below 1e-15, where ArviZ returns S) and fewer
+/// than 4 draws give NaN.
 pub fn ess(chains: Chains) -> f64 {
     let m = chains.len();
     let n = chains[0].len();
     if n < 4 {
+        return f64::NAN;
+    }
+    // Constant draws (to ArviZ's 1e-15; their mean's rounding would otherwise leave a variance
+    // of 1e-33 to divide by): no ESS.
+    let (lo, hi) =
+        chains.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    if !(hi - lo >= 1e-15) {
         return f64::NAN;
     }
     let means: Vec<f64> = chains.iter().map(|c| mean(c)).collect();
@@ -200,7 +211,8 @@ pub fn ess(chains: Chains) -> f64 {
     let w = mean(&chain_var);
     let b_over_n = if m > 1 { variance(&means) } else { 0.0 };
     let var_plus = w * (n as f64 - 1.0) / n as f64 + b_over_n;
-    if !(var_plus > 0.0) || !var_plus.is_finite() {
+    // Infinite or NaN draws: no ESS.
+    if !var_plus.is_finite() {
         return f64::NAN;
     }
     // ρ̂₀ = 1; ρ̂ₜ = 1 − (W − mean autocovariance at lag t)/var⁺.
@@ -275,7 +287,17 @@ pub fn mcse_of(values: Chains) -> f64 {
 /// mean of its influence function (x − m)²/(2 sd), with that function's own ESS. For N independent
 /// normal draws, sd/√(2N).
 pub fn mcse_sd(chains: Chains, mean: f64, sd: f64) -> f64 {
-    let sq: Vec<Vec<f64>> = chains.iter().map(|c| c.iter().map(|&v| (v - mean) * (v - mean)).collect()).collect();
+    let sq: Vec<Vec<f64>> = chains
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|&v| {
+                    let d = v - mean;
+                    d * d
+                })
+                .collect()
+        })
+        .collect();
     mcse_of(&sq) / (2.0 * sd)
 }
 
@@ -309,6 +331,12 @@ pub fn e_bfmi(energies: &[f64]) -> f64 {
     }
     let mean = energies.iter().sum::<f64>() / energies.len() as f64;
     let num: f64 = energies.windows(2).map(|w| (w[1] - w[0]) * (w[1] - w[0])).sum();
-    let den: f64 = energies.iter().map(|e| (e - mean) * (e - mean)).sum();
+    let den: f64 = energies
+        .iter()
+        .map(|e| {
+            let d = e - mean;
+            d * d
+        })
+        .sum();
     num / den
 }

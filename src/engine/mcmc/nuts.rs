@@ -182,7 +182,8 @@ impl Nuts {
             let s = self.leapfrog(target, edge, eps);
             let h = -s.point.log_p + self.kinetic(s.p);
             let h = if h.is_nan() { f64::INFINITY } else { h };
-            let divergent = h - h0 > MAX_ENERGY_ERROR;
+            // The energy error H − H₀ past the limit (written so that a NaN energy, made +∞ above, counts).
+            let divergent = h > h0 + MAX_ENERGY_ERROR;
             return Tree {
                 left: s,
                 right: s,
