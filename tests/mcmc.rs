@@ -214,7 +214,7 @@ fn mcse_of_the_mean_of_independent_draws_is_sd_over_root_n() {
     assert!((mcse / want - 1.0).abs() < 0.05, "MCSE {mcse}, want {want}");
 }
 
-/// MCSE of the sd and of the correlation of N independent draws of a bivariate normal with sds 2
+/// MCSE of the sd and of the correlation of N independent draws of a bivariate normal with sds 3
 /// and ½ and correlation ρ (science.md, "MCMC reference": the delta method): sd/√(2N) and
 /// (1 − ρ²)/√N. With N = 100 000 the estimated MCSE's ratio to its formula scatters with sd 0.5 %
 /// (sd) and 0.8 % (correlation), at most 2.9 % off, over seeds 1–20 and both ρ (the ESS estimate and
@@ -234,7 +234,7 @@ fn mcse_of_sd_and_correlation_of_independent_draws_match_their_formulas() {
                 for _ in 0..n {
                     let z = std_normal2(&mut rng);
                     // Means and sds away from 0 and 1, so that centring and scaling count.
-                    xs[c].push(3.0 + 2.0 * z[0]);
+                    xs[c].push(3.0 + 3.0 * z[0]);
                     ys[c].push(-2.0 + 0.5 * (rho * z[0] + (1.0f64 - rho * rho).sqrt() * z[1]));
                 }
             }
