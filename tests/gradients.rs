@@ -228,8 +228,18 @@ fn defensive_importance_weights_are_unbiased_for_z_at_every_s() {
         let (mut sum, mut sum2) = (0.0, 0.0);
         for _ in 0..reps {
             divergence::forward_kl_snis_defensive(target.as_ref(), &q, &mut rng, s, &mut scratch, &mut grad);
-            let (_, log_w) = scratch.draws();
+            let (zs, log_w) = scratch.draws();
             assert_eq!(log_w.len(), s);
+            // Each log weight is ln p̃(z) − ln r(z), r the mixture of the two shares (⌈S/2⌉ and ⌊S/2⌋ of
+            // S) of N(ε; 0, I) and N(ε; 0, 9I), pushed through q's map: computed here from ε = T⁻¹(z).
+            for (&z, &lw) in zs.iter().zip(log_w) {
+                let (eps, log_det) = q.inverse(z);
+                let normal =
+                    |e: Vec2, var: f64| (-e.norm_squared() / (2.0 * var)).exp() / (2.0 * std::f64::consts::PI * var);
+                let r = (s.div_ceil(2) as f64 * normal(eps, 1.0) + (s / 2) as f64 * normal(eps, 9.0)) / s as f64;
+                let want = target.log_density(z) - r.ln() + log_det;
+                assert!((lw - want).abs() < 1e-9 * (1.0 + want.abs()), "S = {s}: log weight {lw}, want {want}");
+            }
             let z_hat = log_w.iter().map(|lw| lw.exp()).sum::<f64>() / s as f64;
             sum += z_hat;
             sum2 += z_hat * z_hat;
@@ -360,6 +370,67 @@ fn every_estimator_is_unbiased_for_the_exact_gradient() {
                 "{name}, S = {s}: ELBO {mean:.5} ± {se:.5} against the exact {:.5}",
                 -kl_qp
             );
+        }
+    }
+}
+
+/// The score-function estimator's baselines (science.md, "Divergences", score function): a baseline
+/// independent of zₛ leaves the estimate unbiased whatever its value, so unbiasedness cannot see a
+/// wrong one; it only changes the variance. So the gradient is pinned here to its formula, from the
+/// estimator's own draws and fₛ = ln p̃(zₛ) − ln q(zₛ): −(1/S) Σ (fₛ − bₛ) ∇_φ ln q(zₛ) with the
+/// leave-one-out mean bₛ = (Σ f − fₛ)/(S − 1) for S ≥ 2, and for S = 1 the running mean of past
+/// ELBO estimates (0 at the first step, then the first estimate, then 0.9 b + 0.1 f), which skips
+/// non-finite estimates.
+#[test]
+fn the_score_estimator_uses_its_baselines() {
+    let target = TARGETS.iter().find(|t| t.name == "banana").unwrap().build(1.0).unwrap();
+    let q = family::Gaussian::new(family::Structure::FullRank, Vec2::new(0.3, -0.2), &Mat2::new(0.8, 0.0, 0.3, 0.6));
+    let n = q.params().len();
+    for s in [1usize, 2, 5] {
+        let mut rng = rng_from_seed(70 + s as u64);
+        let mut scratch = divergence::Scratch::default();
+        let mut running: Option<f64> = None;
+        for step in 0..30 {
+            let mut g = vec![0.0; n];
+            let estimate = divergence::reverse_kl_score(target.as_ref(), &q, &mut rng, s, &mut scratch, &mut g);
+            let (zs, fs) = scratch.draws();
+            assert_eq!(zs.len(), s);
+            let total: f64 = fs.iter().sum();
+            assert!((estimate.elbo - total / s as f64).abs() < 1e-12, "the ELBO estimate is the mean of f");
+            let mut want = vec![0.0; n];
+            for (&z, &f) in zs.iter().zip(fs) {
+                let b = if s >= 2 { (total - f) / (s - 1) as f64 } else { running.unwrap_or(0.0) };
+                q.score_params(z, -(f - b) / s as f64, &mut want);
+            }
+            for i in 0..n {
+                assert!(
+                    (g[i] - want[i]).abs() < 1e-12 * (1.0 + want[i].abs()),
+                    "S = {s}, step {step}, φ[{i}]: {} vs {}",
+                    g[i],
+                    want[i]
+                );
+            }
+            if s == 1 {
+                running = Some(running.map_or(estimate.elbo, |b| 0.9 * b + 0.1 * estimate.elbo));
+            }
+        }
+        assert_eq!(running.is_some(), s == 1);
+        if s == 1 {
+            // A step whose estimate is not finite (q so wide that ln p̃ overflows to −∞) leaves the
+            // running baseline as it was: the next step's gradient still uses it.
+            let wild =
+                family::Gaussian::new(family::Structure::FullRank, Vec2::zeros(), &Mat2::new(1e300, 0.0, 0.0, 1e300));
+            let mut g = vec![0.0; n];
+            let e = divergence::reverse_kl_score(target.as_ref(), &wild, &mut rng, 1, &mut scratch, &mut g);
+            assert!(!e.elbo.is_finite(), "the wide q's estimate {}", e.elbo);
+            let mut g = vec![0.0; n];
+            divergence::reverse_kl_score(target.as_ref(), &q, &mut rng, 1, &mut scratch, &mut g);
+            let (zs, fs) = scratch.draws();
+            let mut want = vec![0.0; n];
+            q.score_params(zs[0], -(fs[0] - running.unwrap()), &mut want);
+            for i in 0..n {
+                assert!((g[i] - want[i]).abs() < 1e-12 * (1.0 + want[i].abs()), "after a non-finite step, φ[{i}]");
+            }
         }
     }
 }

@@ -98,13 +98,14 @@ impl Nuts {
                 f64::NEG_INFINITY
             }
         };
-        let dir = if log_accept(eps) > ln(0.5) { 1.0 } else { -1.0 };
+        // Double while one step is accepted with probability above ½, else halve while it is not; stop
+        // at the first ε on the other side.
+        let up = log_accept(eps) > ln(0.5);
         for _ in 0..50 {
-            let la = log_accept(eps);
-            if (dir > 0.0 && la <= ln(0.5)) || (dir < 0.0 && la > ln(0.5)) {
+            if (log_accept(eps) > ln(0.5)) != up {
                 break;
             }
-            eps *= 2f64.powf(dir);
+            eps *= if up { 2.0 } else { 0.5 };
         }
         self.step = eps.clamp(1e-6, 100.0);
         self.dual = DualAveraging::new(self.target_accept, self.step);
