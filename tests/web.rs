@@ -171,7 +171,10 @@ async fn the_app_plays_diverges_and_recovers() {
     lr.set_value("100");
     change(&lr, "change");
     by_testid::<HtmlElement>(&root, "play-button").click();
-    wait_for("the divergence message", || text(&root, "status-message").contains("diverged at step")).await;
+    wait_for("the divergence message and the fit paused", || {
+        text(&root, "status-message").contains("diverged at step") && text(&root, "play-button") == "Play"
+    })
+    .await;
     let status = text(&root, "status-message");
     assert!(status.contains("diverged at step"), "status: {status:?}");
     assert_eq!(text(&root, "play-button"), "Play", "a diverged fit pauses");
