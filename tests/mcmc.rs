@@ -292,23 +292,25 @@ fn one_nuts_transition_from_exact_draws_keeps_them_exact() {
         draw: fn(Vec2) -> Vec2,
         exact: [f64; 10],
     }
-    let (b, sigma) = (1.5, 0.5);
+    // The banana's b and its fixed σ, as constants: `draw` is a fn pointer and cannot capture them.
+    const B: f64 = 1.5;
+    const SIGMA: f64 = 0.5;
     let p_x_above_1 = 0.15865525393145707;
     let banana = |step| Case {
         target: "banana",
-        param: b,
+        param: B,
         step,
-        draw: |e| Vec2::new(e[0], 1.5 * (e[0] * e[0] - 1.0) + 0.5 * e[1]),
+        draw: |e| Vec2::new(e[0], B * (e[0] * e[0] - 1.0) + SIGMA * e[1]),
         exact: [
             0.0,
             0.0,
             1.0,
-            sigma * sigma + 2.0 * b * b,
+            SIGMA * SIGMA + 2.0 * B * B,
             0.0,
-            2.0 * b,
+            2.0 * B,
             p_x_above_1,
             3.0,
-            2.0 + (2.0 * PI).ln() + sigma.ln(),
+            2.0 + (2.0 * PI).ln() + SIGMA.ln(),
             0.0,
         ],
     };

@@ -171,13 +171,11 @@ async fn the_app_plays_diverges_and_recovers() {
     lr.set_value("100");
     change(&lr, "change");
     by_testid::<HtmlElement>(&root, "play-button").click();
-    wait_for("the divergence message and the fit paused", || {
+    // A diverged fit says so and pauses (the button renders a tick after the message).
+    wait_for("\"diverged at step\" in the status and the fit paused (Play)", || {
         text(&root, "status-message").contains("diverged at step") && text(&root, "play-button") == "Play"
     })
     .await;
-    let status = text(&root, "status-message");
-    assert!(status.contains("diverged at step"), "status: {status:?}");
-    assert_eq!(text(&root, "play-button"), "Play", "a diverged fit pauses");
 
     by_testid::<HtmlElement>(&root, "reset-button").click();
     leptos::task::tick().await;

@@ -4,7 +4,7 @@
 //! both explains. The MCMC side's is its MCSE; the VI side's is the fit's own jitter (at a constant
 //! learning rate the iterate never settles), measured from a few recent snapshots of q.
 
-use super::math::{Mat2, Vec2};
+use super::math::{sq, Mat2, Vec2};
 use super::mcmc::Summary;
 use super::target::Exact;
 
@@ -66,17 +66,7 @@ pub fn bias_table(snapshots: &[(Vec2, Mat2)], mcmc: &Summary, exact: &Exact) -> 
     (0..5)
         .map(|k| {
             let vi = per.iter().map(|q| q[k]).sum::<f64>() / n;
-            let var = if per.len() > 1 {
-                per.iter()
-                    .map(|q| {
-                        let d = q[k] - vi;
-                        d * d
-                    })
-                    .sum::<f64>()
-                    / (n - 1.0)
-            } else {
-                0.0
-            };
+            let var = if per.len() > 1 { per.iter().map(|q| sq(q[k] - vi)).sum::<f64>() / (n - 1.0) } else { 0.0 };
             let (m, mcse) = mc[k];
             let exact = match k {
                 0 | 1 => exact.mean.map(|e| e[k]),

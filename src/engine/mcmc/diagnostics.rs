@@ -10,7 +10,7 @@
 //! - MCSE of the mean = sd / √ESS, with ESS of the draws themselves; of the sd and the correlation
 //!   by the delta method.
 
-use crate::engine::math::ln;
+use crate::engine::math::{ln, sq};
 
 /// The draws of one scalar quantity: one vector per chain, all of the same length.
 pub type Chains<'a> = &'a [Vec<f64>];
@@ -143,13 +143,7 @@ fn mean(x: &[f64]) -> f64 {
 
 fn variance(x: &[f64]) -> f64 {
     let m = mean(x);
-    x.iter()
-        .map(|v| {
-            let d = v - m;
-            d * d
-        })
-        .sum::<f64>()
-        / (x.len() as f64 - 1.0)
+    x.iter().map(|v| sq(v - m)).sum::<f64>() / (x.len() as f64 - 1.0)
 }
 
 /// Split-R̂ of chains already split: √(var⁺/W), var⁺ = (N−1)/N·W + B/N.
@@ -261,9 +255,7 @@ pub fn ess_tail(chains: Chains) -> f64 {
         .iter()
         .map(|&p| {
             let q = quantile(&all, p);
-            let ind: Vec<Vec<f64>> =
-                s.iter().map(|c| c.iter().map(|&x| f64::from(u8::from(x <= q))).collect()).collect();
-            ess(&ind)
+            ess(&map(&s, |x| f64::from(u8::from(x <= q))))
         })
         .fold(f64::INFINITY, f64::min)
 }
@@ -287,18 +279,12 @@ pub fn mcse_of(values: Chains) -> f64 {
 /// mean of its influence function (x − m)²/(2 sd), with that function's own ESS. For N independent
 /// normal draws, sd/√(2N).
 pub fn mcse_sd(chains: Chains, mean: f64, sd: f64) -> f64 {
-    let sq: Vec<Vec<f64>> = chains
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|&v| {
-                    let d = v - mean;
-                    d * d
-                })
-                .collect()
-        })
-        .collect();
-    mcse_of(&sq) / (2.0 * sd)
+    mcse_of(&map(chains, |v| sq(v - mean))) / (2.0 * sd)
+}
+
+/// `f` applied to every draw of every chain.
+fn map(chains: Chains, f: impl Fn(f64) -> f64) -> Vec<Vec<f64>> {
+    chains.iter().map(|c| c.iter().map(|&x| f(x)).collect()).collect()
 }
 
 /// MCSE of Pearson's correlation `corr` of paired chains `xs`, `ys` (means and sds given), by the
@@ -330,13 +316,7 @@ pub fn e_bfmi(energies: &[f64]) -> f64 {
         return f64::NAN;
     }
     let mean = energies.iter().sum::<f64>() / energies.len() as f64;
-    let num: f64 = energies.windows(2).map(|w| (w[1] - w[0]) * (w[1] - w[0])).sum();
-    let den: f64 = energies
-        .iter()
-        .map(|e| {
-            let d = e - mean;
-            d * d
-        })
-        .sum();
+    let num: f64 = energies.windows(2).map(|w| sq(w[1] - w[0])).sum();
+    let den: f64 = energies.iter().map(|e| sq(e - mean)).sum();
     num / den
 }
