@@ -658,9 +658,6 @@ fn check_moments(name: &str, param: f64, s: &Summary) {
     }
 }
 
-/// Oracle 1 seen through the bias table: mean-field's sds are flagged as too small on
-/// `correlated`; the full-rank fit's are not.
-#[test]
 /// Issue 14.5, science.md ("MCMC reference"): the bias table never cries wolf. A q whose moments
 /// are the exact ones, against the default reference over 30 seeds, is flagged (any row, after the
 /// reference's own concerns) in under 5 % of runs on every target, at its default and at the
@@ -696,6 +693,8 @@ fn a_q_with_the_exact_moments_is_rarely_flagged() {
     }
 }
 
+/// Oracle 1 seen through the bias table: mean-field's sds are flagged as too small on
+/// `correlated`; the full-rank fit's are not.
 #[test]
 fn bias_table_flags_mean_field_sd_and_not_full_rank() {
     let s = sample("correlated", 0.9, SamplerKind::Nuts, 7);
