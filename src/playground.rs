@@ -174,11 +174,6 @@ impl Trace {
         &self.points
     }
 
-    pub fn clear(&mut self) {
-        self.stride = 1;
-        self.points.clear();
-    }
-
     /// The smallest and largest finite value, if any.
     pub fn range(&self) -> Option<(f64, f64)> {
         let finite = self.points.iter().map(|p| p.1).filter(|v| v.is_finite());
@@ -296,7 +291,7 @@ mod tests {
         let same = crate::link::Second { family: "full-rank".into(), divergence: Divergence::ForwardKl };
         assert_eq!(same.controls(&c).settings.lr, 50.0);
         // An unknown name changes nothing.
-        assert_eq!(c.with_family("mixture").settings, c.settings);
+        assert_eq!(c.with_family(crate::engine::NEVER_A_NAME).settings, c.settings);
     }
 
     #[test]

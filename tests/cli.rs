@@ -7,6 +7,8 @@
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use vi_playground::engine::target::TARGETS;
+use vi_playground::engine::NEVER_A_NAME;
 
 fn run(bin: &str, args: &[&str]) -> Output {
     Command::new(bin).args(args).output().expect("the binary runs")
@@ -118,8 +120,9 @@ fn vi_fit_refuses_bad_input_in_words() {
     refused(t, vi_fit(&["--samples", "0"]), "samples = 0 is out of range: it must lie in [1, 1024]");
     refused(t, vi_fit(&["--b", "3"]), "b = 3 is out of range: it must lie in [0, 2]");
     refused(t, vi_fit(&["--rho", "0.5"]), "--rho does not apply to target 'banana' (its parameter is --b)");
-    refused(t, vi_fit(&["--target", "donut"]), "unknown target 'donut'; known: banana, bimodal, correlated");
-    refused(t, vi_fit(&["--family", "mixture"]), "unknown family 'mixture'");
+    let known: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
+    refused(t, vi_fit(&["--target", NEVER_A_NAME]), &format!("unknown target '_never'; known: {}", known.join(", ")));
+    refused(t, vi_fit(&["--family", NEVER_A_NAME]), "unknown family '_never'");
     refused(t, vi_fit(&["--divergence", "chi"]), "unknown divergence 'chi'");
     refused(t, vi_fit(&["--proposal", "p"]), "--proposal 'p': expected q or defensive");
     refused(t, vi_fit(&["--schedule", "cosine"]), "unknown learning-rate schedule 'cosine'; known: decay, constant");

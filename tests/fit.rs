@@ -7,10 +7,10 @@ mod common;
 
 use common::settings;
 use vi_playground::engine::divergence::Divergence::{ForwardKl, ReverseKl};
-use vi_playground::engine::divergence::{Estimator, ForwardSource};
+use vi_playground::engine::divergence::{Divergence, Estimator, ForwardSource};
 use vi_playground::engine::fit::{Fit, Settings, Status};
 use vi_playground::engine::math::{rng_from_seed, std_normal2};
-use vi_playground::engine::{EngineError, Mat2, Vec2};
+use vi_playground::engine::{EngineError, Mat2, Vec2, NEVER_A_NAME};
 
 fn every_combination() -> Vec<Settings> {
     let mut all = Vec::new();
@@ -122,8 +122,8 @@ fn an_absurd_learning_rate_diverges_and_the_fit_recovers() {
 fn bad_settings_are_errors_not_panics() {
     let good = Settings::default();
     let cases: Vec<(Settings, &str)> = vec![
-        (Settings { target: "donut".into(), ..good.clone() }, "unknown target 'donut'"),
-        (Settings { family: "mixture".into(), ..good.clone() }, "unknown family 'mixture'"),
+        (Settings { target: NEVER_A_NAME.into(), ..good.clone() }, "unknown target '_never'"),
+        (Settings { family: NEVER_A_NAME.into(), ..good.clone() }, "unknown family '_never'"),
         (Settings { target: "correlated".into(), target_param: 1.0, ..good.clone() }, "rho = 1 is out of range"),
         (Settings { target_param: f64::NAN, ..good.clone() }, "b = NaN is out of range"),
         (Settings { samples: 0, ..good.clone() }, "samples = 0 is out of range"),
@@ -220,4 +220,21 @@ fn the_divergence_guard_names_what_went_wrong() {
         assert_eq!(check_params(&[bad, 0.0]), Err("a parameter became infinite or NaN".into()));
     }
     assert_eq!(check_params(&[1e300, -1e300]), Ok(()));
+}
+
+/// Every registry names its entries in `[a-z0-9-]+`, so [`NEVER_A_NAME`] (with `_`) can never be one
+/// of them, and the names are safe in a link, a flag and a file name.
+#[test]
+fn every_registry_name_is_lowercase_words_and_dashes() {
+    use vi_playground::engine::family::FAMILIES;
+    use vi_playground::engine::target::TARGETS;
+    let mut names: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
+    names.extend(FAMILIES.iter().map(|f| f.name));
+    names.extend(Divergence::ALL.iter().map(|d| d.name()));
+    names.extend(Estimator::ALL.iter().map(|e| e.name()));
+    names.extend(ForwardSource::ALL.iter().map(|f| f.name()));
+    for name in names {
+        assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{name:?}");
+    }
+    assert!(NEVER_A_NAME.contains('_'));
 }

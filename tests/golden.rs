@@ -131,7 +131,7 @@ fn links() -> Vec<String> {
         "target=banana&family=full-rank&est=stl&lr=0.0125&sched=constant&step=250",
         "family=flow&lr=0.003&seed=18446744073709551615&step=60",
         "div=forward&fwd=draws",
-        "target=donut&family=mixture&div=alpha",
+        "target=_never&family=_never&div=_never",
         "target=correlated&param=7",
         "samples=0&lr=1000&seed=-1&speed=7",
         "compare=1&family2=full-rank&div2=forward&step=90",

@@ -7,7 +7,7 @@ use std::fmt;
 pub enum EngineError {
     /// A setting outside its allowed range, e.g. ρ = 1.2.
     OutOfRange { name: &'static str, value: f64, min: f64, max: f64 },
-    /// A name that no registry knows, e.g. `--target donut` before donut exists.
+    /// A name that no registry knows, e.g. `--target _never`.
     Unknown { what: &'static str, name: String, known: Vec<&'static str> },
     /// A combination that makes no sense, e.g. forward KL from draws with no draws.
     Invalid(String),

@@ -80,14 +80,6 @@ pub fn std_normal_log_pdf(eps: Vec2) -> f64 {
     -0.5 * eps.norm_squared() - LN_2PI
 }
 
-/// log N(z; μ, Σ) for a 2-D Gaussian, from its Cholesky factor L (Σ = LLᵀ).
-pub fn gaussian_log_pdf_chol(z: Vec2, mean: Vec2, l: &Mat2) -> f64 {
-    let d = z - mean;
-    let e0 = d[0] / l[(0, 0)];
-    let e1 = (d[1] - l[(1, 0)] * e0) / l[(1, 1)];
-    -0.5 * (e0 * e0 + e1 * e1) - LN_2PI - ln(l[(0, 0)]) - ln(l[(1, 1)])
-}
-
 /// Cholesky factor of a 2×2 symmetric positive-definite matrix, or None if it is not one.
 pub fn cholesky2(s: &Mat2) -> Option<Mat2> {
     let l00 = s[(0, 0)].sqrt();
@@ -100,11 +92,6 @@ pub fn cholesky2(s: &Mat2) -> Option<Mat2> {
         return None;
     }
     Some(Mat2::new(l00, 0.0, l10, d.sqrt()))
-}
-
-/// Correlation coefficient of a 2×2 covariance matrix.
-pub fn correlation(cov: &Mat2) -> f64 {
-    cov[(0, 1)] / (cov[(0, 0)] * cov[(1, 1)]).sqrt()
 }
 
 #[cfg(test)]
@@ -121,15 +108,12 @@ mod tests {
     }
 
     #[test]
-    fn gaussian_log_pdf_matches_the_closed_form() {
-        // N(z; 0, Σ) with Σ = [[1, ρ], [ρ, 1]]: −½ zᵀΣ⁻¹z − ln 2π − ½ ln(1 − ρ²).
-        let rho: f64 = 0.7;
-        let s = Mat2::new(1.0, rho, rho, 1.0);
+    fn cholesky2_factors_and_refuses_what_is_not_positive_definite() {
+        let s = Mat2::new(2.0, 0.7, 0.7, 1.5);
         let l = cholesky2(&s).unwrap();
-        let z = Vec2::new(0.3, -1.1);
-        let q = (z[0] * z[0] - 2.0 * rho * z[0] * z[1] + z[1] * z[1]) / (1.0 - rho * rho);
-        let want = -0.5 * q - LN_2PI - 0.5 * (1.0 - rho * rho).ln();
-        assert!((gaussian_log_pdf_chol(z, Vec2::zeros(), &l) - want).abs() < 1e-12);
+        assert_eq!(l[(0, 1)], 0.0);
+        assert!((l * l.transpose() - s).abs().max() < 1e-15);
         assert!(cholesky2(&Mat2::new(1.0, 2.0, 2.0, 1.0)).is_none());
+        assert!(cholesky2(&Mat2::new(0.0, 0.0, 0.0, 1.0)).is_none());
     }
 }

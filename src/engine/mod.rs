@@ -16,4 +16,8 @@ pub mod quadrature;
 pub mod target;
 
 pub use error::EngineError;
+
+/// A name no registry entry can have: entries are named in `[a-z0-9-]+` (a test checks every
+/// registry), so tests of "unknown name" use this and never break when an entry is added.
+pub const NEVER_A_NAME: &str = "_never";
 pub use math::{Mat2, Vec2};

@@ -22,12 +22,6 @@ pub struct Box2 {
     pub y: (f64, f64),
 }
 
-impl Box2 {
-    pub fn contains(&self, z: Vec2) -> bool {
-        z[0] >= self.x.0 && z[0] <= self.x.1 && z[1] >= self.y.0 && z[1] <= self.y.1
-    }
-}
-
 /// What is known in closed form about a target (science.md's table); `None` where only
 /// quadrature knows.
 #[derive(Debug, Clone, Copy, PartialEq)]
