@@ -3,21 +3,21 @@
 //! by a link and say what to look for. Definitions follow `shared/science.md`; the textbook results
 //! are those of Bishop's PRML §10.1 and the papers named in the text.
 
-/// One explanation: a title, two or three plain sentences, and a formula as MathML.
-#[derive(Debug, Clone, Copy)]
-pub struct Explanation {
-    pub title: &'static str,
-    pub text: &'static str,
-    pub formula: &'static str,
-}
+pub use crate::engine::registry::Explanation;
+use crate::engine::fit::Settings;
 
-impl Explanation {
+/// A formula cut where it may wrap.
+pub trait FormulaPieces {
     /// The formula as pieces that may wrap like words, each its own `<math>`: cut at its wide
     /// spaces (`<mspace width="1em"/>`, which separate its clauses) and before a `+` or `−`
     /// between terms outside any bracket, where a typesetter breaks a long line. A piece after a
     /// wide space is marked `spaced`, one after an operator break `continued`; the style sheet
     /// puts the space back between them.
-    pub fn formula_pieces(&self) -> Vec<String> {
+    fn formula_pieces(&self) -> Vec<String>;
+}
+
+impl FormulaPieces for Explanation {
+    fn formula_pieces(&self) -> Vec<String> {
         let inner = self
             .formula
             .strip_prefix(r#"<math display="block">"#)
@@ -95,112 +95,23 @@ pub struct Lesson {
     pub look_for: &'static str,
 }
 
-pub fn target(name: &str) -> Option<Explanation> {
-    Some(match name {
-        "banana" => Explanation {
-            title: "The banana",
-            text: "x is standard normal and y follows b(x² − 1) with noise of sd 0.5, so the density bends into a curved ridge. \
-                   A Gaussian can only cover it with a straight ellipse; the curvature b sets how much it misses.",
-            formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>x</mi><mo>,</mo><mi>y</mi><mo>)</mo><mo>=</mo><mi mathvariant="script">N</mi><mo>(</mo><mi>x</mi><mo>;</mo><mn>0</mn><mo>,</mo><mn>1</mn><mo>)</mo><mspace width="0.2em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>y</mi><mo>;</mo><mi>b</mi><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>−</mo><mn>1</mn><mo>)</mo><mo>,</mo><msup><mi>σ</mi><mn>2</mn></msup><mo>)</mo></math>"#,
-        },
-        "bimodal" => Explanation {
-            title: "Two modes",
-            text: "A mixture of two round Gaussians at ±(1.5, 1.5) with weights w and 1 − w. \
-                   It shows what a single-peaked q does with two peaks: reverse KL picks one, forward KL spreads over both.",
-            formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mi>w</mi><mspace width="0.1em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>z</mi><mo>;</mo><mo>−</mo><mi>a</mi><mn>𝟏</mn><mo>,</mo><msup><mi>s</mi><mn>2</mn></msup><mi>I</mi><mo>)</mo><mo>+</mo><mo>(</mo><mn>1</mn><mo>−</mo><mi>w</mi><mo>)</mo><mspace width="0.1em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>z</mi><mo>;</mo><mi>a</mi><mn>𝟏</mn><mo>,</mo><msup><mi>s</mi><mn>2</mn></msup><mi>I</mi><mo>)</mo></math>"#,
-        },
-        "correlated" => Explanation {
-            title: "A correlated Gaussian",
-            text: "A Gaussian with unit variances and correlation ρ: the simplest posterior where the two coordinates depend on each other. \
-                   Its exact answer is known, so every error of the fit can be read off.",
-            formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mi mathvariant="script">N</mi><mrow><mo>(</mo><mi>z</mi><mo>;</mo><mn>0</mn><mo>,</mo><mrow><mo>[</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd><mi>ρ</mi></mtd></mtr><mtr><mtd><mi>ρ</mi></mtd><mtd><mn>1</mn></mtd></mtr></mtable><mo>]</mo></mrow><mo>)</mo></mrow></math>"#,
-        },
-        _ => return None,
-    })
-}
-
-pub fn family(name: &str) -> Option<Explanation> {
-    Some(match name {
-        "mean-field" => Explanation {
-            title: "Mean-field Gaussian",
-            text: "Each coordinate gets its own mean and sd, and q treats them as independent. \
-                   On a Gaussian target, reverse KL then matches the diagonal of the precision Λ = Σ⁻¹ (here 1 − ρ², far below the true variance 1): mean-field is overconfident. Forward KL matches the true marginals instead.",
-            formula: r#"<math display="block"><mi>z</mi><mo>=</mo><mi>μ</mi><mo>+</mo><mi>σ</mi><mo>⊙</mo><mi>ε</mi><mo>,</mo><mspace width="1em"/><mi>ε</mi><mo>∼</mo><mi mathvariant="script">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><mi>I</mi><mo>)</mo><mo>,</mo><mspace width="1em"/><msubsup><mi>σ</mi><mi>i</mi><mn>2</mn></msubsup><mo>=</mo><mfrac><mn>1</mn><msub><mi>Λ</mi><mi>ii</mi></msub></mfrac><mspace width="0.5em"/><mtext>(reverse KL, Gaussian p)</mtext></math>"#,
-        },
-        "full-rank" => Explanation {
-            title: "Full-rank Gaussian",
-            text: "A mean and a lower-triangular factor L of the covariance LLᵀ: every 2-D Gaussian, tilted ellipses included. \
-                   It fits a correlated Gaussian exactly, but it is still one ellipse, so curves and second modes stay out of reach.",
-            formula: r#"<math display="block"><mi>z</mi><mo>=</mo><mi>μ</mi><mo>+</mo><mi>L</mi><mi>ε</mi><mo>,</mo><mspace width="1em"/><mi>q</mi><mo>=</mo><mi mathvariant="script">N</mi><mo>(</mo><mi>μ</mi><mo>,</mo><mi>L</mi><msup><mi>L</mi><mo>⊤</mo></msup><mo>)</mo></math>"#,
-        },
-        "flow" => Explanation {
-            title: "Normalizing flow",
-            text: "Standard normal noise is pushed through invertible affine coupling layers (RealNVP) and a final full-rank affine layer, so q can bend. \
-                   Its density follows from the change of variables: the base density divided by how much the map stretches space.",
-            formula: r#"<math display="block"><mi>ln</mi><mi>q</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mi>ln</mi><mi mathvariant="script">N</mi><mo>(</mo><mi>ε</mi><mo>;</mo><mn>0</mn><mo>,</mo><mi>I</mi><mo>)</mo><mo>−</mo><mi>ln</mi><mrow><mo>|</mo><mi>det</mi><mfrac><mrow><mo>∂</mo><mi>T</mi></mrow><mrow><mo>∂</mo><mi>ε</mi></mrow></mfrac><mo>|</mo></mrow><mo>,</mo><mspace width="1em"/><mi>z</mi><mo>=</mo><mi>T</mi><mo>(</mo><mi>ε</mi><mo>)</mo></math>"#,
-        },
-        _ => return None,
-    })
-}
-
-pub fn divergence(name: &str) -> Option<Explanation> {
-    Some(match name {
-        "reverse" => Explanation {
-            title: "Reverse KL: maximise the ELBO",
-            text: "ln Z is fixed, so raising the ELBO lowers KL(q‖p): the gap between the ELBO curve and the dashed ln Z line is that KL. \
-                   It weighs errors where q puts mass, so q avoids regions p lacks: mode-seeking, and too narrow.",
-            formula: r#"<math display="block"><mi>ln</mi><mi>Z</mi><mo>=</mo><munder><munder><mrow><msub><mi>𝔼</mi><mi>q</mi></msub><mo>[</mo><mi>ln</mi><mover><mi>p</mi><mo>~</mo></mover><mo>(</mo><mi>z</mi><mo>)</mo><mo>−</mo><mi>ln</mi><mi>q</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>]</mo></mrow><mo>⏟</mo></munder><mtext>ELBO</mtext></munder><mo>+</mo><mi>KL</mi><mo>(</mo><mi>q</mi><mo>‖</mo><mi>p</mi><mo>)</mo></math>"#,
-        },
-        "forward" => Explanation {
-            title: "Forward KL: cover the mass",
-            text: "KL(p‖q) weighs errors where p has mass, so q must not miss any of it: mass-covering, often too wide. \
-                   p's expectations are unknown, so they are estimated by self-normalised importance sampling (or from MCMC draws).",
-            formula: r#"<math display="block"><mi>KL</mi><mo>(</mo><mi>p</mi><mo>‖</mo><mi>q</mi><mo>)</mo><mo>=</mo><msub><mi>𝔼</mi><mi>p</mi></msub><mo>[</mo><mi>ln</mi><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>−</mo><mi>ln</mi><mi>q</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>]</mo><mo>,</mo><mspace width="1em"/><msub><mo>∇</mo><mi>φ</mi></msub><mo>=</mo><mo>−</mo><msub><mi>𝔼</mi><mi>p</mi></msub><mo>[</mo><msub><mo>∇</mo><mi>φ</mi></msub><mi>ln</mi><msub><mi>q</mi><mi>φ</mi></msub><mo>(</mo><mi>z</mi><mo>)</mo><mo>]</mo></math>"#,
-        },
-        _ => return None,
-    })
-}
-
-pub fn estimator(name: &str) -> Option<Explanation> {
-    Some(match name {
-        "reparam" => Explanation {
-            title: "Reparameterisation gradient",
-            text: "Write z = T(ε) with fixed noise ε and differentiate through T. \
-                   Low variance for smooth targets; the usual choice.",
-            formula: r#"<math display="block"><msub><mo>∇</mo><mi>φ</mi></msub><mi>ELBO</mi><mo>≈</mo><mfrac><mn>1</mn><mi>S</mi></mfrac><munderover><mo>∑</mo><mrow><mi>s</mi><mo>=</mo><mn>1</mn></mrow><mi>S</mi></munderover><msub><mo>∇</mo><mi>φ</mi></msub><mo>[</mo><mi>ln</mi><mover><mi>p</mi><mo>~</mo></mover><mo>(</mo><msub><mi>T</mi><mi>φ</mi></msub><mo>(</mo><msub><mi>ε</mi><mi>s</mi></msub><mo>)</mo><mo>)</mo><mo>−</mo><mi>ln</mi><msub><mi>q</mi><mi>φ</mi></msub><mo>(</mo><msub><mi>T</mi><mi>φ</mi></msub><mo>(</mo><msub><mi>ε</mi><mi>s</mi></msub><mo>)</mo><mo>)</mo><mo>]</mo></math>"#,
-        },
-        "stl" => Explanation {
-            title: "Sticking the landing",
-            text: "The reparameterisation gradient without the score term of ln q, whose expectation is zero (Roeder, Wu and Duvenaud 2017). \
-                   When q can equal p the gradient vanishes there, so the fit lands instead of jittering.",
-            formula: r#"<math display="block"><msub><mo>∇</mo><mi>φ</mi></msub><mo>≈</mo><mfrac><mn>1</mn><mi>S</mi></mfrac><munder><mo>∑</mo><mi>s</mi></munder><msup><mrow><mo>(</mo><mfrac><mrow><mo>∂</mo><msub><mi>T</mi><mi>φ</mi></msub></mrow><mrow><mo>∂</mo><mi>φ</mi></mrow></mfrac><mo>)</mo></mrow><mo>⊤</mo></msup><msub><mo>∇</mo><mi>z</mi></msub><mo>[</mo><mi>ln</mi><mover><mi>p</mi><mo>~</mo></mover><mo>(</mo><mi>z</mi><mo>)</mo><mo>−</mo><mi>ln</mi><msub><mi>q</mi><mover><mi>φ</mi><mo>¯</mo></mover></msub><mo>(</mo><mi>z</mi><mo>)</mo><mo>]</mo></math>"#,
-        },
-        "score" => Explanation {
-            title: "Score-function gradient",
-            text: "REINFORCE: it needs only ln p̃ and the score of q, not the target's gradient, at the cost of a much higher variance. \
-                   A leave-one-out baseline over the S samples keeps it usable.",
-            formula: r#"<math display="block"><msub><mo>∇</mo><mi>φ</mi></msub><mo>≈</mo><mfrac><mn>1</mn><mi>S</mi></mfrac><munder><mo>∑</mo><mi>s</mi></munder><mo>(</mo><msub><mi>f</mi><mi>s</mi></msub><mo>−</mo><msub><mover><mi>f</mi><mo>¯</mo></mover><mrow><mo>−</mo><mi>s</mi></mrow></msub><mo>)</mo><msub><mo>∇</mo><mi>φ</mi></msub><mi>ln</mi><msub><mi>q</mi><mi>φ</mi></msub><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo><mo>,</mo><mspace width="1em"/><msub><mi>f</mi><mi>s</mi></msub><mo>=</mo><mi>ln</mi><mover><mi>p</mi><mo>~</mo></mover><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo><mo>−</mo><mi>ln</mi><mi>q</mi><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo></math>"#,
-        },
-        "snis" => Explanation {
-            title: "Importance sampling from q",
-            text: "Draws of q, weighted by p̃/q and normalised, stand in for draws of p. \
-                   When q is narrower than p the tails get no draws, and the estimate pulls q narrower still: biased at small S.",
-            formula: r#"<math display="block"><msub><mi>w</mi><mi>s</mi></msub><mo>=</mo><mfrac><mrow><mover><mi>p</mi><mo>~</mo></mover><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo><mo>/</mo><mi>q</mi><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo></mrow><mrow><msub><mo>∑</mo><mi>t</mi></msub><mover><mi>p</mi><mo>~</mo></mover><mo>(</mo><msub><mi>z</mi><mi>t</mi></msub><mo>)</mo><mo>/</mo><mi>q</mi><mo>(</mo><msub><mi>z</mi><mi>t</mi></msub><mo>)</mo></mrow></mfrac><mo>,</mo><mspace width="1em"/><mo>∇</mo><mo>≈</mo><mo>−</mo><munder><mo>∑</mo><mi>s</mi></munder><msub><mi>w</mi><mi>s</mi></msub><msub><mo>∇</mo><mi>φ</mi></msub><mi>ln</mi><msub><mi>q</mi><mi>φ</mi></msub><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo></math>"#,
-        },
-        "snis-defensive" => Explanation {
-            title: "Defensive importance sampling",
-            text: "Half the draws come from q and half from q widened three times, so p's tails are always sampled. \
-                   The weights use the mixture's density; the estimate stays sound while q is still too narrow.",
-            formula: r#"<math display="block"><mi>r</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mfrac><mn>1</mn><mn>2</mn></mfrac><mi>q</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>+</mo><mfrac><mn>1</mn><mn>2</mn></mfrac><msub><mi>q</mi><mn>3</mn></msub><mo>(</mo><mi>z</mi><mo>)</mo><mo>,</mo><mspace width="1em"/><msub><mi>w</mi><mi>s</mi></msub><mo>∝</mo><mfrac><mrow><mover><mi>p</mi><mo>~</mo></mover><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo></mrow><mrow><mi>r</mi><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo></mrow></mfrac></math>"#,
-        },
-        "draws" => Explanation {
-            title: "Forward KL from MCMC draws",
-            text: "The MCMC reference's draws are draws of p, so the gradient is a plain average of q's score over them. \
-                   No weights, no bias from q's tails; it needs the reference run first.",
-            formula: r#"<math display="block"><msub><mo>∇</mo><mi>φ</mi></msub><mi>KL</mi><mo>(</mo><mi>p</mi><mo>‖</mo><mi>q</mi><mo>)</mo><mo>≈</mo><mo>−</mo><mfrac><mn>1</mn><mi>S</mi></mfrac><munder><mo>∑</mo><mi>s</mi></munder><msub><mo>∇</mo><mi>φ</mi></msub><mi>ln</mi><msub><mi>q</mi><mi>φ</mi></msub><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo><mo>,</mo><mspace width="1em"/><msub><mi>z</mi><mi>s</mi></msub><mo>∼</mo><mi>p</mi></math>"#,
-        },
-        _ => return None,
-    })
+/// What the page explains about a run, from the registries' entries: the objective, the family,
+/// the target and the gradient in use (names not known give none).
+pub fn for_settings(s: &Settings) -> Vec<Explanation> {
+    let mut out = Vec::new();
+    if let Ok(o) = crate::engine::objective::find(&s.objective) {
+        out.push(o.explain);
+    }
+    if let Ok(f) = crate::engine::family::find(&s.family) {
+        out.push(f.explain);
+    }
+    if let Ok(t) = crate::engine::target::find(&s.target) {
+        out.push(t.explain);
+    }
+    if let Ok(e) = s.entries() {
+        out.push(e.gradient.explain);
+    }
+    out
 }
 
 pub fn mcmc() -> Explanation {
@@ -270,18 +181,17 @@ pub const LESSONS: &[Lesson] = &[
 mod tests {
     use super::*;
 
-    use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
+    use crate::engine::family::FAMILIES;
+    use crate::engine::objective::OBJECTIVES;
+    use crate::engine::target::TARGETS;
 
-    /// Every explanation the page can show, from the engine's registries: a new target, family,
-    /// divergence or estimator without one fails here.
+    /// Every explanation the page can show, from the engine's registries.
     fn all() -> Vec<Explanation> {
-        let known = |e: Option<Explanation>, name: &str| e.unwrap_or_else(|| panic!("no explanation of {name}"));
         let mut v: Vec<Explanation> = Vec::new();
-        v.extend(crate::engine::target::TARGETS.iter().map(|t| known(target(t.name), t.name)));
-        v.extend(crate::engine::family::FAMILIES.iter().map(|f| known(family(f.name), f.name)));
-        v.extend(Divergence::ALL.iter().map(|d| known(divergence(d.name()), d.name())));
-        v.extend(Estimator::ALL.iter().map(|e| known(estimator(e.name()), e.name())));
-        v.extend(ForwardSource::ALL.iter().map(|f| known(estimator(f.name()), f.name())));
+        v.extend(TARGETS.iter().map(|t| t.explain));
+        v.extend(FAMILIES.iter().map(|f| f.explain));
+        v.extend(OBJECTIVES.iter().map(|o| o.explain));
+        v.extend(OBJECTIVES.iter().flat_map(|o| o.gradients().iter().map(|g| g.explain)));
         v.push(mcmc());
         v.push(diagnostics());
         v
@@ -375,39 +285,31 @@ mod tests {
     fn formulas_break_at_clauses_and_between_terms_not_inside_brackets() {
         // The mean-field formula (the one seen clipped): its three clauses, the first also before
         // its sum's second term.
-        let mean_field = family("mean-field").unwrap().formula_pieces();
+        let mean_field = crate::engine::family::find("mean-field").unwrap().explain.formula_pieces();
         assert_eq!(mean_field.len(), 4, "{mean_field:?}");
         assert!(mean_field[0].ends_with("<mi>z</mi><mo>=</mo><mi>μ</mi></math>"), "{mean_field:?}");
         assert!(mean_field[1].contains(r#"class="continued"><mo>+</mo><mi>σ</mi>"#), "{mean_field:?}");
         // The mixture breaks before its second term, not inside "(1 − w)".
-        let bimodal = target("bimodal").unwrap().formula_pieces();
+        let bimodal = crate::engine::target::find("bimodal").unwrap().explain.formula_pieces();
         assert_eq!(bimodal.len(), 2, "{bimodal:?}");
         assert!(bimodal[1].starts_with(r#"<math display="block" class="continued"><mo>+</mo>"#), "{bimodal:?}");
         // The banana has neither a wide space nor a top-level sum: one piece.
-        assert_eq!(target("banana").unwrap().formula_pieces().len(), 1);
+        assert_eq!(crate::engine::target::find("banana").unwrap().explain.formula_pieces().len(), 1);
     }
 
     #[test]
-    fn the_gradient_in_use_always_has_an_explanation() {
-        for &divergence in Divergence::ALL {
-            for &estimator in Estimator::ALL {
-                for &forward_source in ForwardSource::ALL {
-                    let s =
-                        crate::engine::fit::Settings { divergence, estimator, forward_source, ..Default::default() };
-                    let e = super::estimator(s.gradient_name()).expect("an explanation");
-                    let expected =
-                        if divergence == Divergence::ReverseKl { estimator.name() } else { forward_source.name() };
-                    assert_eq!(super::estimator(expected).unwrap().title, e.title);
-                }
+    fn every_run_explains_its_objective_family_target_and_gradient() {
+        for o in OBJECTIVES {
+            for g in o.gradients() {
+                let mut s = Settings { objective: o.name.into(), ..Default::default() };
+                s.options.set(&o.gradient, crate::engine::settings::Value::Name(g.name));
+                let e = for_settings(&s);
+                assert_eq!(e.len(), 4);
+                assert_eq!((e[0], e[3]), (o.explain, g.explain));
             }
         }
-    }
-
-    #[test]
-    fn unknown_names_have_no_explanation() {
-        let never = crate::engine::NEVER_A_NAME;
-        assert!(target(never).is_none() && family(never).is_none());
-        assert!(divergence(never).is_none() && estimator(never).is_none());
+        let never = Settings { target: crate::engine::NEVER_A_NAME.into(), ..Default::default() };
+        assert_eq!(for_settings(&never).len(), 2, "an unknown target has no explanation, nor a gradient");
     }
 
     #[test]

@@ -1,19 +1,23 @@
-//! The page's whole state as a link: one declarative table of settings and their URL keys, in the
-//! spirit of tensorflow/playground's `state.ts`. Every key has a getter that writes it and a setter
-//! that checks it; a value that is missing keeps its default, and one that is malformed or out of
-//! range keeps its default *and* is reported, so no link can crash the page or silently mislead.
+//! The page's whole state as a link, in the spirit of tensorflow/playground's `state.ts`. The
+//! engine's settings come from its one settings table ([`crate::engine::settings`]: the fixed rows,
+//! every target's inputs, every family's and objective's options), each under its row's link key
+//! and checked by its row; the page's own keys (speed, step, side by side…) are the table [`KEYS`]
+//! here. A value that is missing keeps its default, and one that is malformed or out of range
+//! keeps its default *and* is reported, so no link can crash the page or silently mislead.
 //!
-//! Keys are applied in the table's order, not the query's, so `family=flow` (which brings the
-//! flow's learning rate) comes before `lr=…` (which overrides it), whatever order a link has.
+//! Keys are applied in a fixed order, not the query's: target, family (which brings the flow's
+//! learning rate), divergence (which brings its samples), then `lr=…` and the rest, which
+//! override them, whatever order a link has. `param=` (links written before targets had named
+//! inputs) is read as the target's first input.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
-use crate::engine::family::{self, flow};
-use crate::engine::fit::{LR_RANGE, MAX_SAMPLES};
+use crate::engine::family;
 use crate::engine::mcmc::SamplerKind;
+use crate::engine::objective;
 use crate::engine::optim::Schedule;
-use crate::engine::target;
+use crate::engine::settings::{self, Kind, Setting, FIXED};
+use crate::engine::target::{self, TARGETS};
 use crate::playground::Controls;
 
 /// Most steps a link may ask to replay (a flow replays about ten thousand a second in the page).
@@ -21,26 +25,26 @@ pub const MAX_LINK_STEP: u64 = 5_000_000;
 /// The speeds the slider offers, in steps per frame.
 pub const SPEEDS: [usize; 5] = [1, 10, 100, 1000, 10_000];
 
-/// The second fit of the side-by-side view: same target, seed and estimator, its own family and
-/// divergence (each with its default learning rate and sample count).
+/// The second fit of the side-by-side view: same target, seed and options, its own family and
+/// objective (each with its default learning rate and sample count).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Second {
     pub family: String,
-    pub divergence: Divergence,
+    pub objective: String,
 }
 
 impl Default for Second {
     /// Reverse against forward KL with the same family: on the correlated Gaussian, Bishop's PRML
     /// Fig. 10.2; on the bimodal target, Fig. 10.3.
     fn default() -> Self {
-        Second { family: "mean-field".into(), divergence: Divergence::ForwardKl }
+        Second { family: "mean-field".into(), objective: "forward".into() }
     }
 }
 
 impl Second {
     /// The second fit's controls, derived from the first's.
     pub fn controls(&self, first: &Controls) -> Controls {
-        first.with_family(&self.family).with_divergence(self.divergence)
+        first.with_family(&self.family).with_objective(&self.objective)
     }
 }
 
@@ -160,99 +164,9 @@ impl Key {
     }
 }
 
-/// Every setting with its URL key, in the order a link is applied.
+/// The page's own keys (the engine's settings come from its table), in the order a link applies
+/// them, after the settings.
 pub const KEYS: &[Key] = &[
-    Key {
-        name: "target",
-        help: "the target posterior",
-        get: |s| s.controls.settings.target.clone(),
-        set: |s, v| {
-            let t = target::find(v).map_err(|e| e.to_string())?;
-            s.controls = s.controls.with_target(t.name);
-            Ok(())
-        },
-    },
-    Key {
-        name: "param",
-        help: "the target's parameter (b, w or ρ)",
-        get: |s| s.controls.settings.target_param.to_string(),
-        set: |s, v| {
-            let p = target::find(&s.controls.settings.target).map_err(|e| e.to_string())?.param;
-            s.controls.settings.target_param = number(v, p.min, p.max, &format!("the parameter {}", p.symbol))?;
-            Ok(())
-        },
-    },
-    Key {
-        name: "family",
-        help: "the variational family",
-        get: |s| s.controls.settings.family.clone(),
-        set: |s, v| {
-            let f = family::find(v).map_err(|e| e.to_string())?;
-            s.controls = s.controls.with_family(f.name);
-            Ok(())
-        },
-    },
-    Key {
-        name: "depth",
-        help: "the flow's coupling layers",
-        get: |s| s.controls.settings.flow_depth.to_string(),
-        set: |s, v| Ok(s.controls.settings.flow_depth = whole(v, 1, flow::MAX_DEPTH as u64, "the flow depth")? as usize),
-    },
-    Key {
-        name: "width",
-        help: "the flow's hidden units",
-        get: |s| s.controls.settings.flow_width.to_string(),
-        set: |s, v| Ok(s.controls.settings.flow_width = whole(v, 2, flow::MAX_WIDTH as u64, "the flow width")? as usize),
-    },
-    Key {
-        name: "div",
-        help: "the divergence",
-        get: |s| s.controls.settings.divergence.name().into(),
-        set: |s, v| {
-            let d = Divergence::parse(v).map_err(|e| e.to_string())?;
-            s.controls = s.controls.with_divergence(d);
-            Ok(())
-        },
-    },
-    Key {
-        name: "est",
-        help: "the reverse-KL gradient estimator",
-        get: |s| s.controls.settings.estimator.name().into(),
-        set: |s, v| Ok(s.controls.settings.estimator = Estimator::parse(v).map_err(|e| e.to_string())?),
-    },
-    Key {
-        name: "fwd",
-        help: "the forward-KL estimator",
-        get: |s| s.controls.settings.forward_source.name().into(),
-        set: |s, v| match ForwardSource::parse(v).map_err(|e| e.to_string())? {
-            ForwardSource::Draws => Err("MCMC draws exist only after running MCMC in the page".into()),
-            f => Ok(s.controls.settings.forward_source = f),
-        },
-    },
-    Key {
-        name: "samples",
-        help: "Monte Carlo samples per step",
-        get: |s| s.controls.settings.samples.to_string(),
-        set: |s, v| Ok(s.controls.settings.samples = whole(v, 1, MAX_SAMPLES as u64, "the samples")? as usize),
-    },
-    Key {
-        name: "lr",
-        help: "Adam's learning rate",
-        get: |s| s.controls.settings.lr.to_string(),
-        set: |s, v| Ok(s.controls.settings.lr = number(v, LR_RANGE.0, LR_RANGE.1, "the learning rate")?),
-    },
-    Key {
-        name: "sched",
-        help: "the learning-rate schedule: decay (q settles) or constant (q jitters)",
-        get: |s| s.controls.settings.schedule.name().into(),
-        set: |s, v| Ok(s.controls.settings.schedule = Schedule::parse(v).map_err(|e| e.to_string())?),
-    },
-    Key {
-        name: "seed",
-        help: "the random seed",
-        get: |s| s.controls.settings.seed.to_string(),
-        set: |s, v| Ok(s.controls.settings.seed = whole(v, 0, u64::MAX, "the seed")?),
-    },
     Key {
         name: "speed",
         help: "most steps per frame",
@@ -295,8 +209,8 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "div2",
         help: "the second fit's divergence",
-        get: |s| s.second.divergence.name().into(),
-        set: |s, v| Ok(s.second.divergence = Divergence::parse(v).map_err(|e| e.to_string())?),
+        get: |s| s.second.objective.clone(),
+        set: |s, v| Ok(s.second.objective = objective::find(v).map_err(|e| e.to_string())?.name.into()),
     },
     Key {
         name: "presenter",
@@ -335,6 +249,7 @@ pub fn parse(query: &str) -> Parsed {
         }
     }
     let mut state = PageState::default();
+    read_settings(&mut state.controls, &mut values, &mut ignored);
     for key in KEYS {
         if let Some(v) = values.remove(key.name) {
             if let Err(why) = (key.set)(&mut state, v.trim()) {
@@ -360,11 +275,110 @@ pub fn parse(query: &str) -> Parsed {
     Parsed { state, ignored }
 }
 
-/// Writes the whole state: every key of the table, and the parts that are hidden.
+/// Reads the engine's settings from `values` (removing what it reads), reporting what it ignores.
+fn read_settings(c: &mut Controls, values: &mut BTreeMap<String, String>, ignored: &mut Vec<String>) {
+    let mut ignore = |key: &str, v: &str, why: String| ignored.push(format!("{key}={} ({why})", shorten(v)));
+    for row in settings::all_rows() {
+        let Some(v) = values.remove(row.url) else { continue };
+        let v = v.trim();
+        if let Err(why) = read_setting(c, row, v) {
+            ignore(row.url, v, why);
+        }
+    }
+    if let Some(v) = values.remove("param") {
+        let first = target::find(&c.settings.target).ok().and_then(|t| t.inputs.first());
+        match first.map(|row| row.parse(v.trim()).map(|x| c.settings.options.set(row, x))) {
+            Some(Ok(())) => {}
+            Some(Err(why)) => ignore("param", &v, why.to_string()),
+            None => ignore("param", &v, "the target has no parameter".into()),
+        }
+    }
+}
+
+fn read_setting(c: &mut Controls, row: &'static Setting, v: &str) -> Result<(), String> {
+    let s = &mut c.settings;
+    let err = |e: crate::engine::EngineError| e.to_string();
+    match row.key {
+        "target" => *c = c.with_target(target::find(v).map_err(err)?.name),
+        "family" => *c = c.with_family(family::find(v).map_err(err)?.name),
+        "divergence" => *c = c.with_objective(objective::find(v).map_err(err)?.name),
+        "samples" => s.samples = row.parse_whole(v).map_err(err)? as usize,
+        "lr" => s.lr = row.parse(v).map_err(err)?.number(),
+        "schedule" => s.schedule = Schedule::parse(v).map_err(err)?,
+        "seed" => s.seed = row.parse_whole(v).map_err(err)?,
+        _ => {
+            if TARGETS.iter().any(|t| t.inputs.iter().any(|i| i.key == row.key)) && !s.rows().iter().any(|r| r.key == row.key) {
+                return Err(format!("target {} has no input {}", s.target, row.url));
+            }
+            let value = row.parse(v).map_err(err)?;
+            if let Kind::Gradient(all) = row.kind {
+                if all.iter().any(|g| g.needs_draws && g.name == value.name()) {
+                    return Err("MCMC draws exist only after running MCMC in the page".into());
+                }
+            }
+            s.options.set(row, value);
+        }
+    }
+    Ok(())
+}
+
+/// A setting's value as a link writes it.
+fn write_setting(c: &Controls, row: &Setting) -> String {
+    let s = &c.settings;
+    match row.key {
+        "target" => s.target.clone(),
+        "family" => s.family.clone(),
+        "divergence" => s.objective.clone(),
+        "samples" => s.samples.to_string(),
+        "lr" => s.lr.to_string(),
+        "schedule" => s.schedule.name().into(),
+        "seed" => s.seed.to_string(),
+        _ => row.show(s.options.get(row)),
+    }
+}
+
+/// Every key a link can hold, in the order a link applies them: the settings table's rows,
+/// `param` (links written before targets had named inputs), then the page's keys.
+pub fn all_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = settings::all_rows().iter().map(|r| r.url).collect();
+    keys.push("param");
+    keys.extend(KEYS.iter().map(|k| k.name));
+    keys
+}
+
+/// The value `key` has in `state`, as a link writes it (`None` for a key no link holds).
+pub fn value(state: &PageState, key: &str) -> Option<String> {
+    if key == "param" {
+        let t = target::find(&state.controls.settings.target).ok()?;
+        return t.inputs.first().map(|row| write_setting(&state.controls, row));
+    }
+    match settings::all_rows().into_iter().find(|r| r.url == key) {
+        Some(row) => Some(write_setting(&state.controls, row)),
+        None => KEYS.iter().find(|k| k.name == key).map(|k| k.value(state)),
+    }
+}
+
+/// Writes the whole state: the fixed settings, the rows in use and any other option set, the
+/// page's keys, and the parts that are hidden.
 pub fn to_query(state: &PageState) -> String {
-    let mut out: Vec<String> = KEYS.iter().map(|k| format!("{}={}", k.name, encode(&(k.get)(state)))).collect();
+    let mut out: Vec<String> = pairs(state).into_iter().map(|(k, v)| format!("{k}={}", encode(&v))).collect();
     out.extend(state.hidden.iter().map(|p| format!("{}_hide=1", p.name())));
     out.join("&")
+}
+
+/// Every key a link of `state` writes, with its value (unencoded), in the order of the link.
+pub fn pairs(state: &PageState) -> Vec<(&'static str, String)> {
+    let s = &state.controls.settings;
+    let in_use = s.rows();
+    let rows = settings::all_rows();
+    let written = rows.iter().filter(|row| {
+        FIXED.iter().any(|f| f.key == row.key)
+            || in_use.iter().any(|r| r.key == row.key)
+            || s.options.keys().any(|k| k == row.key)
+    });
+    let mut out: Vec<(&'static str, String)> = written.map(|row| (row.url, write_setting(&state.controls, row))).collect();
+    out.extend(KEYS.iter().map(|k| (k.name, (k.get)(state))));
+    out
 }
 
 fn flag(b: bool) -> String {
@@ -376,13 +390,6 @@ fn boolean(v: &str) -> Result<bool, String> {
         "1" | "true" => Ok(true),
         "0" | "false" => Ok(false),
         _ => Err("must be 1 or 0".into()),
-    }
-}
-
-fn number(v: &str, lo: f64, hi: f64, what: &str) -> Result<f64, String> {
-    match v.parse::<f64>() {
-        Ok(x) if x.is_finite() && (lo..=hi).contains(&x) => Ok(x),
-        _ => Err(format!("{what} must be a number from {lo} to {hi}")),
     }
 }
 

@@ -3,8 +3,8 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::divergence::Divergence;
 use crate::engine::family;
+use crate::engine::objective;
 use crate::engine::fit::Settings;
 use crate::engine::math::{Mat2, Vec2};
 use crate::engine::target;
@@ -53,25 +53,29 @@ impl Controls {
 
     /// Whether the fit needs draws of p (forward KL from the MCMC reference).
     pub fn uses_draws(&self) -> bool {
-        self.settings.divergence == Divergence::ForwardKl
-            && self.settings.forward_source == crate::engine::divergence::ForwardSource::Draws
+        self.settings.entries().is_ok_and(|e| e.gradient.needs_draws)
     }
 
-    /// A new target starts at its default parameter.
+    /// A new target starts at its default inputs.
     pub fn with_target(&self, name: &str) -> Controls {
         let mut next = self.clone();
         if let Ok(t) = target::find(name) {
             next.settings.target = t.name.into();
-            next.settings.target_param = t.param.default;
+            for row in target::TARGETS.iter().flat_map(|t| t.inputs) {
+                next.settings.options.reset(row);
+            }
         }
         next
     }
 
-    /// A new divergence brings its own sample count (forward KL wants more).
-    pub fn with_divergence(&self, divergence: Divergence) -> Controls {
+    /// A new objective brings its own sample count (forward KL wants more); each objective keeps
+    /// its own choice of gradient.
+    pub fn with_objective(&self, name: &str) -> Controls {
         let mut next = self.clone();
-        next.settings.divergence = divergence;
-        next.settings.samples = divergence.default_samples();
+        if let Ok(o) = objective::find(name) {
+            next.settings.objective = o.name.into();
+            next.settings.samples = o.default_samples;
+        }
         next
     }
 
@@ -85,11 +89,9 @@ impl Controls {
         self.with_family(next_name(family::FAMILIES.iter().map(|f| f.name), &self.settings.family))
     }
 
-    /// The other divergence (the `d` key), with its sample count.
-    pub fn next_divergence(&self) -> Controls {
-        let all = Divergence::ALL;
-        let i = all.iter().position(|d| *d == self.settings.divergence).unwrap_or(0);
-        self.with_divergence(all[(i + 1) % all.len()])
+    /// The next objective (the `d` key), with its sample count.
+    pub fn next_objective(&self) -> Controls {
+        self.with_objective(next_name(objective::OBJECTIVES.iter().map(|o| o.name), &self.settings.objective))
     }
 
     /// A new family brings its own learning rate (the flow wants a smaller one).
@@ -105,6 +107,13 @@ impl Controls {
         }
         next
     }
+}
+
+/// What a pane of the side-by-side view is: "A: full-rank, forward KL" (the caption over the fit
+/// and the ELBO chart's key).
+pub fn pane_caption(pane: &str, family: &str, objective: &str) -> String {
+    let label = objective::find(objective).map_or(objective, |o| o.short);
+    format!("{pane}: {family}, {label}")
 }
 
 /// The name after `current` in `names`, wrapping round (the first if `current` is not there).
@@ -288,7 +297,7 @@ mod tests {
         assert_eq!(c.with_family("full-rank").settings.lr, 50.0);
         assert_eq!(c.with_family("flow").settings.lr, family::find("flow").unwrap().default_lr);
         assert_eq!(c.with_family("mean-field").settings.lr, family::find("mean-field").unwrap().default_lr);
-        let same = crate::link::Second { family: "full-rank".into(), divergence: Divergence::ForwardKl };
+        let same = crate::link::Second { family: "full-rank".into(), objective: "forward".into() };
         assert_eq!(same.controls(&c).settings.lr, 50.0);
         // An unknown name changes nothing.
         assert_eq!(c.with_family(crate::engine::NEVER_A_NAME).settings, c.settings);
@@ -396,7 +405,7 @@ mod tests {
         for _ in 0..target::TARGETS.len() {
             c = c.next_target();
             seen.push(c.settings.target.clone());
-            assert_eq!(c.settings.target_param, target::find(&c.settings.target).unwrap().param.default);
+            assert_eq!(c.settings.options, Default::default(), "{} starts at its default inputs", c.settings.target);
         }
         assert_eq!(c.settings.target, start.settings.target);
         seen.sort();
@@ -406,9 +415,9 @@ mod tests {
         assert_eq!((f.settings.family.as_str(), f.settings.lr), ("full-rank", 0.05));
         assert_eq!(f.next_family().settings.family, "flow");
         assert_eq!(f.next_family().next_family().settings.family, "mean-field");
-        let d = start.next_divergence();
-        assert_eq!((d.settings.divergence, d.settings.samples), (Divergence::ForwardKl, 32));
-        assert_eq!(d.next_divergence().settings.divergence, Divergence::ReverseKl);
+        let d = start.next_objective();
+        assert_eq!((d.settings.objective.as_str(), d.settings.samples), ("forward", 32));
+        assert_eq!(d.next_objective().settings.objective, "reverse");
     }
 
     #[test]
@@ -432,6 +441,16 @@ mod tests {
     }
 
     #[test]
+    fn a_pane_caption_names_its_family_and_objective() {
+        assert_eq!(pane_caption("A", "full-rank", "forward"), "A: full-rank, forward KL");
+        assert_eq!(pane_caption("B", "mean-field", "reverse"), "B: mean-field, reverse KL");
+        for o in objective::OBJECTIVES {
+            // Short enough for one line over a fit in a narrow column (presenter mode at 1024×768).
+            assert!(pane_caption("A", "mean-field", o.name).chars().count() <= 26, "{}", o.short);
+        }
+    }
+
+    #[test]
     fn changing_controls_restarts_or_not() {
         let c = Controls::default();
         assert_eq!(c.change_to(&c.clone()), Change::None);
@@ -443,11 +462,15 @@ mod tests {
         let mut seed = c.clone();
         seed.settings.seed = 2;
         assert_eq!(c.change_to(&seed), Change::Restart);
-        assert_eq!(c.with_divergence(Divergence::ForwardKl).settings.samples, 32, "forward KL brings more samples");
+        assert_eq!(c.with_objective("forward").settings.samples, 32, "forward KL brings more samples");
         let f = c.with_family("flow");
         assert_eq!(f.settings.lr, 0.01, "the flow brings its learning rate");
-        assert_eq!(c.with_target("correlated").settings.target_param, 0.9, "a new target starts at its default");
-        assert_eq!(c.with_target("nonsense"), c);
+        let mut bent = c.clone();
+        bent.settings.set(&crate::engine::target::find("banana").unwrap().inputs[0], crate::engine::settings::Value::Number(1.7)).unwrap();
+        let rho = c.with_target("correlated");
+        assert_eq!(rho.settings.get(&target::find("correlated").unwrap().inputs[0]).number(), 0.9, "a new target starts at its default");
+        assert_eq!(bent.with_target("correlated").settings, rho.settings, "and keeps no input of the old one");
+        assert_eq!(c.with_target(crate::engine::NEVER_A_NAME), c);
         assert!(crate::engine::fit::Fit::new(Controls::default().settings).is_ok());
     }
 }

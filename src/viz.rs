@@ -277,9 +277,9 @@ mod tests {
 
     #[test]
     fn every_gaussian_family_has_a_handle_and_the_flow_none() {
-        use crate::engine::family::{FamilyOptions, FAMILIES};
+        use crate::engine::family::FAMILIES;
         for info in FAMILIES {
-            let q = (info.build)(&FamilyOptions::default(), 1).unwrap();
+            let q = (info.build)(&Default::default(), 1).unwrap();
             // Dragging the handle to where it is leaves q as it was.
             match (handle_of(q.as_ref()), q.gaussian()) {
                 (Some(h), Some((mean, l))) => {

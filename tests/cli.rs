@@ -7,6 +7,9 @@
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use vi_playground::engine::family::FAMILIES;
+use vi_playground::engine::objective::OBJECTIVES;
+use vi_playground::engine::settings::all_rows;
 use vi_playground::engine::target::TARGETS;
 use vi_playground::engine::NEVER_A_NAME;
 
@@ -70,8 +73,8 @@ fn vi_fit_flags_take_effect() {
     assert_eq!(j["params_count"], 5);
 
     let f = json(vi_fit(&["--family", "flow", "--depth", "2", "--width", "8", "--steps", "10", "--b", "0.5"]));
-    assert_eq!(f["flow"]["depth"], 2);
-    assert_eq!(f["flow"]["width"], 8);
+    assert_eq!((f["depth"].as_f64(), f["width"].as_f64()), (Some(2.0), Some(8.0)), "the flow's options");
+    assert!(j["depth"].is_null() && j["proposal"].is_null(), "only the rows in use: {j}");
     assert_eq!(f["target"], "banana");
     assert_eq!(f["target_param"]["b"], 0.5);
     assert_eq!(f["lr"], 0.01, "the flow's default learning rate");
@@ -116,44 +119,40 @@ fn vi_fit_refuses_bad_input_in_words() {
     let t = "vi-fit";
     refused(t, vi_fit(&["--frobnicate"]), "unknown option '--frobnicate'");
     refused(t, vi_fit(&["--lr"]), "--lr needs a value");
-    refused(t, vi_fit(&["--samples", "lots"]), "--samples: 'lots' is not a valid number");
+    refused(t, vi_fit(&["--samples", "lots"]), "samples 'lots' is not a whole number (it must lie in [1, 1024])");
     refused(t, vi_fit(&["--samples", "0"]), "samples = 0 is out of range: it must lie in [1, 1024]");
     refused(t, vi_fit(&["--b", "3"]), "b = 3 is out of range: it must lie in [0, 2]");
-    refused(t, vi_fit(&["--rho", "0.5"]), "--rho does not apply to target 'banana' (its parameter is --b)");
+    refused(
+        t,
+        vi_fit(&["--rho", "0.5"]),
+        "--rho does not apply to target 'banana', family 'mean-field' and divergence 'reverse' (they take --b, --estimator)",
+    );
+    refused(t, vi_fit(&["--depth", "3"]), "--depth does not apply to target 'banana', family 'mean-field'");
+    refused(t, vi_fit(&["--divergence", "forward", "--estimator", "stl"]), "--estimator does not apply");
+    refused(t, vi_fit(&["--divergence", "forward", "--proposal", "draws"]), "Forward KL from mcmc draws of p needs draws of p");
     let known: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
     refused(t, vi_fit(&["--target", NEVER_A_NAME]), &format!("unknown target '_never'; known: {}", known.join(", ")));
     refused(t, vi_fit(&["--family", NEVER_A_NAME]), "unknown family '_never'");
     refused(t, vi_fit(&["--divergence", "chi"]), "unknown divergence 'chi'");
-    refused(t, vi_fit(&["--proposal", "p"]), "--proposal 'p': expected q or defensive");
+    refused(t, vi_fit(&["--divergence", "forward", "--proposal", "p"]), "unknown proposal 'p'; known: snis-defensive, snis, draws");
     refused(t, vi_fit(&["--schedule", "cosine"]), "unknown learning-rate schedule 'cosine'; known: decay, constant");
     refused(t, vi_fit(&["--until-kl", "-1"]), "--until-kl must be a positive number");
     refused(t, vi_fit(&["--bench", "--seconds", "0"]), "--seconds 0 must lie in (0, 60]");
-    refused(t, vi_fit(&["--lr", "1e9"]), "learning rate = 1000000000 is out of range");
+    refused(t, vi_fit(&["--lr", "1e9"]), "lr = 1000000000 is out of range");
     let help = vi_fit(&["--help"]);
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
-    for flag in [
-        "--target",
-        "--rho",
-        "--b",
-        "--w",
-        "--family",
-        "--depth",
-        "--width",
-        "--divergence",
-        "--estimator",
-        "--stl",
-        "--proposal",
-        "--samples",
-        "--lr",
-        "--schedule",
-        "--steps",
-        "--until-kl",
-        "--seed",
-        "--bench",
-        "--seconds",
-    ] {
+    // Every row of the settings table, from the registries, and the tool's own flags.
+    let mut flags: Vec<String> = all_rows().iter().map(|r| format!("--{}", r.key)).collect();
+    flags.extend(["--stl", "--steps", "--until-kl", "--bench", "--seconds"].map(String::from));
+    for flag in flags {
         assert!(text.contains(&format!("  {flag} ")), "--help does not document {flag}");
+    }
+    let mut names: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
+    names.extend(FAMILIES.iter().map(|f| f.name));
+    names.extend(OBJECTIVES.iter().flat_map(|o| std::iter::once(o.name).chain(o.gradients().iter().map(|g| g.name))));
+    for name in names {
+        assert!(text.contains(name), "--help does not name {name}");
     }
 }
 
@@ -200,7 +199,7 @@ fn vi_mcmc_flags_take_effect_and_bad_input_is_refused() {
     refused(t, vi_mcmc(&["--chains", "0"]), "chains = 0 is out of range: it must lie in [1, 64]");
     refused(t, vi_mcmc(&["--draws", "3"]), "draws = 3 is out of range");
     refused(t, vi_mcmc(&["--sampler", "gibbs"]), "unknown sampler 'gibbs'; known: nuts, rwmh");
-    refused(t, vi_mcmc(&["--w", "0.5"]), "--w does not apply to target 'banana' (its parameter is --b)");
+    refused(t, vi_mcmc(&["--w", "0.5"]), "--w does not apply to target 'banana' (it takes --b)");
     refused(t, vi_mcmc(&["--seed", "-1"]), "--seed: '-1' is not a valid number");
     refused(
         t,

@@ -6,34 +6,30 @@
 mod common;
 
 use common::settings;
-use vi_playground::engine::divergence::Divergence::{ForwardKl, ReverseKl};
-use vi_playground::engine::divergence::{Divergence, Estimator, ForwardSource};
+use vi_playground::engine::family::FAMILIES;
+use vi_playground::engine::objective::OBJECTIVES;
+use vi_playground::engine::settings::{all_rows, Value};
+use vi_playground::engine::target::TARGETS;
 use vi_playground::engine::fit::{Fit, Settings, Status};
 use vi_playground::engine::math::{rng_from_seed, std_normal2};
 use vi_playground::engine::{EngineError, Mat2, Vec2, NEVER_A_NAME};
 
+/// Every target × family × objective × gradient of the registries (but those needing draws of p),
+/// each at its defaults; the flow small and at its own learning rate.
 fn every_combination() -> Vec<Settings> {
     let mut all = Vec::new();
-    for target in ["banana", "bimodal", "correlated"] {
-        for family in ["mean-field", "full-rank", "flow"] {
-            for (div, est) in [
-                (ReverseKl, Estimator::Reparam),
-                (ReverseKl, Estimator::Stl),
-                (ReverseKl, Estimator::Score),
-                (ForwardKl, Estimator::Reparam),
-            ] {
-                let mut s = settings(
-                    target,
-                    vi_playground::engine::target::find(target).unwrap().param.default,
-                    family,
-                    div,
-                    7,
-                );
-                s.estimator = est;
-                if family == "flow" {
-                    (s.lr, s.flow_depth, s.flow_width) = (0.01, 2, 8);
+    for target in TARGETS {
+        for family in FAMILIES {
+            for objective in OBJECTIVES {
+                for gradient in objective.gradients().iter().filter(|g| !g.needs_draws) {
+                    let s = settings(target.name, target.inputs[0].default().number(), family.name, objective.name, 7);
+                    let mut s = common::with_gradient(s, gradient.name);
+                    if family.name == "flow" {
+                        s = common::with_option(common::with_option(s, "depth", 2.0), "width", 8.0);
+                        s.lr = 0.01;
+                    }
+                    all.push(s);
                 }
-                all.push(s);
             }
         }
     }
@@ -79,9 +75,10 @@ fn every_combination_improves_its_objective() {
         fit.step(1500);
         assert_eq!(fit.status(), &Status::Running, "{s:?}");
         let after = fit.diagnostics().kl;
-        let (b, a) = match s.divergence {
-            ReverseKl => (before.kl_qp, after.kl_qp),
-            ForwardKl => (before.kl_pq, after.kl_pq),
+        let (b, a) = match s.objective.as_str() {
+            "reverse" => (before.kl_qp, after.kl_qp),
+            "forward" => (before.kl_pq, after.kl_pq),
+            other => panic!("which KL does {other} lower?"),
         };
         assert!(a < b, "{s:?}: KL went from {b} to {a}");
     }
@@ -89,7 +86,7 @@ fn every_combination_improves_its_objective() {
 
 #[test]
 fn an_absurd_learning_rate_diverges_and_the_fit_recovers() {
-    let mut s = settings("banana", 1.0, "full-rank", ReverseKl, 3);
+    let mut s = settings("banana", 1.0, "full-rank", "reverse", 3);
     s.lr = 100.0;
     let mut fit = Fit::new(s).unwrap();
     let done = fit.step(10_000);
@@ -121,17 +118,31 @@ fn an_absurd_learning_rate_diverges_and_the_fit_recovers() {
 #[test]
 fn bad_settings_are_errors_not_panics() {
     let good = Settings::default();
+    // A value set past the rows' own check, as a hand-made Settings can.
+    let raw = |s: &Settings, key: &str, v: Value| {
+        let mut s = s.clone();
+        s.options.set(all_rows().into_iter().find(|r| r.key == key).unwrap(), v);
+        s
+    };
+    let (flow, correlated, forward) = (
+        Settings { family: "flow".into(), ..good.clone() },
+        Settings { target: "correlated".into(), ..good.clone() },
+        Settings { objective: "forward".into(), ..good.clone() },
+    );
     let cases: Vec<(Settings, &str)> = vec![
         (Settings { target: NEVER_A_NAME.into(), ..good.clone() }, "unknown target '_never'"),
         (Settings { family: NEVER_A_NAME.into(), ..good.clone() }, "unknown family '_never'"),
-        (Settings { target: "correlated".into(), target_param: 1.0, ..good.clone() }, "rho = 1 is out of range"),
-        (Settings { target_param: f64::NAN, ..good.clone() }, "b = NaN is out of range"),
+        (Settings { objective: NEVER_A_NAME.into(), ..good.clone() }, "unknown divergence '_never'"),
+        (raw(&correlated, "rho", Value::Number(1.0)), "rho = 1 is out of range"),
+        (raw(&good, "b", Value::Number(f64::NAN)), "b = NaN is out of range"),
         (Settings { samples: 0, ..good.clone() }, "samples = 0 is out of range"),
-        (Settings { family: "flow".into(), flow_depth: 9, ..good.clone() }, "flow depth = 9 is out of range"),
-        (Settings { family: "flow".into(), flow_width: 0, ..good.clone() }, "flow width = 0 is out of range"),
-        (Settings { lr: -1.0, ..good.clone() }, "learning rate = -1 is out of range"),
-        (Settings { lr: f64::INFINITY, ..good.clone() }, "learning rate = inf is out of range"),
-        (Settings { divergence: ForwardKl, forward_source: ForwardSource::Draws, ..good.clone() }, "needs draws of p"),
+        (raw(&flow, "depth", Value::Number(9.0)), "depth = 9 is out of range"),
+        (raw(&flow, "width", Value::Number(0.0)), "width = 0 is out of range"),
+        (raw(&flow, "width", Value::Number(2.5)), "width cannot be"),
+        (raw(&good, "estimator", Value::Name("snis")), "estimator cannot be"),
+        (Settings { lr: -1.0, ..good.clone() }, "lr = -1 is out of range"),
+        (Settings { lr: f64::INFINITY, ..good.clone() }, "lr = inf is out of range"),
+        (raw(&forward, "proposal", Value::Name("draws")), "needs draws of p"),
     ];
     for (s, msg) in cases {
         let err = Fit::new(s).err().expect("should be refused");
@@ -151,8 +162,7 @@ fn forward_kl_from_draws_matches_marginals() {
     let l = vi_playground::engine::math::cholesky2(&Mat2::new(1.0, rho, rho, 1.0)).unwrap();
     let mut rng = rng_from_seed(99);
     let draws: Vec<_> = (0..20_000).map(|_| l * std_normal2(&mut rng)).collect();
-    let mut s = settings("correlated", rho, "mean-field", ForwardKl, 4);
-    s.forward_source = ForwardSource::Draws;
+    let mut s = common::with_gradient(settings("correlated", rho, "mean-field", "forward", 4), "draws");
     s.samples = 32;
     let mut fit = common::displaced(Fit::with_draws(s, draws).unwrap());
     fit.step(4000);
@@ -168,11 +178,11 @@ fn forward_kl_from_draws_matches_marginals() {
 
 #[test]
 fn forward_kl_by_snis_reports_its_effective_sample_size() {
-    let mut fit = Fit::new(settings("banana", 1.0, "full-rank", ForwardKl, 5)).unwrap();
+    let mut fit = Fit::new(settings("banana", 1.0, "full-rank", "forward", 5)).unwrap();
     fit.step(200);
     let ess = fit.snapshot().ess.expect("SNIS reports an ESS");
     assert!(ess >= 1.0 && ess <= 16.0, "ESS {ess} must lie in [1, S]");
-    let mut rev = Fit::new(settings("banana", 1.0, "full-rank", ReverseKl, 5)).unwrap();
+    let mut rev = Fit::new(settings("banana", 1.0, "full-rank", "reverse", 5)).unwrap();
     rev.step(10);
     assert_eq!(rev.snapshot().ess, None);
 }
@@ -180,7 +190,7 @@ fn forward_kl_by_snis_reports_its_effective_sample_size() {
 #[test]
 fn dragging_moves_q_and_keeps_the_step_count() {
     for family in ["mean-field", "full-rank", "flow"] {
-        let mut fit = Fit::new(settings("banana", 1.0, family, ReverseKl, 3)).unwrap();
+        let mut fit = Fit::new(settings("banana", 1.0, family, "reverse", 3)).unwrap();
         fit.step(200);
         let (before, cov_before) = fit.family().moments();
         fit.shift(Vec2::new(0.7, -1.25)).unwrap();
@@ -195,14 +205,14 @@ fn dragging_moves_q_and_keeps_the_step_count() {
         assert!(fit.family().params().iter().all(|p| p.is_finite()));
     }
     let l = Mat2::new(0.5, 0.0, 0.3, 0.2);
-    let mut fr = Fit::new(settings("banana", 1.0, "full-rank", ReverseKl, 3)).unwrap();
+    let mut fr = Fit::new(settings("banana", 1.0, "full-rank", "reverse", 3)).unwrap();
     fr.set_gaussian(Vec2::new(1.0, 2.0), &l).unwrap();
     assert_eq!(fr.family().moments(), (Vec2::new(1.0, 2.0), l * l.transpose()));
-    let mut mf = Fit::new(settings("banana", 1.0, "mean-field", ReverseKl, 3)).unwrap();
+    let mut mf = Fit::new(settings("banana", 1.0, "mean-field", "reverse", 3)).unwrap();
     mf.set_gaussian(Vec2::new(1.0, 2.0), &l).unwrap();
     let (_, cov) = mf.family().moments();
     assert!((cov - Mat2::new(0.25, 0.0, 0.0, 0.04)).norm() < 1e-12, "mean-field keeps the diagonal: {cov}");
-    let mut flow = Fit::new(settings("banana", 1.0, "flow", ReverseKl, 3)).unwrap();
+    let mut flow = Fit::new(settings("banana", 1.0, "flow", "reverse", 3)).unwrap();
     assert!(flow.set_gaussian(Vec2::zeros(), &l).is_err());
     assert!(fr.set_gaussian(Vec2::zeros(), &Mat2::new(-1.0, 0.0, 0.0, 1.0)).is_err());
 }
@@ -226,13 +236,11 @@ fn the_divergence_guard_names_what_went_wrong() {
 /// of them, and the names are safe in a link, a flag and a file name.
 #[test]
 fn every_registry_name_is_lowercase_words_and_dashes() {
-    use vi_playground::engine::family::FAMILIES;
-    use vi_playground::engine::target::TARGETS;
     let mut names: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
     names.extend(FAMILIES.iter().map(|f| f.name));
-    names.extend(Divergence::ALL.iter().map(|d| d.name()));
-    names.extend(Estimator::ALL.iter().map(|e| e.name()));
-    names.extend(ForwardSource::ALL.iter().map(|f| f.name()));
+    names.extend(OBJECTIVES.iter().map(|o| o.name));
+    names.extend(OBJECTIVES.iter().flat_map(|o| o.gradients().iter().map(|g| g.name)));
+    names.extend(all_rows().iter().map(|r| r.key));
     for name in names {
         assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{name:?}");
     }

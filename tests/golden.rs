@@ -19,6 +19,7 @@ use std::process::Command;
 use serde_json::Value;
 use vi_playground::engine::fit::{Fit, Settings};
 use vi_playground::explain::LESSONS;
+use vi_playground::engine::target;
 use vi_playground::link::{self, PageState};
 
 const FIT_STEPS: &str = "200";
@@ -154,6 +155,12 @@ fn links() -> Vec<String> {
 /// update when the layout changes; its output must not).
 fn projection(s: &PageState) -> String {
     let c = &s.controls.settings;
+    let flow = vi_playground::engine::family::find("flow").unwrap();
+    let value = |key: &str| {
+        let row = vi_playground::engine::settings::all_rows().into_iter().find(|r| r.key == key).unwrap();
+        c.options.get(row)
+    };
+    let input = target::find(&c.target).unwrap().inputs[0];
     let mut hidden: Vec<&str> = s.hidden.iter().map(|p| p.name()).collect();
     hidden.sort();
     format!(
@@ -161,13 +168,13 @@ fn projection(s: &PageState) -> String {
          lr={:016x} sched={} seed={} speed={} step={} play={} sampler={} compare={} family2={} div2={} presenter={} \
          hidden={hidden:?}",
         c.target,
-        c.target_param.to_bits(),
+        c.options.number(&input).to_bits(),
         c.family,
-        c.flow_depth,
-        c.flow_width,
-        c.divergence.name(),
-        c.estimator.name(),
-        c.forward_source.name(),
+        c.options.number(&flow.options[0]),
+        c.options.number(&flow.options[1]),
+        c.objective,
+        value("estimator").name(),
+        value("proposal").name(),
         c.samples,
         c.lr.to_bits(),
         c.schedule.name(),
@@ -178,7 +185,7 @@ fn projection(s: &PageState) -> String {
         s.sampler.name(),
         s.compare,
         s.second.family,
-        s.second.divergence.name(),
+        s.second.objective,
         s.presenter,
     )
 }

@@ -5,9 +5,12 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use proptest::prelude::*;
-use vi_playground::engine::divergence;
-use vi_playground::engine::family::{self, Family, FamilyOptions, FAMILIES};
+use vi_playground::engine::objective as divergence;
+use vi_playground::engine::family::{self, flow, Family, FAMILIES};
+use vi_playground::engine::settings::{Options, Value};
 use vi_playground::engine::math::{rng_from_seed, Mat2, Vec2};
 use vi_playground::engine::target::TARGETS;
 
@@ -40,7 +43,10 @@ fn assert_grads_close(what: &str, analytic: &[f64], numeric: &[f64]) -> Result<(
 /// A family from the registry with its parameters moved to `phi` (as many as it has).
 fn family_at(index: usize, seed: u64, phi: &[f64]) -> Box<dyn Family> {
     let info = &FAMILIES[index % FAMILIES.len()];
-    let mut q = (info.build)(&FamilyOptions { depth: 2, width: 4 }, seed).unwrap();
+    let mut small = Options::default();
+    small.set(&flow::DEPTH, Value::Number(2.0));
+    small.set(&flow::WIDTH, Value::Number(4.0));
+    let mut q = (info.build)(&small, seed).unwrap();
     let moved: Vec<f64> = q.params().iter().zip(phi.iter().cycle()).map(|(p, d)| p + d).collect();
     q.set_params(&moved);
     q
@@ -58,8 +64,8 @@ proptest! {
     #[test]
     fn target_gradients_match_finite_differences(t in 0..TARGETS.len(), u in 0.0..1.0f64, x in 0.0..1.0f64, y in 0.0..1.0f64) {
         let info = &TARGETS[t];
-        let param = info.param.min + u * (info.param.max - info.param.min);
-        let target = info.build(param).unwrap();
+        let (lo, hi) = info.inputs[0].range();
+        let target = common::target(info.name, lo + u * (hi - lo));
         let b = target.view_box();
         let z = Vec2::new(b.x.0 + x * (b.x.1 - b.x.0), b.y.0 + y * (b.y.1 - b.y.0));
         let (lp, g) = target.log_density_and_grad(z);
@@ -121,7 +127,7 @@ proptest! {
         f in 0..16usize, t in 0..TARGETS.len(), seed in 0..1000u64, phi in prop::collection::vec(-0.3..0.3f64, 1..8),
     ) {
         let q = family_at(f, seed, &phi);
-        let target = TARGETS[t].build(TARGETS[t].param.default).unwrap();
+        let target = TARGETS[t].build_default();
         let p0 = q.params().to_vec();
         let elbo_at = |p: &[f64]| {
             let mut g = vec![0.0; p.len()];
@@ -139,7 +145,7 @@ proptest! {
 #[test]
 fn stl_gradient_vanishes_at_the_optimum() {
     let rho: f64 = 0.6;
-    let target = TARGETS.iter().find(|t| t.name == "correlated").unwrap().build(rho).unwrap();
+    let target = common::target("correlated", rho);
     let l = vi_playground::engine::math::cholesky2(&vi_playground::engine::Mat2::new(1.0, rho, rho, 1.0)).unwrap();
     let q = family::Gaussian::new(family::Structure::FullRank, Vec2::zeros(), &l);
     let mut rng = rng_from_seed(3);
@@ -159,28 +165,28 @@ fn stl_gradient_vanishes_at_the_optimum() {
 /// planted, failed).
 #[test]
 fn reverse_kl_estimators_agree_in_expectation() {
-    let target = TARGETS.iter().find(|t| t.name == "banana").unwrap().build(1.0).unwrap();
+    let target = common::target("banana", 1.0);
     let mut q = family::Gaussian::standard(family::Structure::FullRank);
     q.set_params(&[0.3, -0.2, -0.3, 0.2, 0.1]);
     let reps = 200_000;
     // Independent seeds, so the difference's standard error is the two combined.
-    let mean_and_se = |which: divergence::Estimator, seed: u64| {
+    let options = Options::default();
+    let mean_and_se = |which: &divergence::Gradient, seed: u64| {
         let mut rng = rng_from_seed(seed);
         let mut scratch = divergence::Scratch::default();
         let (mut sum, mut sum2) = ([0.0; 5], [0.0; 5]);
         for _ in 0..reps {
             let mut g = vec![0.0; 5];
-            match which {
-                divergence::Estimator::Reparam => {
-                    divergence::reverse_kl_reparam(target.as_ref(), &q, &mut rng, 8, false, &mut g)
-                }
-                divergence::Estimator::Stl => {
-                    divergence::reverse_kl_reparam(target.as_ref(), &q, &mut rng, 8, true, &mut g)
-                }
-                divergence::Estimator::Score => {
-                    divergence::reverse_kl_score(target.as_ref(), &q, &mut rng, 8, &mut scratch, &mut g)
-                }
-            };
+            (which.estimate)(&mut divergence::Step {
+                target: target.as_ref(),
+                q: &q,
+                rng: &mut rng,
+                samples: 8,
+                options: &options,
+                draws: &[],
+                scratch: &mut scratch,
+                grad: &mut g,
+            });
             for i in 0..5 {
                 sum[i] += g[i];
                 sum2[i] += g[i] * g[i];
@@ -191,18 +197,20 @@ fn reverse_kl_estimators_agree_in_expectation() {
         let se: [f64; 5] = std::array::from_fn(|i| ((sum2[i] / n - mean[i] * mean[i]) / n).sqrt());
         (mean, se)
     };
-    let all = [divergence::Estimator::Reparam, divergence::Estimator::Stl, divergence::Estimator::Score];
-    let results: Vec<_> = all.iter().zip(11..).map(|(&e, seed)| mean_and_se(e, seed)).collect();
-    for a in 0..3 {
-        for b in a + 1..3 {
+    // Every gradient of reverse KL in the registry (reparam, STL, score).
+    let all = divergence::reverse_kl::INFO.gradients();
+    assert_eq!(all.len(), 3);
+    let results: Vec<_> = all.iter().zip(11..).map(|(e, seed)| mean_and_se(e, seed)).collect();
+    for a in 0..all.len() {
+        for b in a + 1..all.len() {
             for i in 0..5 {
                 let ((ma, sa), (mb, sb)) = ((results[a].0[i], results[a].1[i]), (results[b].0[i], results[b].1[i]));
                 let se = (sa * sa + sb * sb).sqrt();
                 assert!(
                     (ma - mb).abs() < 4.0 * se,
-                    "{:?} vs {:?}, φ[{i}]: {ma:.4} ± {sa:.4} against {mb:.4} ± {sb:.4}",
-                    all[a],
-                    all[b]
+                    "{} vs {}, φ[{i}]: {ma:.4} ± {sa:.4} against {mb:.4} ± {sb:.4}",
+                    all[a].name,
+                    all[b].name
                 );
             }
         }
@@ -216,7 +224,7 @@ fn reverse_kl_estimators_agree_in_expectation() {
 /// 3 standard errors (the errors' own spread, measured here).
 #[test]
 fn defensive_importance_weights_are_unbiased_for_z_at_every_s() {
-    let target = TARGETS.iter().find(|t| t.name == "correlated").unwrap().build(0.9).unwrap();
+    let target = common::target("correlated", 0.9);
     // A q away from p: displaced and narrow, so the weights are far from constant.
     let l = vi_playground::engine::math::Mat2::new(0.6, 0.0, 0.3, 0.5);
     let q = family::Gaussian::new(family::Structure::FullRank, Vec2::new(0.4, -0.3), &l);
@@ -275,7 +283,7 @@ fn every_estimator_is_unbiased_for_the_exact_gradient() {
     use vi_playground::engine::math::{cholesky2, std_normal2};
     let rho = 0.6;
     let sp = Mat2::new(1.0, rho, rho, 1.0);
-    let target = TARGETS.iter().find(|t| t.name == "correlated").unwrap().build(rho).unwrap();
+    let target = common::target("correlated", rho);
     let q = family::Gaussian::new(family::Structure::FullRank, Vec2::new(0.5, -0.4), &Mat2::new(0.6, 0.0, 0.2, 0.5));
     let phi = q.params().to_vec();
     let exact_grad = |f: &dyn Fn(Vec2, Mat2) -> f64| {
@@ -383,7 +391,7 @@ fn every_estimator_is_unbiased_for_the_exact_gradient() {
 /// non-finite estimates.
 #[test]
 fn the_score_estimator_uses_its_baselines() {
-    let target = TARGETS.iter().find(|t| t.name == "banana").unwrap().build(1.0).unwrap();
+    let target = common::target("banana", 1.0);
     let q = family::Gaussian::new(family::Structure::FullRank, Vec2::new(0.3, -0.2), &Mat2::new(0.8, 0.0, 0.3, 0.6));
     let n = q.params().len();
     for s in [1usize, 2, 5] {

@@ -3,11 +3,12 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use vi_playground::engine::family::{Family, Gaussian, Structure};
+mod common;
+
+use vi_playground::engine::family::{Gaussian, Structure};
 use vi_playground::engine::fit::{Fit, Status};
 use vi_playground::engine::math::{cholesky2, Mat2, Vec2};
 use vi_playground::engine::quadrature::{Precision, TargetIntegrals};
-use vi_playground::engine::target;
 use vi_playground::explain::LESSONS;
 use vi_playground::link::{parse, PageState};
 
@@ -58,7 +59,7 @@ fn best_gaussian_kl_on_banana(b: f64) -> f64 {
 /// the modes, q = N(0, [[v, c], [c, v]]): KL(q‖p) by the engine's cubature (not the optimizer),
 /// minimised over (ln v, c/v) by coordinate golden-section search.
 fn broad_optimum_on_bimodal() -> (f64, Mat2) {
-    let t = target::find("bimodal").unwrap().build(0.5).unwrap();
+    let t = common::target("bimodal", 0.5);
     let p = TargetIntegrals::new(t.as_ref(), Precision::Full);
     let kl = |lv: f64, r: f64| {
         let v = lv.exp();

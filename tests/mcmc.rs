@@ -6,12 +6,10 @@
 mod common;
 
 use vi_playground::engine::bias::bias_table;
-use vi_playground::engine::divergence::Divergence::ReverseKl;
 use vi_playground::engine::math::{rng_from_seed, std_normal2};
 use vi_playground::engine::mcmc::diagnostics::{ess, ess_bulk, ess_tail, mcse_mean, normal_quantile, rhat};
 use vi_playground::engine::mcmc::nuts::{Nuts, MAX_DEPTH};
 use vi_playground::engine::mcmc::{Mcmc, McmcSettings, Point, SamplerKind, Summary};
-use vi_playground::engine::target;
 use vi_playground::engine::{Mat2, Vec2};
 
 fn normal_chains(m: usize, n: usize, seed: u64, shift: f64) -> Vec<Vec<f64>> {
@@ -324,7 +322,7 @@ fn one_nuts_transition_from_exact_draws_keeps_them_exact() {
     let names = ["E x", "E y", "E x²", "E y²", "E xy", "E x²y", "P(x > 1)", "E x⁴", "E H", "E[x₀x₁³ − x₁x₀³]"];
     let n = 100_000;
     for (k, case) in [banana(0.25), banana(0.9), normal].into_iter().enumerate() {
-        let t = target::find(case.target).unwrap().build(case.param).unwrap();
+        let t = common::target(case.target, case.param);
         let mut nuts = Nuts::new(0.8);
         nuts.step = case.step;
         let mut rng = rng_from_seed(40 + k as u64);
@@ -370,7 +368,7 @@ fn one_nuts_transition_from_exact_draws_keeps_them_exact() {
 /// leapfrog steps, so every transition stops at depth 10 having taken exactly 1023.
 #[test]
 fn nuts_stops_at_its_maximum_depth() {
-    let t = target::find("correlated").unwrap().build(0.0).unwrap();
+    let t = common::target("correlated", 0.0);
     let mut nuts = Nuts::new(0.8);
     nuts.step = 1e-4;
     let mut rng = rng_from_seed(3);
@@ -388,7 +386,7 @@ fn nuts_stops_at_its_maximum_depth() {
 /// draws (unit metric), replayed from a copy of the generator.
 #[test]
 fn find_reasonable_step_brackets_an_acceptance_of_one_half() {
-    let t = target::find("correlated").unwrap().build(0.0).unwrap();
+    let t = common::target("correlated", 0.0);
     let accept = |q: Vec2, p: Vec2, eps: f64| {
         let h = |q: Vec2, p: Vec2| 0.5 * (q.norm_squared() + p.norm_squared());
         let p_half = p - q * (0.5 * eps);
@@ -437,7 +435,7 @@ fn find_reasonable_step_brackets_an_acceptance_of_one_half() {
 /// 2√(1 − ρ) = 0.2.
 #[test]
 fn nuts_flags_no_divergence_at_a_stable_step_size() {
-    let t = target::find("correlated").unwrap().build(0.0).unwrap();
+    let t = common::target("correlated", 0.0);
     let mut nuts = Nuts::new(0.8);
     nuts.step = 0.5;
     let mut rng = rng_from_seed(21);
@@ -445,7 +443,7 @@ fn nuts_flags_no_divergence_at_a_stable_step_size() {
         let mut at = Point::at(t.as_ref(), Vec2::new(25.0, -25.0));
         assert!(!nuts.transition(t.as_ref(), &mut at, &mut rng).divergent, "a divergence from (25, −25)");
     }
-    let t = target::find("correlated").unwrap().build(0.99).unwrap();
+    let t = common::target("correlated", 0.99);
     nuts.step = 0.05;
     let mut at = Point::at(t.as_ref(), Vec2::new(0.0, 0.0));
     for _ in 0..5000 {
@@ -457,7 +455,7 @@ fn nuts_flags_no_divergence_at_a_stable_step_size() {
 /// explode: the transition is flagged divergent and stops at once, at depth 1 or 2.
 #[test]
 fn nuts_flags_a_divergence_at_an_unstable_step_size() {
-    let t = target::find("correlated").unwrap().build(0.0).unwrap();
+    let t = common::target("correlated", 0.0);
     let mut nuts = Nuts::new(0.8);
     nuts.step = 40.0;
     let mut rng = rng_from_seed(12);
@@ -536,7 +534,7 @@ fn tail_ess_of_an_autoregressive_chain_is_at_least_its_mean_ess() {
 }
 
 fn sample(target: &str, param: f64, sampler: SamplerKind, seed: u64) -> Summary {
-    let t = target::find(target).unwrap().build(param).unwrap();
+    let t = common::target(target, param);
     let mut m = Mcmc::new(t, McmcSettings { sampler, seed, ..McmcSettings::default() }).unwrap();
     while m.run(250) > 0 {} // in chunks, as the page runs it
     assert!(m.is_done());
@@ -600,7 +598,7 @@ fn mcse_of_mean_sd_and_correlation_is_calibrated_over_seeds() {
 /// still reach it, so the range stops at 1.9; the leapfrog is unstable from ε = 2.)
 #[test]
 fn nuts_turns_back_within_one_orbit_on_a_standard_normal() {
-    let t = target::find("correlated").unwrap().build(0.0).unwrap();
+    let t = common::target("correlated", 0.0);
     for k in 1..=38 {
         let eps = 0.05 * k as f64;
         let mut nuts = Nuts::new(0.8);
@@ -647,7 +645,7 @@ fn random_walk_metropolis_hits_its_acceptance_rate() {
 }
 
 fn check_moments(name: &str, param: f64, s: &Summary) {
-    let exact = target::find(name).unwrap().build(param).unwrap().exact();
+    let exact = common::target(name, param).exact();
     let (m, c) = (exact.mean.unwrap(), exact.cov.unwrap());
     for k in 0..2 {
         let z = (s.mean[k] - m[k]) / s.mcse_mean[k];
@@ -671,7 +669,7 @@ fn a_q_with_the_exact_moments_is_rarely_flagged() {
     for (name, values) in [("banana", [1.0, 2.0]), ("bimodal", [0.5, 0.95]), ("correlated", [0.9, 0.99])] {
         let (mut flagged, mut concerned, mut runs) = (0, 0, 0);
         for value in values {
-            let t = target::find(name).unwrap().build(value).unwrap();
+            let t = common::target(name, value);
             let exact = TargetIntegrals::new(t.as_ref(), Precision::Full).exact(t.as_ref());
             let q = (exact.mean.unwrap(), exact.cov.unwrap());
             for seed in 1..=30 {
@@ -698,8 +696,8 @@ fn a_q_with_the_exact_moments_is_rarely_flagged() {
 #[test]
 fn bias_table_flags_mean_field_sd_and_not_full_rank() {
     let s = sample("correlated", 0.9, SamplerKind::Nuts, 7);
-    let exact = target::find("correlated").unwrap().build(0.9).unwrap().exact();
-    let mf = common::converge(common::settings("correlated", 0.9, "mean-field", ReverseKl, 1), 4000);
+    let exact = common::target("correlated", 0.9).exact();
+    let mf = common::converge(common::settings("correlated", 0.9, "mean-field", "reverse", 1), 4000);
     let rows = bias_table(&[(mf.mean, mf.cov)], &s, &exact);
     for row in &rows {
         let should_flag = row.quantity.starts_with("sd") || row.quantity == "corr";
@@ -709,7 +707,7 @@ fn bias_table_flags_mean_field_sd_and_not_full_rank() {
             assert!((row.vi - (1.0f64 - 0.81).sqrt()).abs() < 0.01);
         }
     }
-    let fr = common::converge(common::settings("correlated", 0.9, "full-rank", ReverseKl, 2), 4000);
+    let fr = common::converge(common::settings("correlated", 0.9, "full-rank", "reverse", 2), 4000);
     let rows = bias_table(&[(fr.mean, fr.cov)], &s, &exact);
     assert!(rows.iter().all(|r| !r.flagged), "full-rank flagged: {rows:?}");
 }
@@ -719,7 +717,7 @@ fn bias_table_flags_mean_field_sd_and_not_full_rank() {
 #[test]
 fn bias_table_counts_the_fits_own_jitter() {
     let s = sample("correlated", 0.9, SamplerKind::Nuts, 7);
-    let exact = target::find("correlated").unwrap().build(0.9).unwrap().exact();
+    let exact = common::target("correlated", 0.9).exact();
     let cov = |sd: f64| Mat2::new(sd * sd, 0.9 * sd * sd, 0.9 * sd * sd, sd * sd);
     // sd x over five snapshots: mean 1 + 0.07, spread 0.1 (standard error 0.045).
     let sds = [0.97, 1.07, 1.17, 1.02, 1.12];
@@ -738,7 +736,7 @@ fn bias_table_counts_the_fits_own_jitter() {
 
 #[test]
 fn bad_mcmc_settings_are_errors() {
-    let t = || target::find("banana").unwrap().build(1.0).unwrap();
+    let t = || common::target("banana", 1.0);
     assert!(Mcmc::new(t(), McmcSettings { chains: 0, ..McmcSettings::default() }).is_err());
     assert!(Mcmc::new(t(), McmcSettings { draws: 1, ..McmcSettings::default() }).is_err());
     assert!(SamplerKind::parse("gibbs").unwrap_err().to_string().contains("unknown sampler 'gibbs'"));
@@ -748,13 +746,11 @@ fn bad_mcmc_settings_are_errors() {
 /// gives mean-field the exact marginals on `correlated` (oracle 2), σᵢ² = 1.
 #[test]
 fn forward_kl_from_mcmc_draws_matches_the_marginals() {
-    use vi_playground::engine::divergence::{Divergence, ForwardSource};
     use vi_playground::engine::fit::Fit;
-    let t = target::find("correlated").unwrap().build(0.9).unwrap();
+    let t = common::target("correlated", 0.9);
     let mut m = Mcmc::new(t, McmcSettings { seed: 8, ..McmcSettings::default() }).unwrap();
     while m.run(500) > 0 {}
-    let mut s = common::settings("correlated", 0.9, "mean-field", Divergence::ForwardKl, 3);
-    s.forward_source = ForwardSource::Draws;
+    let mut s = common::with_gradient(common::settings("correlated", 0.9, "mean-field", "forward", 3), "draws");
     s.samples = 32;
     let mut fit = common::displaced(Fit::with_draws(s, m.pooled_draws()).unwrap());
     fit.step(4000);

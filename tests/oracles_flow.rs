@@ -8,7 +8,6 @@
 mod common;
 
 use common::{assert_close, converge, settings};
-use vi_playground::engine::divergence::Divergence::{ForwardKl, ReverseKl};
 use vi_playground::engine::family::{Family, Flow};
 use vi_playground::engine::fit::{Fit, Settings};
 use vi_playground::engine::math::{exp, rng_from_seed, std_normal2, Vec2};
@@ -18,17 +17,11 @@ use vi_playground::viz::Grid;
 fn flow_settings(
     target: &str,
     param: f64,
-    divergence: vi_playground::engine::divergence::Divergence,
+    objective: &str,
     seed: u64,
 ) -> Settings {
-    Settings {
-        family: "flow".into(),
-        flow_depth: 4,
-        flow_width: 16,
-        lr: 0.01,
-        samples: 8,
-        ..settings(target, param, "flow", divergence, seed)
-    }
+    // The flow at its default depth 4 and width 16.
+    Settings { lr: 0.01, samples: 8, ..settings(target, param, "flow", objective, seed) }
 }
 
 /// `steps` at the learning rate, then `steps / 2` at a tenth of it.
@@ -75,9 +68,9 @@ fn each_coupling_layer_inverts_and_its_log_det_is_the_jacobian() {
 /// Gaussian's (measured here too, from the full-rank fit).
 #[test]
 fn flow_bends_around_the_banana() {
-    let gaussian = converge(settings("banana", 1.0, "full-rank", ReverseKl, 1), 4000).diag.kl.kl_qp;
+    let gaussian = converge(settings("banana", 1.0, "full-rank", "reverse", 1), 4000).diag.kl.kl_qp;
     for seed in [1, 2, 3] {
-        let fit = run(flow_settings("banana", 1.0, ReverseKl, seed), 16_000);
+        let fit = run(flow_settings("banana", 1.0, "reverse", seed), 16_000);
         let kl = fit.kl_qp();
         println!("banana: best Gaussian KL(q‖p) = {gaussian:.4}, flow (seed {seed}) = {kl:.4}");
         assert!(kl < 0.1, "flow KL(q‖p) = {kl}");
@@ -93,8 +86,7 @@ fn flow_bends_around_the_banana() {
 #[test]
 fn flow_recovers_the_correlated_gaussian() {
     for (rho, seed) in [(0.9, 4), (-0.6, 5), (0.5, 6)] {
-        let mut s = flow_settings("correlated", rho, ReverseKl, seed);
-        s.estimator = vi_playground::engine::divergence::Estimator::Stl;
+        let s = common::with_gradient(flow_settings("correlated", rho, "reverse", seed), "stl");
         let fit = run(s, 8_000);
         let (mean, cov) = fit.family().moments();
         assert_close("mean x", mean[0], 0.0, 0.05);
@@ -114,7 +106,7 @@ fn flow_recovers_the_correlated_gaussian() {
 fn forward_kl_flow_covers_both_modes() {
     let grid = Grid::new(Box2 { x: (-7.0, 7.0), y: (-7.0, 7.0) }, 280, 280);
     for seed in [1, 2, 3] {
-        let mut s = flow_settings("bimodal", 0.5, ForwardKl, seed);
+        let mut s = flow_settings("bimodal", 0.5, "forward", seed);
         s.samples = 32;
         let fit = run(s, 6_000);
         let q = fit.family();
@@ -141,7 +133,7 @@ fn forward_kl_flow_covers_both_modes() {
 /// Carlo on a trained, non-Gaussian flow.
 #[test]
 fn flow_moments_match_monte_carlo() {
-    let fit = run(flow_settings("banana", 1.0, ReverseKl, 9), 4_000);
+    let fit = run(flow_settings("banana", 1.0, "reverse", 9), 4_000);
     let q = fit.family();
     let (mean, cov) = q.moments();
     let mut rng = rng_from_seed(77);

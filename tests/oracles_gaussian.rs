@@ -7,8 +7,6 @@
 mod common;
 
 use common::{assert_close, assert_rel, converge, converge_from, displaced, settings};
-use vi_playground::engine::divergence::Divergence::{ForwardKl, ReverseKl};
-use vi_playground::engine::divergence::Estimator;
 use vi_playground::engine::fit::Fit;
 
 const LN_2: f64 = std::f64::consts::LN_2;
@@ -18,7 +16,7 @@ const LN_2: f64 = std::f64::consts::LN_2;
 #[test]
 fn oracle1_mean_field_reverse_kl_underestimates_variance() {
     for (rho, seed) in [(0.9, 1), (0.5, 2), (-0.7, 3), (0.95, 4)] {
-        let c = converge(settings("correlated", rho, "mean-field", ReverseKl, seed), 4000);
+        let c = converge(settings("correlated", rho, "mean-field", "reverse", seed), 4000);
         let want = 1.0 - rho * rho;
         assert_close("mean x", c.mean[0], 0.0, 0.03);
         assert_close("mean y", c.mean[1], 0.0, 0.03);
@@ -32,7 +30,7 @@ fn oracle1_mean_field_reverse_kl_underestimates_variance() {
 #[test]
 fn oracle2_mean_field_forward_kl_matches_marginals() {
     for (rho, seed) in [(0.9, 5), (0.6, 6), (-0.8, 7)] {
-        let mut s = settings("correlated", rho, "mean-field", ForwardKl, seed);
+        let mut s = settings("correlated", rho, "mean-field", "forward", seed);
         s.samples = 64;
         let c = converge_from(displaced(Fit::new(s).unwrap()), 4000);
         assert_close("mean x", c.mean[0], 0.0, 0.05);
@@ -47,15 +45,13 @@ fn oracle2_mean_field_forward_kl_matches_marginals() {
 /// too-narrow q at small S, which is why the engine's default proposal is defensive.
 #[test]
 fn plain_snis_is_biased_narrow_at_small_s_and_the_defensive_proposal_is_not() {
-    use vi_playground::engine::divergence::ForwardSource;
     let var_y = |source, samples| {
-        let mut s = settings("banana", 1.0, "mean-field", ForwardKl, 21);
-        s.forward_source = source;
+        let mut s = common::with_gradient(settings("banana", 1.0, "mean-field", "forward", 21), source);
         s.samples = samples;
         converge(s, 3000).cov[(1, 1)]
     };
-    let plain = var_y(ForwardSource::Snis, 64);
-    let defensive = var_y(ForwardSource::SnisDefensive, 64);
+    let plain = var_y("snis", 64);
+    let defensive = var_y("snis-defensive", 64);
     assert!(plain < 0.5 * 2.25, "plain SNIS Var y = {plain}; exact 2.25");
     assert_rel("defensive SNIS Var y", defensive, 2.25, 0.08);
 }
@@ -63,7 +59,7 @@ fn plain_snis_is_biased_narrow_at_small_s_and_the_defensive_proposal_is_not() {
 /// Oracle 3: the full-rank family contains p, so either direction recovers Σ and KL ≈ 0.
 #[test]
 fn oracle3_full_rank_recovers_sigma_in_both_directions() {
-    for (rho, div, seed) in [(0.9, ReverseKl, 8), (-0.5, ReverseKl, 9), (0.9, ForwardKl, 10), (0.3, ForwardKl, 11)] {
+    for (rho, div, seed) in [(0.9, "reverse", 8), (-0.5, "reverse", 9), (0.9, "forward", 10), (0.3, "forward", 11)] {
         let c = converge(settings("correlated", rho, "full-rank", div, seed), 4000);
         assert_close("mean x", c.mean[0], 0.0, 0.05);
         assert_close("mean y", c.mean[1], 0.0, 0.05);
@@ -79,9 +75,8 @@ fn oracle3_full_rank_recovers_sigma_in_both_directions() {
 /// and the score function reach the same answer.
 #[test]
 fn oracle3_holds_for_stl_and_score_estimators() {
-    for (est, seed) in [(Estimator::Stl, 12), (Estimator::Score, 13)] {
-        let mut s = settings("correlated", 0.8, "full-rank", ReverseKl, seed);
-        s.estimator = est;
+    for (est, seed) in [("stl", 12), ("score", 13)] {
+        let mut s = common::with_gradient(settings("correlated", 0.8, "full-rank", "reverse", seed), est);
         s.samples = 32;
         let c = converge(s, 6000);
         assert_close("Σ₀₁", c.cov[(0, 1)], 0.8, 0.05);
@@ -96,7 +91,7 @@ fn oracle3_holds_for_stl_and_score_estimators() {
 fn oracle4_bimodal_reverse_kl_seeks_one_mode() {
     let mut signs = Vec::new();
     for seed in 1..=6 {
-        let c = converge(settings("bimodal", 0.5, "mean-field", ReverseKl, seed), 4000);
+        let c = converge(settings("bimodal", 0.5, "mean-field", "reverse", seed), 4000);
         signs.push(assert_at_a_mode(&c));
     }
     assert!(signs.contains(&1.0) && signs.contains(&-1.0), "seeds all chose one mode: {signs:?}");
@@ -123,7 +118,7 @@ fn assert_at_a_mode(c: &common::Converged) -> f64 {
 #[test]
 fn oracle4_full_rank_finds_the_mode_on_its_side_and_the_broad_optimum_is_worse() {
     for (start, seed) in [(0.7, 1), (-0.7, 2), (1.0, 3), (-1.2, 4)] {
-        let mut s = settings("bimodal", 0.5, "full-rank", ReverseKl, seed);
+        let mut s = settings("bimodal", 0.5, "full-rank", "reverse", seed);
         s.samples = 16;
         let mut fit = vi_playground::engine::fit::Fit::new(s.clone()).unwrap();
         fit.set_params(&[start, start, 0.0, 0.0, 0.0]).unwrap();
@@ -131,7 +126,7 @@ fn oracle4_full_rank_finds_the_mode_on_its_side_and_the_broad_optimum_is_worse()
         assert_eq!(assert_at_a_mode(&c), f64::signum(start), "started at {start}");
     }
     for seed in 1..=6 {
-        let c = converge(settings("bimodal", 0.5, "full-rank", ReverseKl, seed), 4000);
+        let c = converge(settings("bimodal", 0.5, "full-rank", "reverse", seed), 4000);
         if c.mean.norm() > 1.0 {
             assert_at_a_mode(&c);
         } else {
@@ -148,7 +143,7 @@ fn oracle5_bimodal_forward_kl_matches_moments() {
     for (w, family, seed) in
         [(0.5, "full-rank", 1), (0.3, "full-rank", 2), (0.5, "mean-field", 3), (0.7, "mean-field", 4)]
     {
-        let mut s = settings("bimodal", w, family, ForwardKl, seed);
+        let mut s = settings("bimodal", w, family, "forward", seed);
         s.samples = 64;
         let c = converge(s, 4000);
         let (a, s2) = (1.5, 0.36);
@@ -169,13 +164,13 @@ fn oracle5_bimodal_forward_kl_matches_moments() {
 #[test]
 fn oracle6_banana_gaussian_fits() {
     for (b, seed) in [(1.0, 1), (0.5, 2), (1.5, 3)] {
-        let mf = converge(settings("banana", b, "mean-field", ReverseKl, seed), 4000);
-        let fr = converge(settings("banana", b, "full-rank", ReverseKl, seed + 10), 4000);
+        let mf = converge(settings("banana", b, "mean-field", "reverse", seed), 4000);
+        let fr = converge(settings("banana", b, "full-rank", "reverse", seed + 10), 4000);
         assert_close("full-rank correlation", fr.cov[(0, 1)], 0.0, 0.03);
         assert_close("KL(q‖p) mean-field vs full-rank", mf.diag.kl.kl_qp, fr.diag.kl.kl_qp, 0.02);
         assert!(mf.diag.kl.kl_qp > 0.05 || b < 0.6, "a Gaussian cannot fit a curved banana: {}", mf.diag.kl.kl_qp);
 
-        let mut s = settings("banana", b, "full-rank", ForwardKl, seed + 20);
+        let mut s = settings("banana", b, "full-rank", "forward", seed + 20);
         s.samples = 64;
         let fwd = converge(s, 5000);
         assert_close("forward mean x", fwd.mean[0], 0.0, 0.08);

@@ -4,6 +4,8 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use vi_playground::engine::family::{Family, Gaussian, Structure};
 use vi_playground::engine::math::{cholesky2, exp, Mat2, Vec2};
 use vi_playground::engine::quadrature::{Precision, TargetIntegrals};
@@ -14,9 +16,13 @@ use vi_playground::engine::target::{Funnel, Target, TARGETS};
 fn targets_with_closed_forms() -> Vec<(String, Box<dyn Target>)> {
     let mut all: Vec<(String, Box<dyn Target>)> = Vec::new();
     for info in TARGETS {
-        let p = info.param;
-        for value in [p.min, p.default, p.max, 0.5 * (p.min + p.default), 0.5 * (p.default + p.max)] {
-            all.push((format!("{} {}={value}", info.name, p.key), info.build(value).unwrap()));
+        for row in info.inputs {
+            let ((min, max), default) = (row.range(), row.default().number());
+            for value in [min, default, max, 0.5 * (min + default), 0.5 * (default + max)] {
+                let mut inputs = vi_playground::engine::settings::Options::default();
+                inputs.set(row, vi_playground::engine::settings::Value::Number(value));
+                all.push((format!("{} {}={value}", info.name, row.key), info.build(&inputs).unwrap()));
+            }
         }
     }
     for tau in [0.5, 1.0, 1.5, 2.25, 3.0] {
@@ -72,7 +78,7 @@ impl Target for NoChart {
 #[test]
 fn the_integrals_over_p_hold_on_a_curved_target_without_its_chart() {
     for b in [0.5, 1.0, 2.0] {
-        let target = NoChart(TARGETS.iter().find(|t| t.name == "banana").unwrap().build(b).unwrap());
+        let target = NoChart(common::target("banana", b));
         let exact = target.exact();
         let p = TargetIntegrals::new(&target, Precision::Full);
         let cov = exact.cov.unwrap();
@@ -97,7 +103,7 @@ fn kl_gaussians(m0: Vec2, s0: Mat2, m1: Vec2, s1: Mat2) -> f64 {
 #[test]
 fn kl_against_a_gaussian_target_matches_the_closed_form() {
     let rho: f64 = 0.8;
-    let target = TARGETS.iter().find(|t| t.name == "correlated").unwrap().build(rho).unwrap();
+    let target = common::target("correlated", rho);
     let sp = Mat2::new(1.0, rho, rho, 1.0);
     let p = TargetIntegrals::new(target.as_ref(), Precision::Full);
     for (mean, sq) in
@@ -182,7 +188,7 @@ fn brute_force(q: &dyn Family, target: &dyn Target, n: usize, half: f64) -> (f64
 /// within its own error estimate, at the tests' budget; at the page's it is printed.
 #[test]
 fn kl_and_moments_of_q_hold_on_the_bimodal_target() {
-    let target = TARGETS.iter().find(|t| t.name == "bimodal").unwrap().build(0.5).unwrap();
+    let target = common::target("bimodal", 0.5);
     let p = TargetIntegrals::new(target.as_ref(), Precision::Full);
     // Moment-matched mean-field: variance s² + w(1 − w)(2a)² = 0.36 + 2.25.
     let sd = 2.61f64.sqrt();
@@ -196,15 +202,8 @@ fn kl_and_moments_of_q_hold_on_the_bimodal_target() {
     assert!((kl_pq - want_pq).abs() < 1e-5, "KL(p‖q) {kl_pq} ± {err_pq} vs {want_pq}");
 
     // A flow fitted by forward KL (it spans both modes: far from Gaussian in ε).
-    let s = vi_playground::engine::fit::Settings {
-        target: "bimodal".into(),
-        target_param: 0.5,
-        family: "flow".into(),
-        divergence: vi_playground::engine::divergence::Divergence::ForwardKl,
-        lr: 0.01,
-        seed: 2,
-        ..Default::default()
-    };
+    let s = vi_playground::engine::fit::Settings { lr: 0.01, ..common::settings("bimodal", 0.5, "flow", "forward", 2) };
+    let s = vi_playground::engine::fit::Settings { samples: 8, schedule: Default::default(), ..s };
     let mut fit = vi_playground::engine::fit::Fit::new(s).unwrap();
     fit.step(3000);
     let flow = fit.family();

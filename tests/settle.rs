@@ -6,6 +6,8 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use vi_playground::engine::fit::{Fit, Settings};
 use vi_playground::engine::optim::Schedule;
 use vi_playground::engine::Vec2;
@@ -31,8 +33,10 @@ fn brute_force_kl_qp(fit: &Fit) -> f64 {
 fn flow_on_banana(width: usize) {
     let mut kls = Vec::new();
     for seed in 1..=10 {
-        let s = Settings { family: "flow".into(), flow_width: width, lr: 0.01, seed, ..Settings::default() };
-        assert_eq!((s.target.as_str(), s.target_param, s.samples, s.schedule), ("banana", 1.0, 8, Schedule::Decay));
+        let s = Settings { family: "flow".into(), lr: 0.01, seed, ..Settings::default() };
+        let s = common::with_option(s, "width", width as f64);
+        let b = s.get(&vi_playground::engine::target::find("banana").unwrap().inputs[0]).number();
+        assert_eq!((s.target.as_str(), b, s.samples, s.schedule), ("banana", 1.0, 8, Schedule::Decay));
         let mut fit = Fit::new(s).unwrap();
         fit.step(20_000);
         kls.push(brute_force_kl_qp(&fit));
@@ -57,7 +61,8 @@ fn a_flow_of_width_32_settles_on_the_banana_in_every_seed() {
 #[test]
 fn mean_field_variances_settle_within_two_percent() {
     let run = |schedule: Schedule, seed: u64| {
-        let s = Settings { target: "correlated".into(), target_param: 0.9, schedule, seed, ..Settings::default() };
+        let s = Settings { target: "correlated".into(), schedule, seed, ..Settings::default() };
+        let s = common::with_param(s, 0.9);
         let mut fit = Fit::new(s).unwrap();
         fit.step(20_000);
         let (_, cov) = fit.family().moments();

@@ -124,14 +124,16 @@ async fn controls_drive_the_settings_and_refuse_bad_input_in_words() {
     change(&select, "change");
     leptos::task::tick().await;
     assert_eq!(live.controls.get_untracked().settings.target, "correlated");
-    assert_eq!(text(&root, "param-value"), "ρ = 0.90", "a new target starts at its default");
+    assert_eq!(text(&root, "rho-value"), "ρ = 0.90", "a new target starts at its default");
+    assert!(root.query_selector("[data-testid='b-slider']").unwrap().is_none(), "the banana's input is gone");
 
-    let slider: HtmlInputElement = by_testid(&root, "param-slider");
+    let slider: HtmlInputElement = by_testid(&root, "rho-slider");
     slider.set_value("0.25");
     change(&slider, "input");
     leptos::task::tick().await;
-    assert_eq!(text(&root, "param-value"), "ρ = 0.25");
-    assert_eq!(live.first().fit.with_value(|f| f.as_ref().unwrap().settings().target_param), 0.25, "the fit follows");
+    assert_eq!(text(&root, "rho-value"), "ρ = 0.25");
+    let rho = &vi_playground::engine::target::find("correlated").unwrap().inputs[0];
+    assert_eq!(live.first().fit.with_value(|f| f.as_ref().unwrap().settings().get(rho).number()), 0.25, "the fit follows");
 
     let family: HtmlSelectElement = by_testid(&root, "family-select");
     family.set_value("flow");
@@ -145,7 +147,8 @@ async fn controls_drive_the_settings_and_refuse_bad_input_in_words() {
     change(&lr, "change");
     leptos::task::tick().await;
     assert_eq!(live.controls.get_untracked().settings.lr, 0.01, "a bad value changes nothing");
-    assert!(live.error.get_untracked().unwrap().contains("learning rate must be a number"));
+    let error = live.error.get_untracked().unwrap();
+    assert_eq!(error, "Learning rate: lr 'fast please' is not a number (it must lie in [0.00001, 100]); kept 0.01.");
     assert_eq!(lr.value(), "0.01", "the field shows the value kept");
 }
 
@@ -226,13 +229,7 @@ fn prints_the_cost_of_a_refresh_in_wasm() {
     let mut lines = vec!["refresh of the exact numbers in wasm (page budget, after 2000 steps):".to_string()];
     for t in TARGETS {
         for f in FAMILIES {
-            let s = Settings {
-                target: t.name.into(),
-                target_param: t.param.default,
-                family: f.name.into(),
-                lr: f.default_lr,
-                ..Settings::default()
-            };
+            let s = Settings { samples: 8, ..Settings::of(t.name, f.name, "reverse") };
             let ms = refresh_ms(s, Precision::Page, || perf.now()).unwrap();
             lines.push(format!("  {:<12} {:<12} {ms:>6.1} ms", t.name, f.name));
         }

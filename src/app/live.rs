@@ -9,7 +9,6 @@ use web_sys::HtmlCanvasElement;
 
 use crate::app::plots;
 use crate::engine::bias::{bias_panel, BiasPanel};
-use crate::engine::divergence::{Divergence, ForwardSource};
 use crate::engine::fit::{Fit, Status};
 use crate::engine::math::{Mat2, Vec2};
 use crate::engine::mcmc::{Mcmc, McmcSettings, SamplerKind, Summary};
@@ -306,8 +305,7 @@ struct Applied {
 
 impl Applied {
     fn same_target(&self, c: &Controls) -> bool {
-        self.controls.settings.target == c.settings.target
-            && self.controls.settings.target_param == c.settings.target_param
+        self.controls.settings.same_target(&c.settings)
     }
 }
 
@@ -415,14 +413,20 @@ impl Live {
         });
     }
 
-    /// Fit `i`'s family and divergence (read untracked).
-    pub fn choice(self, i: usize) -> (String, Divergence) {
+    /// Fit `i`'s caption, "A: full-rank, forward KL" (read untracked).
+    pub fn caption(self, i: usize) -> String {
+        let (family, objective) = self.choice(i);
+        crate::playground::pane_caption(PANE_NAMES[i], &family, &objective)
+    }
+
+    /// Fit `i`'s family and objective (read untracked).
+    pub fn choice(self, i: usize) -> (String, String) {
         let c = self.controls.get_untracked();
         if i == 0 {
-            (c.settings.family, c.settings.divergence)
+            (c.settings.family, c.settings.objective)
         } else {
             let s = self.second.get_untracked();
-            (s.family, s.divergence)
+            (s.family, s.objective)
         }
     }
 
@@ -504,13 +508,18 @@ impl Live {
             Vec::new()
         };
         let mut note = None;
-        if draws.is_empty() && controls.settings.forward_source == ForwardSource::Draws {
-            // No draws of this target (yet): forward KL falls back to importance sampling.
+        if draws.is_empty() {
+            // No draws of this target (yet): a gradient that needs them falls back to its
+            // objective's default.
             let used = controls.uses_draws() || (compare && second.controls(&controls).uses_draws());
-            controls.settings.forward_source = crate::engine::fit::Settings::default().forward_source;
+            let b_label = {
+                let mut b = second.controls(&controls).settings;
+                b.without_draws()
+            };
+            let label = controls.settings.without_draws().or(if compare { b_label } else { None });
             let why =
                 if same_target { "there are no MCMC draws yet" } else { "the MCMC draws were of the previous target" };
-            note = used.then(|| format!("Forward KL now uses {}: {why}.", controls.settings.forward_source.label()));
+            note = label.filter(|_| used).map(|l| format!("Forward KL now uses {l}: {why}."));
         }
         let b_controls = compare.then(|| second.controls(&controls));
         let build = |c: &Controls| Fit::with_precision(c.settings.clone(), draws.clone(), Precision::Page);
@@ -694,7 +703,7 @@ impl Live {
 
     pub fn run_mcmc(self) {
         let s = self.controls.get_untracked().settings;
-        let target = crate::engine::target::find(&s.target).and_then(|t| t.build(s.target_param));
+        let target = crate::engine::target::find(&s.target).and_then(|t| t.build(&s.options));
         let settings = McmcSettings { sampler: self.sampler.get_untracked(), seed: s.seed, ..McmcSettings::default() };
         match target.and_then(|t| Mcmc::new(t, settings)) {
             Ok(m) => {

@@ -115,8 +115,7 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
         move || {
             live.controls.track();
             live.second.track();
-            let (family, div) = live.choice(i);
-            format!("{}: {family}, {} KL", live::PANE_NAMES[i], div.name())
+            live.caption(i)
         }
     };
     view! {

@@ -6,43 +6,51 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::{number, resolve_target_param, target_param_flag};
-use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
-use crate::engine::family::{self, FAMILIES};
+use super::{apply_options, json_value, number, option_help, option_row, target_inputs_json};
+use crate::engine::family::FAMILIES;
 use crate::engine::fit::{refresh_ms, Fit, Settings, Status};
+use crate::engine::objective::{self, OBJECTIVES};
 use crate::engine::optim::Schedule;
 use crate::engine::quadrature::Precision;
-use crate::engine::target::{self, TARGETS};
+use crate::engine::settings::{self, Setting};
+use crate::engine::target::TARGETS;
 use serde_json::json;
 
-const HELP: &str = "\
+/// `--help`, with the choices and the options of every registry entry.
+fn help() -> String {
+    let names = |v: Vec<&str>| v.join(" | ");
+    format!(
+        "\
 vi-fit: fit a variational family to a 2-D target and print the result as JSON.
 
 USAGE: vi-fit [OPTIONS]        vi-fit --bench [--seconds S]
 
 OPTIONS (defaults in brackets):
-  --target NAME        banana | bimodal | correlated            [banana]
-  --rho R              correlated: correlation in [-0.99, 0.99]  [0.9]
-  --b B                banana: curvature in [0, 2]               [1]
-  --w W                bimodal: weight of the lower mode in [0.05, 0.95] [0.5]
-  --family NAME        mean-field | full-rank | flow            [mean-field]
-  --depth K            flow: coupling layers, 1..8              [4]
-  --width H            flow: hidden units per layer, 2..64      [16]
-  --divergence NAME    reverse (the ELBO) | forward              [reverse]
-  --estimator NAME     reverse KL: reparam | stl | score         [reparam]
-  --stl                same as --estimator stl
-  --proposal NAME      forward KL: defensive (q and a widened q) | q (q alone, biased at small S) [defensive]
-  --samples S          Monte Carlo samples per step, 1..1024     [8]
-  --lr LR              Adam learning rate          [the family's: 0.05 Gaussians, 0.01 flow]
+  --target NAME        {}  [banana]
+  --family NAME        {}  [mean-field]
+  --divergence NAME    {}  [reverse]
+  --samples S          Monte Carlo samples per step, 1..{}  [8]
+  --lr LR              Adam learning rate in [{}, {}]  [the family's: 0.05 Gaussians, 0.01 flow]
   --schedule NAME      decay (after 5000 steps lr/(1 + t'/1000); q the average of recent
                        iterates) | constant                      [decay]
+  --seed N             RNG seed: the same seed gives the same numbers [1]
   --steps N            optimizer steps                           [5000]
   --until-kl X         stop as soon as the exact KL(q||p) < X (checked every 100 steps), at most --steps
-  --seed N             RNG seed: the same seed gives the same numbers [1]
   --bench              print steps per second for every target x family at S = 1, 8, 64
   --seconds S          with --bench: time per configuration      [0.5]
   -h, --help           this text
-";
+
+Each target's inputs, each family's and divergence's options (only those of the chosen ones apply):
+{}  --stl                same as --estimator stl",
+        names(TARGETS.iter().map(|t| t.name).collect()),
+        names(FAMILIES.iter().map(|f| f.name).collect()),
+        names(OBJECTIVES.iter().map(|o| o.name).collect()),
+        settings::MAX_SAMPLES,
+        settings::LR_RANGE.0,
+        settings::LR_RANGE.1,
+        option_help(),
+    )
+}
 
 /// The program: parses `args` (without the program name), prints, and returns the exit code.
 pub fn main(args: Vec<String>) -> ExitCode {
@@ -58,7 +66,7 @@ struct Args {
 
 fn run(args: Vec<String>) -> Result<String, String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        return Ok(HELP.trim_end().to_string());
+        return Ok(help().trim_end().to_string());
     }
     let a = parse(&args)?;
     match a.bench {
@@ -73,7 +81,8 @@ fn parse(args: &[String]) -> Result<Args, String> {
     let mut until_kl = None;
     let mut bench = false;
     let mut seconds = 0.5f64;
-    let mut param: Option<(String, f64)> = None;
+    let mut options: Vec<(&'static Setting, String)> = Vec::new();
+    let mut samples = None;
     let mut lr = None;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -81,37 +90,26 @@ fn parse(args: &[String]) -> Result<Args, String> {
         match flag.as_str() {
             "--target" => s.target = value()?.clone(),
             "--family" => s.family = value()?.clone(),
-            "--divergence" => s.divergence = Divergence::parse(value()?).map_err(|e| e.to_string())?,
-            "--estimator" => s.estimator = Estimator::parse(value()?).map_err(|e| e.to_string())?,
-            "--stl" => s.estimator = Estimator::Stl,
-            "--proposal" => {
-                s.forward_source = match value()?.as_str() {
-                    "q" => ForwardSource::Snis,
-                    "defensive" => ForwardSource::SnisDefensive,
-                    other => return Err(format!("--proposal '{other}': expected q or defensive")),
-                }
-            }
-            "--samples" => s.samples = number(flag, value()?)?,
+            "--divergence" => s.objective = value()?.clone(),
+            "--stl" => options.push((&objective::reverse_kl::INFO.gradient, "stl".into())),
+            "--samples" => samples = Some(settings::SAMPLES.parse_whole(value()?).map_err(|e| e.to_string())? as usize),
             "--lr" => lr = Some(number(flag, value()?)?),
             "--schedule" => s.schedule = Schedule::parse(value()?).map_err(|e| e.to_string())?,
             "--steps" => steps = number(flag, value()?)?,
             "--until-kl" => until_kl = Some(number::<f64>(flag, value()?)?),
-            "--depth" => s.flow_depth = number(flag, value()?)?,
-            "--width" => s.flow_width = number(flag, value()?)?,
-            "--seed" => s.seed = number(flag, value()?)?,
+            "--seed" => s.seed = settings::SEED.parse_whole(value()?).map_err(|e| e.to_string())?,
             "--bench" => bench = true,
             "--seconds" => seconds = number(flag, value()?)?,
-            other => match target_param_flag(other) {
-                Some(key) => param = Some((key, number(flag, value()?)?)),
+            other => match option_row(other) {
+                Some(row) => options.push((row, value()?.clone())),
                 None => return Err(format!("unknown option '{other}'")),
             },
         }
     }
-    s.lr = match lr {
-        Some(lr) => lr,
-        None => family::find(&s.family).map_err(|e| e.to_string())?.default_lr,
-    };
-    s.target_param = resolve_target_param(&s.target, param)?;
+    let e = s.entries().map_err(|e| e.to_string())?;
+    s.lr = lr.unwrap_or(e.family.default_lr);
+    s.samples = samples.unwrap_or(s.samples);
+    apply_options(&mut s, &options)?;
     if !(seconds > 0.0 && seconds <= 60.0) {
         return Err(format!("--seconds {seconds} must lie in (0, 60]"));
     }
@@ -146,16 +144,14 @@ fn fit(settings: Settings, steps: u64, until_kl: Option<f64>) -> Result<String, 
         Status::Running => serde_json::Value::Null,
         Status::Diverged { step, what } => json!({ "step": step, "what": what }),
     };
-    let out = json!({
+    let e = settings.entries().map_err(|e| e.to_string())?;
+    let mut out = json!({
         "target": settings.target,
-        "target_param": { target::find(&settings.target).map_err(|e| e.to_string())?.param.key: settings.target_param },
+        "target_param": target_inputs_json(e.target, &settings.options),
         "family": settings.family,
-        "flow": (settings.family == "flow").then(|| json!({ "depth": settings.flow_depth, "width": settings.flow_width })),
         "params_count": fit.family().params().len(),
         "structure": fit.family().describe(),
-        "divergence": settings.divergence.name(),
-        "estimator": settings.estimator.name(),
-        "proposal": settings.forward_source.name(),
+        "divergence": settings.objective,
         "steps": done,
         "samples": settings.samples,
         "lr": settings.lr,
@@ -177,6 +173,10 @@ fn fit(settings: Settings, steps: u64, until_kl: Option<f64>) -> Result<String, 
         "diverged": diverged,
         "until_kl": until_kl.map(|goal| json!({ "goal": goal, "reached_after_sec": reached })),
     });
+    // The family's and the objective's rows in use (the target's are under `target_param`).
+    for row in e.family.options.iter().chain(e.objective.rows()) {
+        out[row.key] = json_value(settings.options.get(row));
+    }
     serde_json::to_string_pretty(&out).map_err(|e| e.to_string())
 }
 
@@ -191,7 +191,7 @@ fn finite(x: f64) -> serde_json::Value {
 
 fn bench(seconds: f64) -> String {
     let mut out = String::from(
-        "Optimizer steps per second (reverse KL, reparameterisation; flow: depth 4, width 32) at S samples,\n\
+        "Optimizer steps per second (reverse KL, reparameterisation; flow: depth 4, width 16) at S samples,\n\
          and the time of one refresh of the exact numbers (both KLs by cubature, PSIS k-hat, q's moments)\n\
          at the page's budget and at the CLI's, after 2000 steps:\n",
     );
@@ -203,25 +203,12 @@ fn bench(seconds: f64) -> String {
         for f in FAMILIES {
             out += &format!("{:<12} {:<12}", t.name, f.name);
             for samples in [1, 8, 64] {
-                let s = Settings {
-                    target: t.name.into(),
-                    target_param: t.param.default,
-                    family: f.name.into(),
-                    samples,
-                    lr: 0.01,
-                    ..Settings::default()
-                };
+                let s = Settings { samples, lr: 0.01, ..Settings::of(t.name, f.name, "reverse") };
                 let rate = Fit::new(s).map_or(f64::NAN, |mut fit| steps_per_second(&mut fit, seconds));
                 out += &format!(" {rate:>12.0}");
             }
             for precision in [Precision::Page, Precision::Full] {
-                let s = Settings {
-                    target: t.name.into(),
-                    target_param: t.param.default,
-                    family: f.name.into(),
-                    lr: f.default_lr,
-                    ..Settings::default()
-                };
+                let s = Settings { samples: 8, ..Settings::of(t.name, f.name, "reverse") };
                 let clock = Instant::now();
                 let ms = refresh_ms(s, precision, || clock.elapsed().as_secs_f64() * 1e3).unwrap_or(f64::NAN);
                 out += &format!(" {ms:>11.1} ms");

@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::{number, resolve_target_param, target_param_flag};
+use super::{number, option_row, target_inputs_json};
 use crate::engine::mcmc::{Mcmc, McmcSettings, SamplerKind};
+use crate::engine::settings::{Kind, Options, Value};
 use crate::engine::target;
 
 const HELP: &str = "\
@@ -19,7 +20,7 @@ USAGE: vi-mcmc [OPTIONS]
 
 OPTIONS (defaults in brackets):
   --target NAME        banana | bimodal | correlated            [banana]
-  --rho R | --b B | --w W   the target's parameter (see vi-fit --help) [its default]
+  --KEY V              the target's inputs, e.g. --rho 0.5 (see vi-fit --help) [their defaults]
   --sampler NAME       nuts | rwmh                               [nuts]
   --chains N           chains, started dispersed over the target's box [4]
   --warmup N           warm-up iterations per chain (adaptation) [2000]
@@ -45,7 +46,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     }
     let mut settings = McmcSettings::default();
     let mut target_name = "banana".to_string();
-    let mut param = None;
+    let mut inputs = Vec::new();
     let mut draws_out = None;
     let mut check = false;
     let mut seeds = 20u64;
@@ -63,8 +64,8 @@ fn run(args: Vec<String>) -> Result<String, String> {
             "--draws-out" => draws_out = Some(value()?.clone()),
             "--check-defaults" => check = true,
             "--seeds" => seeds = number(flag, value()?)?,
-            other => match target_param_flag(other) {
-                Some(key) => param = Some((key, number(flag, value()?)?)),
+            other => match option_row(other) {
+                Some(row) => inputs.push((row, value()?.clone())),
                 None => return Err(format!("unknown option '{other}'")),
             },
         }
@@ -75,9 +76,16 @@ fn run(args: Vec<String>) -> Result<String, String> {
     if check {
         return Ok(check_defaults(&settings, seeds));
     }
-    let value = resolve_target_param(&target_name, param)?;
     let info = target::find(&target_name).map_err(|e| e.to_string())?;
-    let target = info.build(value).map_err(|e| e.to_string())?;
+    let mut options = Options::default();
+    for (row, text) in inputs {
+        if !info.inputs.iter().any(|r| r.key == row.key) {
+            let takes: Vec<String> = info.inputs.iter().map(|r| format!("--{}", r.key)).collect();
+            return Err(format!("--{} does not apply to target '{}' (it takes {})", row.key, info.name, takes.join(", ")));
+        }
+        options.set(row, row.parse(&text).map_err(|e| e.to_string())?);
+    }
+    let target = info.build(&options).map_err(|e| e.to_string())?;
     let mut mcmc = Mcmc::new(target, settings.clone()).map_err(|e| e.to_string())?;
     let start = Instant::now();
     while mcmc.run(500) > 0 {}
@@ -97,7 +105,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let total_iters = (settings.warmup + settings.draws) * settings.chains;
     let out = json!({
         "target": info.name,
-        "target_param": { info.param.key: value },
+        "target_param": target_inputs_json(info, &options),
         "sampler": settings.sampler.name(),
         "chains": settings.chains,
         "warmup": settings.warmup,
@@ -134,7 +142,7 @@ fn exact_json(e: target::Exact) -> serde_json::Value {
     })
 }
 
-/// The reference against the exact moments over every target, five values of its parameter and
+/// The reference against the exact moments over every target, five values of each of its inputs and
 /// `seeds` seeds: per quantity, the share of seeds within 3 MCSE of the exact value; the share of
 /// runs whose summary raises a concern; and the share within 3 MCSE among the runs it trusts.
 fn check_defaults(settings: &McmcSettings, seeds: u64) -> String {
@@ -149,10 +157,17 @@ fn check_defaults(settings: &McmcSettings, seeds: u64) -> String {
         "{:<11} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>8} {:>8}  {}\n",
         "target", "value", "mx", "my", "sdx", "sdy", "corr", "all", "concern", "trusted", "divergences (max)"
     );
-    for info in target::TARGETS {
-        let p = info.param;
-        for value in [p.min, 0.5 * (p.min + p.default), p.default, 0.5 * (p.default + p.max), p.max] {
-            let t = info.build(value).expect("in range");
+    let cases = target::TARGETS.iter().flat_map(|info| {
+        info.inputs.iter().filter_map(move |row| match row.kind {
+            Kind::Number { min, max, default, .. } => Some((info, row, [min, 0.5 * (min + default), default, 0.5 * (default + max), max])),
+            _ => None,
+        })
+    });
+    for (info, row, values) in cases {
+        for value in values {
+            let mut inputs = Options::default();
+            inputs.set(row, Value::Number(value));
+            let t = info.build(&inputs).expect("in range");
             let exact = TargetIntegrals::new(t.as_ref(), Precision::Full).exact(t.as_ref());
             let (em, ec) = (exact.mean.unwrap(), exact.cov.unwrap());
             let (esx, esy) = (ec[(0, 0)].sqrt(), ec[(1, 1)].sqrt());
@@ -160,7 +175,7 @@ fn check_defaults(settings: &McmcSettings, seeds: u64) -> String {
             let (mut within, mut all, mut concern, mut trusted_all, mut trusted, mut div_max) =
                 ([0u64; 5], 0, 0, 0, 0, 0);
             for seed in 1..=seeds {
-                let mut m = Mcmc::new(info.build(value).unwrap(), McmcSettings { seed, ..settings.clone() }).unwrap();
+                let mut m = Mcmc::new(info.build(&inputs).unwrap(), McmcSettings { seed, ..settings.clone() }).unwrap();
                 while m.run(1000) > 0 {}
                 let s = m.summary().unwrap();
                 let got = [

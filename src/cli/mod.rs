@@ -5,7 +5,9 @@ pub mod mcmc;
 
 use std::process::ExitCode;
 
-use crate::engine::target::{self, TARGETS};
+use crate::engine::fit::Settings;
+use crate::engine::settings::{self, Kind, Options, Setting, Value};
+use crate::engine::target::TargetInfo;
 
 /// Runs a tool's `run` and turns its result into output and an exit code: JSON or help on stdout,
 /// a one-line error and a hint on stderr with exit code 2.
@@ -27,19 +29,62 @@ pub fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
     v.parse().map_err(|_| format!("{flag}: '{v}' is not a valid number"))
 }
 
-/// `--rho`, `--b`, `--w`, …: the key of some target's parameter, if `flag` is one.
-pub fn target_param_flag(flag: &str) -> Option<String> {
-    flag.strip_prefix("--").filter(|k| TARGETS.iter().any(|t| t.param.key == *k)).map(str::to_string)
+/// The row `--flag` names among the options of the registries' entries (a target's input, a
+/// family's or an objective's option), if any.
+pub fn option_row(flag: &str) -> Option<&'static Setting> {
+    let key = flag.strip_prefix("--")?;
+    settings::all_rows().into_iter().filter(|r| !settings::FIXED.iter().any(|f| f.key == r.key)).find(|r| r.key == key)
 }
 
-/// The parameter value for `target`: the one given (which must be that target's), or its default.
-pub fn resolve_target_param(target_name: &str, given: Option<(String, f64)>) -> Result<f64, String> {
-    let info = target::find(target_name).map_err(|e| e.to_string())?;
-    match given {
-        Some((key, v)) if key == info.param.key => Ok(v),
-        Some((key, _)) => {
-            Err(format!("--{key} does not apply to target '{}' (its parameter is --{})", info.name, info.param.key))
+/// Sets the options given as flags; each must be a row of the chosen target, family or objective.
+pub fn apply_options(s: &mut Settings, given: &[(&'static Setting, String)]) -> Result<(), String> {
+    let rows = s.rows();
+    for (row, text) in given {
+        if !rows.iter().any(|r| r.key == row.key) {
+            let takes: Vec<String> = rows.iter().map(|r| format!("--{}", r.key)).collect();
+            return Err(format!(
+                "--{} does not apply to target '{}', family '{}' and divergence '{}' (they take {})",
+                row.key,
+                s.target,
+                s.family,
+                s.objective,
+                takes.join(", ")
+            ));
         }
-        None => Ok(info.param.default),
+        s.options.set(row, row.parse(text).map_err(|e| e.to_string())?);
     }
+    Ok(())
+}
+
+/// A row's value as JSON: a number or a name.
+pub fn json_value(v: Value) -> serde_json::Value {
+    match v {
+        Value::Number(x) => serde_json::json!(x),
+        Value::Name(n) => serde_json::json!(n),
+    }
+}
+
+/// The target's inputs as a JSON object, `{"b": 1}`.
+pub fn target_inputs_json(info: &TargetInfo, options: &Options) -> serde_json::Value {
+    let map = info.inputs.iter().map(|r| (r.key.to_string(), json_value(options.get(r)))).collect();
+    serde_json::Value::Object(map)
+}
+
+/// The `--help` lines of the option rows, by entry: `  --b B   banana: the curvature in [0, 2] [1]`.
+pub fn option_help() -> String {
+    let mut out = String::new();
+    for row in settings::all_rows().into_iter().filter(|r| !settings::FIXED.iter().any(|f| f.key == r.key)) {
+        let (arg, range) = match row.kind {
+            Kind::Number { min, max, .. } => (row.key.to_uppercase(), format!(" in [{min}, {max}]")),
+            Kind::Whole { min, max, .. } => ("N".into(), format!(", {min}..{max}")),
+            Kind::Gradient(_) | Kind::Choice(_) => {
+                let names: Vec<&str> = row.choices().iter().map(|c| c.0).collect();
+                ("NAME".into(), format!(": {}", names.join(" | ")))
+            }
+        };
+        let flag = format!("--{} {arg}", row.key);
+        let default = row.show(row.default());
+        out += &format!("  {flag:<20} {}{range}  [{default}]\n", row.help);
+    }
+    out
 }

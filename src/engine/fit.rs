@@ -5,68 +5,148 @@
 //! into frames. Diagnostics draw from their own RNG, derived from the seed and the step count, so
 //! looking at the fit never changes it.
 
-use serde::{Deserialize, Serialize};
-
-use super::divergence::{self, Divergence, Estimate, Estimator, ForwardSource, Scratch};
-use super::error::{check_range, EngineError};
+use super::error::EngineError;
 use super::family::Gaussian;
-use super::family::{self, Family, FamilyOptions};
+use super::family::{self, Family, FamilyInfo};
 use super::math::{rng_from_seed, std_normal2, Mat2, Rng, Vec2};
+use super::objective::{self, Estimate, Gradient, ObjectiveInfo, Scratch, Step};
 use super::optim::{Adam, AdamState, Schedule};
 use super::psis;
 use super::quadrature::{KlPair, Precision, TargetIntegrals};
-use super::target::{self, Target};
+use super::settings::{self, Options, Setting, Value};
+use super::target::{self, Target, TargetInfo};
 
-/// Monte Carlo samples per step: at least one, at most this many.
-pub const MAX_SAMPLES: usize = 1024;
-/// Learning rates outside this range are refused (an absurd but allowed rate shows divergence).
-pub const LR_RANGE: (f64, f64) = (1e-5, 100.0);
+pub use super::settings::{LR_RANGE, MAX_SAMPLES};
+
 /// Draws of q behind each k̂.
 pub const PSIS_DRAWS: usize = 1000;
 
 /// Everything that defines a run. Together with the step count it reproduces every number.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub target: String,
-    /// The target's parameter (ρ, b or w); see [`target::Param`].
-    pub target_param: f64,
     pub family: String,
-    pub flow_depth: usize,
-    pub flow_width: usize,
-    pub divergence: Divergence,
-    pub estimator: Estimator,
-    pub forward_source: ForwardSource,
+    /// The objective's name (`reverse`, `forward`): see [`objective::OBJECTIVES`].
+    pub objective: String,
+    /// The target's inputs, the family's and the objective's options (the gradient among them),
+    /// by key; a key not there is its row's default.
+    pub options: Options,
     pub samples: usize,
     pub lr: f64,
     /// How the learning rate moves over the run, and whether the q shown is the iterate or its
     /// recent average (see [`Schedule`]).
-    #[serde(default)]
     pub schedule: Schedule,
     pub seed: u64,
 }
 
+/// The registry entries a run's settings name.
+#[derive(Clone, Copy)]
+pub struct Entries {
+    pub target: &'static TargetInfo,
+    pub family: &'static FamilyInfo,
+    pub objective: &'static ObjectiveInfo,
+    pub gradient: &'static Gradient,
+}
+
 impl Settings {
-    /// The name of the gradient estimator in use: reverse KL's estimator, or forward KL's source.
-    pub fn gradient_name(&self) -> &'static str {
-        match self.divergence {
-            Divergence::ReverseKl => self.estimator.name(),
-            Divergence::ForwardKl => self.forward_source.name(),
+    /// The settings of `target` × `family` × `objective` with everything else at its default
+    /// (the family's learning rate, the objective's samples).
+    pub fn of(target: &str, family: &str, objective: &str) -> Settings {
+        let mut s = Settings { target: target.into(), family: family.into(), objective: objective.into(), ..Settings::default() };
+        if let Ok(f) = family::find(family) {
+            s.lr = f.default_lr;
         }
+        if let Ok(o) = objective::find(objective) {
+            s.samples = o.default_samples;
+        }
+        s
+    }
+
+    /// Looks up the entries the settings name (each name checked).
+    pub fn entries(&self) -> Result<Entries, EngineError> {
+        let objective = objective::find(&self.objective)?;
+        Ok(Entries {
+            target: target::find(&self.target)?,
+            family: family::find(&self.family)?,
+            objective,
+            gradient: objective.chosen(&self.options),
+        })
+    }
+
+    /// The name of the gradient in use (e.g. `reparam`, `snis-defensive`).
+    pub fn gradient_name(&self) -> &'static str {
+        objective::find(&self.objective).map_or("", |o| o.chosen(&self.options).name)
+    }
+
+    /// The rows in use beyond the fixed ones: the target's inputs, the family's options, the
+    /// objective's gradient and options (names not known contribute none).
+    pub fn rows(&self) -> Vec<&'static Setting> {
+        let mut rows: Vec<&'static Setting> = Vec::new();
+        if let Ok(t) = target::find(&self.target) {
+            rows.extend(t.inputs.iter());
+        }
+        if let Ok(f) = family::find(&self.family) {
+            rows.extend(f.options.iter());
+        }
+        if let Ok(o) = objective::find(&self.objective) {
+            rows.extend(o.rows());
+        }
+        rows
+    }
+
+    /// A row's value.
+    pub fn get(&self, row: &Setting) -> Value {
+        self.options.get(row)
+    }
+
+    /// Sets a row's value, checked against the row.
+    pub fn set(&mut self, row: &Setting, v: Value) -> Result<(), EngineError> {
+        self.options.set(row, row.check(v)?);
+        Ok(())
+    }
+
+    /// Whether `other` names the same target with the same inputs (so draws of one are draws of
+    /// the other).
+    pub fn same_target(&self, other: &Settings) -> bool {
+        self.target == other.target
+            && target::find(&self.target).is_ok_and(|t| t.inputs.iter().all(|r| self.get(r) == other.get(r)))
+    }
+
+    /// Without draws of p: every objective's choice of a gradient that needs them goes back to its
+    /// default. Returns the label of the objective's gradient now in use if the objective in use
+    /// changed, e.g. "Importance sampling, defensive".
+    pub fn without_draws(&mut self) -> Option<&'static str> {
+        let before = self.gradient_name();
+        for o in objective::OBJECTIVES {
+            if o.chosen(&self.options).needs_draws {
+                self.options.reset(&o.gradient);
+            }
+        }
+        let e = self.entries().ok()?;
+        (e.gradient.name != before).then_some(e.gradient.label)
+    }
+
+    /// Checks every setting in use (names, ranges, the combination) and returns the entries: the
+    /// engine's one check, which the link, the command line and the page report as it words it.
+    pub fn check(&self, has_draws: bool) -> Result<Entries, EngineError> {
+        let e = self.entries()?;
+        settings::SAMPLES.check(Value::Number(self.samples as f64))?;
+        settings::LR.check(Value::Number(self.lr))?;
+        for row in self.rows() {
+            row.check(self.options.get(row))?;
+        }
+        objective::resolve(e.objective, e.gradient, e.family, has_draws)?;
+        Ok(e)
     }
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        let opts = FamilyOptions::default();
         Settings {
             target: "banana".into(),
-            target_param: 1.0,
             family: "mean-field".into(),
-            flow_depth: opts.depth,
-            flow_width: opts.width,
-            divergence: Divergence::ReverseKl,
-            estimator: Estimator::Reparam,
-            forward_source: ForwardSource::SnisDefensive,
+            objective: "reverse".into(),
+            options: Options::default(),
             samples: 8,
             lr: 0.05,
             schedule: Schedule::default(),
@@ -142,6 +222,7 @@ impl Ema {
 
 pub struct Fit {
     settings: Settings,
+    gradient: &'static Gradient,
     target: Box<dyn Target>,
     integrals: TargetIntegrals,
     initial: Box<dyn Family>,
@@ -182,26 +263,9 @@ impl Fit {
     /// As [`Fit::with_draws`], with the per-refresh integrals held to `precision` (the page trades
     /// a little accuracy for speed; the CLI and the tests use [`Precision::Full`]).
     pub fn with_precision(settings: Settings, draws: Vec<Vec2>, precision: Precision) -> Result<Self, EngineError> {
-        let target = target::find(&settings.target)?.build(settings.target_param)?;
-        let info = family::find(&settings.family)?;
-        let opts = FamilyOptions { depth: settings.flow_depth, width: settings.flow_width };
-        let initial = (info.build)(&opts, settings.seed)?;
-        if settings.samples == 0 || settings.samples > MAX_SAMPLES {
-            return Err(EngineError::OutOfRange {
-                name: "samples",
-                value: settings.samples as f64,
-                min: 1.0,
-                max: MAX_SAMPLES as f64,
-            });
-        }
-        check_range("learning rate", settings.lr, LR_RANGE.0, LR_RANGE.1)?;
-        let needs_draws =
-            settings.divergence == Divergence::ForwardKl && settings.forward_source == ForwardSource::Draws;
-        if needs_draws && draws.is_empty() {
-            return Err(EngineError::Invalid(
-                "forward KL from draws needs draws of p: run the MCMC reference first".into(),
-            ));
-        }
+        let e = settings.check(!draws.is_empty())?;
+        let target = e.target.build(&settings.options)?;
+        let initial = (e.family.build)(&settings.options, settings.seed)?;
         if draws.iter().any(|d| !d.iter().all(|v| v.is_finite())) {
             return Err(EngineError::Invalid("the draws of p contain a non-finite value".into()));
         }
@@ -209,6 +273,7 @@ impl Fit {
         let n = initial.params().len();
         let adam = Adam::new(settings.lr);
         Ok(Fit {
+            gradient: e.gradient,
             adam_state: adam.init(n),
             adam,
             rng: rng_from_seed(settings.seed),
@@ -287,27 +352,16 @@ impl Fit {
 
     fn one_step(&mut self) -> Result<(), String> {
         self.grad.iter_mut().for_each(|g| *g = 0.0);
-        let (t, q, s) = (self.target.as_ref(), self.family.as_ref(), self.settings.samples);
-        let est = match (self.settings.divergence, self.settings.estimator, self.settings.forward_source) {
-            (Divergence::ReverseKl, Estimator::Reparam, _) => {
-                divergence::reverse_kl_reparam(t, q, &mut self.rng, s, false, &mut self.grad)
-            }
-            (Divergence::ReverseKl, Estimator::Stl, _) => {
-                divergence::reverse_kl_reparam(t, q, &mut self.rng, s, true, &mut self.grad)
-            }
-            (Divergence::ReverseKl, Estimator::Score, _) => {
-                divergence::reverse_kl_score(t, q, &mut self.rng, s, &mut self.scratch, &mut self.grad)
-            }
-            (Divergence::ForwardKl, _, ForwardSource::Snis) => {
-                divergence::forward_kl_snis(t, q, &mut self.rng, s, &mut self.scratch, &mut self.grad)
-            }
-            (Divergence::ForwardKl, _, ForwardSource::SnisDefensive) => {
-                divergence::forward_kl_snis_defensive(t, q, &mut self.rng, s, &mut self.scratch, &mut self.grad)
-            }
-            (Divergence::ForwardKl, _, ForwardSource::Draws) => {
-                divergence::forward_kl_draws(t, q, &self.draws, &mut self.rng, s, &mut self.grad)
-            }
-        };
+        let est = (self.gradient.estimate)(&mut Step {
+            target: self.target.as_ref(),
+            q: self.family.as_ref(),
+            rng: &mut self.rng,
+            samples: self.settings.samples,
+            options: &self.settings.options,
+            draws: &self.draws,
+            scratch: &mut self.scratch,
+            grad: &mut self.grad,
+        });
         check_estimate(est.elbo, &self.grad)?;
         self.adam.lr = self.settings.schedule.lr(self.settings.lr, self.clock);
         self.adam.update(&mut self.adam_state, &self.grad, self.family.params(), &mut self.next);
@@ -330,7 +384,7 @@ impl Fit {
     /// Changes the learning rate on the fly. After a divergence this is the way back: the fit
     /// resumes from its last good parameters with fresh Adam moments.
     pub fn set_lr(&mut self, lr: f64) -> Result<(), EngineError> {
-        self.settings.lr = check_range("learning rate", lr, LR_RANGE.0, LR_RANGE.1)?;
+        self.settings.lr = settings::LR.check(Value::Number(lr))?.number();
         self.adam.lr = lr;
         if self.status != Status::Running {
             self.adam_state = self.adam.init(self.family.params().len());

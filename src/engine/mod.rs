@@ -4,15 +4,17 @@
 
 pub mod bias;
 pub mod cubature;
-pub mod divergence;
 pub mod error;
 pub mod family;
 pub mod fit;
 pub mod math;
 pub mod mcmc;
+pub mod objective;
 pub mod optim;
 pub mod psis;
 pub mod quadrature;
+pub mod registry;
+pub mod settings;
 pub mod target;
 
 pub use error::EngineError;

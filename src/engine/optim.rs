@@ -51,8 +51,7 @@ impl Adam {
 /// 0.04–0.20. The full-rate start matters: noise is what lifts a full-rank fit of `bimodal` out of
 /// the broad optimum between the modes (KL 1.34), and decaying from step 0 left 10 seeds of 10 there
 /// at 5000 steps, against 2 of 10 at a constant rate and with this start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Schedule {
     Constant,
     #[default]
@@ -68,19 +67,23 @@ const AVERAGE_ETA: f64 = 3.0;
 
 impl Schedule {
     pub const ALL: &'static [Schedule] = &[Schedule::Decay, Schedule::Constant];
+    /// Names and labels, in the order of [`Schedule::ALL`] (the settings table's choices).
+    pub const CHOICES: &'static [(&'static str, &'static str)] =
+        &[("decay", "Decaying, averaged (q settles)"), ("constant", "Constant (q jitters)")];
 
-    pub fn name(self) -> &'static str {
+    fn index(self) -> usize {
         match self {
-            Schedule::Constant => "constant",
-            Schedule::Decay => "decay",
+            Schedule::Decay => 0,
+            Schedule::Constant => 1,
         }
     }
 
+    pub fn name(self) -> &'static str {
+        Self::CHOICES[self.index()].0
+    }
+
     pub fn label(self) -> &'static str {
-        match self {
-            Schedule::Constant => "Constant (q jitters)",
-            Schedule::Decay => "Decaying, averaged (q settles)",
-        }
+        Self::CHOICES[self.index()].1
     }
 
     pub fn parse(name: &str) -> Result<Self, crate::engine::EngineError> {

@@ -1,26 +1,65 @@
 //! Helpers shared by the native oracle tests.
 #![allow(dead_code)]
 
-use vi_playground::engine::divergence::{Divergence, Estimator, ForwardSource};
 use vi_playground::engine::fit::{Diagnostics, Fit, Settings};
+use vi_playground::engine::objective;
 use vi_playground::engine::optim::Schedule;
+use vi_playground::engine::settings::{Options, Value};
+use vi_playground::engine::target::{self, Target};
 use vi_playground::engine::{Mat2, Vec2};
 
-pub fn settings(target: &str, param: f64, family: &str, divergence: Divergence, seed: u64) -> Settings {
-    Settings {
+/// The one place tests build settings: a change of the settings' shape changes this file only.
+/// `param` is the target's first input (ρ, b or w); `objective` is `reverse` or `forward` with its
+/// default gradient (reparam; defensive SNIS).
+pub fn settings(target: &str, param: f64, family: &str, objective: &str, seed: u64) -> Settings {
+    let mut s = Settings {
         target: target.into(),
-        target_param: param,
         family: family.into(),
-        divergence,
-        estimator: Estimator::Reparam,
-        forward_source: ForwardSource::SnisDefensive,
+        objective: objective.into(),
         samples: 16,
         lr: 0.05,
         // `converge` runs its own step-size schedule and average, as the oracles were derived.
         schedule: Schedule::Constant,
         seed,
         ..Settings::default()
-    }
+    };
+    s.options = inputs(target, param);
+    s
+}
+
+/// The target's inputs with its first at `value`.
+pub fn inputs(name: &str, value: f64) -> Options {
+    let mut o = Options::default();
+    o.set(&target::find(name).unwrap().inputs[0], Value::Number(value));
+    o
+}
+
+/// The target `name` with its first input at `value`.
+pub fn target(name: &str, value: f64) -> Box<dyn Target> {
+    target::find(name).unwrap().build(&inputs(name, value)).unwrap()
+}
+
+/// `s` with the gradient `name` of its objective.
+pub fn with_gradient(mut s: Settings, name: &str) -> Settings {
+    let o = objective::find(&s.objective).unwrap();
+    s.set(&o.gradient, Value::Name(o.gradients().iter().find(|g| g.name == name).expect("a gradient of the objective").name))
+        .unwrap();
+    s
+}
+
+/// `s` with the target's first input at `value`.
+pub fn with_param(mut s: Settings, value: f64) -> Settings {
+    let row = &target::find(&s.target).unwrap().inputs[0];
+    s.set(row, Value::Number(value)).unwrap();
+    s
+}
+
+/// `s` with a family option (`depth`, `width`) set.
+pub fn with_option(mut s: Settings, key: &str, value: f64) -> Settings {
+    let f = vi_playground::engine::family::find(&s.family).unwrap();
+    let row = f.options.iter().find(|r| r.key == key).expect("an option of the family");
+    s.set(row, Value::Number(value)).unwrap();
+    s
 }
 
 /// Moves a Gaussian fit's q away from every oracle's answer before it starts: mean (1.2, −0.8),

@@ -187,7 +187,7 @@ test('an absurd learning rate shows the diverged message and reset recovers', as
   // A garbled value is refused in words and the field keeps the old one.
   await page.getByTestId('samples-input').fill('many');
   await page.getByTestId('samples-input').press('Enter');
-  assert.match(await page.getByTestId('status-message').textContent(), /Samples must be a whole number/);
+  assert.match(await page.getByTestId('status-message').textContent(), /^Samples S: samples 'many' is not a whole number \(it must lie in \[1, 1024\]\); kept 8\./);
   assert.equal(await page.getByTestId('samples-input').inputValue(), '8');
   assert.deepEqual(problems, []);
   await page.close();

@@ -44,7 +44,7 @@ test('the page loads clean and draws the correlated Gaussian', async () => {
   // at all four points, the correlated Gaussian about 140 and 8.)
   const [ne, sw, mid, se, nw] = await blueAt(page, [[1, 1], [-1, -1], [0.5, 0.5], [1, -1], [-1, 1]]);
   assert.ok(Math.min(ne, sw, mid) > 100 && Math.max(se, nw) < 25, `blue along the diagonal, not across it: ${[ne, sw, mid, se, nw]}`);
-  assert.equal(await page.getByTestId('param-value').textContent(), 'ρ = 0.90');
+  assert.equal(await page.getByTestId('rho-value').textContent(), 'ρ = 0.90');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -54,10 +54,10 @@ test('moving the ρ slider with the keyboard redraws the density', async () => {
   await page.waitForFunction(() => document.querySelector("[data-testid='main-canvas']")?.width > 0);
   await page.getByTestId('target-select').selectOption('correlated');
   const before = await canvasDigest(page, 'main-canvas');
-  const slider = page.getByTestId('param-slider');
+  const slider = page.getByTestId('rho-slider');
   await slider.focus();
   for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowLeft');
-  assert.equal(await page.getByTestId('param-value').textContent(), 'ρ = 0.70');
+  assert.equal(await page.getByTestId('rho-value').textContent(), 'ρ = 0.70');
   await redrawnFrom(page, 'main-canvas', before.hash);
   const after = await canvasDigest(page, 'main-canvas');
   assert.notEqual(after.hash, before.hash, 'the canvas changed');

@@ -1,30 +1,120 @@
-//! The control panel: target and its parameter, family, divergence and estimator, Monte Carlo
-//! samples, learning rate, seed, speed; play, step and reset.
+//! The control panel: target and its inputs, family and its options, divergence and its gradient,
+//! Monte Carlo samples, learning rate, seed, speed; play, step and reset. The rows of the engine's
+//! settings table in use are drawn by their kind ([`SettingControl`]), so a new target's input or
+//! a new objective's option appears here without a line in this file; every typed value is checked
+//! by its row, which words the refusal.
 
 use leptos::prelude::*;
 
 use crate::app::live::Live;
-use crate::engine::divergence::{Divergence, Estimator, ForwardSource};
-use crate::engine::family::{flow, FAMILIES};
-use crate::engine::fit::{LR_RANGE, MAX_SAMPLES};
+use crate::engine::family::{self, FAMILIES};
+use crate::engine::objective::{self, OBJECTIVES};
 use crate::engine::optim::Schedule;
-use crate::engine::target::TARGETS;
+use crate::engine::settings::{self, Kind, Setting, Value};
+use crate::engine::target::{self, TARGETS};
 use crate::link::SPEEDS;
 use crate::numbers::{show, Quantity};
 use crate::playground::Controls;
+
+/// Which entry's rows: the target's inputs, the family's options, the objective's rows.
+#[derive(Clone, Copy)]
+enum Axis {
+    Target,
+    Family,
+    Objective,
+}
+
+fn rows_of(c: &Controls, axis: Axis) -> Vec<&'static Setting> {
+    let s = &c.settings;
+    match axis {
+        Axis::Target => target::find(&s.target).map(|t| t.inputs.iter().collect()).unwrap_or_default(),
+        Axis::Family => family::find(&s.family).map(|f| f.options.iter().collect()).unwrap_or_default(),
+        Axis::Objective => objective::find(&s.objective).map(|o| o.rows().collect()).unwrap_or_default(),
+    }
+}
+
+/// One row of the settings table as a control, by its kind: a slider with its value for a real
+/// number, a field for a whole number, a menu for a choice (a gradient that needs the MCMC draws
+/// is offered, disabled, until they exist).
+#[component]
+fn SettingControl(live: Live, row: &'static Setting, part: &'static str) -> impl IntoView {
+    let c = live.controls;
+    let get = move || c.get().settings.options.get(row);
+    let put = move |v: Value| live.change_controls(|x| x.settings.options.set(row, v));
+    match row.kind {
+        Kind::Number { min, max, step, symbol, .. } => {
+            let id = format!("{}-slider", row.key);
+            view! {
+                <div class="control" data-part=part>
+                    <label for=id.clone()>{row.label}</label>
+                    <input id=id.clone() data-testid=id type="range" min=min max=max step=step
+                        prop:value=move || get().number().to_string()
+                        on:input=move |ev| { if let Ok(v) = row.parse(&event_target_value(&ev)) { put(v); } } />
+                    <span class="readout" data-testid=format!("{}-value", row.key) aria-live="polite">
+                        {move || format!("{symbol} = {}", show(Quantity::Parameter, get().number()))}
+                    </span>
+                </div>
+            }
+            .into_any()
+        }
+        Kind::Whole { min, max, .. } => {
+            let id = format!("{}-input", row.key);
+            view! {
+                <div class="control" data-part=part>
+                    <label for=id.clone()>{row.label}</label>
+                    <input id=id.clone() data-testid=id type="number" min=min max=max
+                        prop:value=move || get().number().to_string()
+                        on:change=move |ev| match row.parse(event_target_value(&ev).trim()) {
+                            Ok(v) => put(v),
+                            Err(e) => { live.error.set(Some(format!("{}: {e}; kept {}.", row.label, row.show(get())))); c.update(|_| {}); }
+                        } />
+                </div>
+            }
+            .into_any()
+        }
+        Kind::Gradient(all) => view! {
+            <div class="control" data-part=part>
+                <label for="estimator-select">{row.label}</label>
+                <select id="estimator-select" data-testid="estimator-select" prop:value=move || get().name()
+                    on:change=move |ev| { if let Ok(v) = row.parse(&event_target_value(&ev)) { put(v); } }>
+                    {all.iter().map(|g| {
+                        let no_draws = move || g.needs_draws && !live.has_draws.get();
+                        view! { <option value=g.name disabled=no_draws>{g.label}{move || no_draws().then_some(" (run MCMC first)")}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+        .into_any(),
+        Kind::Choice(all) => {
+            let id = format!("{}-select", row.key);
+            view! {
+                <div class="control" data-part=part>
+                    <label for=id.clone()>{row.label}</label>
+                    <select id=id.clone() data-testid=id prop:value=move || get().name()
+                        on:change=move |ev| { if let Ok(v) = row.parse(&event_target_value(&ev)) { put(v); } }>
+                        {all.iter().map(|(name, label)| view! { <option value=*name>{*label}</option> }).collect_view()}
+                    </select>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
 
 #[component]
 pub fn ControlPanel(live: Live) -> impl IntoView {
     let c = live.controls;
     let set = move |f: &dyn Fn(&mut Controls)| live.change_controls(|c| f(c));
-    let param =
-        move || crate::engine::target::find(&c.get().settings.target).map(|t| t.param).unwrap_or(TARGETS[0].param);
+    let rows = move |axis: Axis, part: &'static str| {
+        move || rows_of(&c.get(), axis).into_iter().map(|row| view! { <SettingControl live row part /> }).collect_view()
+    };
     // A typed value out of range is refused in words and the field shows the value kept.
-    let number_input = move |label: &'static str,
+    let number_input = move |row: &'static Setting,
                              testid: &'static str,
                              part: &'static str,
                              get: fn(&Controls) -> String,
-                             put: fn(&mut Controls, &str) -> Result<(), String>| {
+                             put: fn(&mut Controls, &str) -> Result<(), crate::engine::EngineError>| {
+        let label = row.label;
         view! {
             <div class="control" data-part=part>
                 <label for=testid>{label}</label>
@@ -39,8 +129,8 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
                         let mut next = c.get_untracked();
                         match put(&mut next, text.trim()) {
                             Ok(()) => live.change_controls(|c| *c = next),
-                            Err(msg) => {
-                                live.error.set(Some(msg));
+                            Err(e) => {
+                                live.error.set(Some(format!("{label}: {e}; kept {}.", get(&c.get_untracked()))));
                                 c.update(|_| {});
                             }
                         }
@@ -57,21 +147,7 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
                 {TARGETS.iter().map(|t| view! { <option value=t.name>{t.label}</option> }).collect_view()}
             </select>
         </div>
-        <div class="control" data-part="param">
-            <label for="param-slider">{move || format!("Parameter {}", param().symbol)}</label>
-            <input id="param-slider" data-testid="param-slider" type="range"
-                min=move || param().min max=move || param().max step=move || param().step
-                prop:value=move || c.get().settings.target_param.to_string()
-                on:input=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                        let p = param();
-                        set(&|x| x.settings.target_param = v.clamp(p.min, p.max));
-                    }
-                } />
-            <span class="readout" data-testid="param-value" aria-live="polite">
-                {move || format!("{} = {}", param().symbol, show(Quantity::Parameter, c.get().settings.target_param))}
-            </span>
-        </div>
+        {rows(Axis::Target, "param")}
         <div class="control" data-part="family">
             <label for="family-select">"Variational family"</label>
             <select id="family-select" data-testid="family-select" prop:value=move || c.get().settings.family
@@ -79,68 +155,31 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
                 {FAMILIES.iter().map(|f| view! { <option value=f.name>{f.label}</option> }).collect_view()}
             </select>
         </div>
-        <Show when=move || c.get().settings.family == "flow">
-            <div class="control row" data-part="family">
-                <label>"Layers"
-                    <input type="number" data-testid="depth-input" min="1" max=flow::MAX_DEPTH
-                        prop:value=move || c.get().settings.flow_depth.to_string()
-                        on:change=move |ev| { if let Ok(d) = event_target_value(&ev).parse::<usize>() {
-                            set(&|x| x.settings.flow_depth = d.clamp(1, flow::MAX_DEPTH));
-                        } } />
-                </label>
-                <label>"Width"
-                    <input type="number" data-testid="width-input" min="2" max=flow::MAX_WIDTH step="2"
-                        prop:value=move || c.get().settings.flow_width.to_string()
-                        on:change=move |ev| { if let Ok(w) = event_target_value(&ev).parse::<usize>() {
-                            set(&|x| x.settings.flow_width = w.clamp(2, flow::MAX_WIDTH));
-                        } } />
-                </label>
-            </div>
-        </Show>
+        {rows(Axis::Family, "family")}
         <div class="control" data-part="divergence">
-            <label for="divergence-select">"Divergence"</label>
-            <select id="divergence-select" data-testid="divergence-select" prop:value=move || c.get().settings.divergence.name()
-                on:change=move |ev| { if let Ok(d) = Divergence::parse(&event_target_value(&ev)) { set(&|x| *x = x.with_divergence(d)); } }>
-                {Divergence::ALL.iter().map(|d| view! { <option value=d.name()>{d.label()}</option> }).collect_view()}
+            <label for="divergence-select">{settings::OBJECTIVE.label}</label>
+            <select id="divergence-select" data-testid="divergence-select" prop:value=move || c.get().settings.objective
+                on:change=move |ev| { let name = event_target_value(&ev); set(&|x| *x = x.with_objective(&name)); }>
+                {OBJECTIVES.iter().map(|o| view! { <option value=o.name>{o.label}</option> }).collect_view()}
             </select>
         </div>
-        <div class="control" data-part="estimator">
-            <label for="estimator-select">"Gradient estimator"</label>
-            <select id="estimator-select" data-testid="estimator-select"
-                prop:value=move || c.get().settings.gradient_name()
-                on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    if let Ok(e) = Estimator::parse(&v) { set(&|x| x.settings.estimator = e); }
-                    else if let Ok(f) = ForwardSource::parse(&v) { set(&|x| x.settings.forward_source = f); }
-                }>
-                {move || match c.get().settings.divergence {
-                    Divergence::ReverseKl => Estimator::ALL.iter().map(|e| view! { <option value=e.name()>{e.label()}</option> }).collect_view().into_any(),
-                    Divergence::ForwardKl => ForwardSource::ALL.iter().map(|f| {
-                        let no_draws = *f == ForwardSource::Draws && !live.has_draws.get();
-                        view! { <option value=f.name() disabled=no_draws>{f.label()}{no_draws.then_some(" (run MCMC first)")}</option> }
-                    }).collect_view().into_any(),
-                }}
-            </select>
-        </div>
+        {rows(Axis::Objective, "estimator")}
         <div class="numbers">
-        {number_input("Samples S", "samples-input", "samples", |c| c.settings.samples.to_string(), |c, t| {
-            match t.parse::<usize>() {
-                Ok(s) if (1..=MAX_SAMPLES).contains(&s) => { c.settings.samples = s; Ok(()) }
-                _ => Err(format!("Samples must be a whole number from 1 to {MAX_SAMPLES}; kept {}.", c.settings.samples)),
-            }
+        {number_input(&settings::SAMPLES, "samples-input", "samples", |c| c.settings.samples.to_string(), |c, t| {
+            c.settings.samples = settings::SAMPLES.parse_whole(t)? as usize;
+            Ok(())
         })}
-        {number_input("Learning rate", "lr-input", "lr", |c| c.settings.lr.to_string(), |c, t| {
-            match t.parse::<f64>() {
-                Ok(v) if (LR_RANGE.0..=LR_RANGE.1).contains(&v) => { c.settings.lr = v; Ok(()) }
-                _ => Err(format!("The learning rate must be a number from {} to {}; kept {}.", LR_RANGE.0, LR_RANGE.1, c.settings.lr)),
-            }
+        {number_input(&settings::LR, "lr-input", "lr", |c| c.settings.lr.to_string(), |c, t| {
+            c.settings.lr = settings::LR.parse(t)?.number();
+            Ok(())
         })}
-        {number_input("Seed", "seed-input", "seed", |c| c.settings.seed.to_string(), |c, t| {
-            t.parse::<u64>().map(|s| c.settings.seed = s).map_err(|_| format!("The seed must be a whole number ≥ 0; kept {}.", c.settings.seed))
+        {number_input(&settings::SEED, "seed-input", "seed", |c| c.settings.seed.to_string(), |c, t| {
+            c.settings.seed = settings::SEED.parse_whole(t)?;
+            Ok(())
         })}
         </div>
         <div class="control" data-part="lr">
-            <label for="schedule-select">"Learning rate over time"</label>
+            <label for="schedule-select">{settings::SCHEDULE.label}</label>
             <select id="schedule-select" data-testid="schedule-select" prop:value=move || c.get().settings.schedule.name()
                 on:change=move |ev| { if let Ok(v) = Schedule::parse(&event_target_value(&ev)) { set(&|x| x.settings.schedule = v); } }>
                 {Schedule::ALL.iter().map(|v| view! { <option value=v.name()>{v.label()}</option> }).collect_view()}

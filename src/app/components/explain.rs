@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::live::Live;
-use crate::explain::{self, Explanation, LESSONS};
+use crate::explain::{self, Explanation, FormulaPieces, LESSONS};
 use crate::link::parse;
 
 fn card(e: Explanation) -> impl IntoView {
@@ -25,18 +25,7 @@ pub fn ExplainPanel(live: Live) -> impl IntoView {
     let c = live.controls;
     let lesson = RwSignal::new(None::<usize>);
     let cards = move || {
-        let s = c.get().settings;
-        let estimator = s.gradient_name();
-        [
-            explain::divergence(s.divergence.name()),
-            explain::family(&s.family),
-            explain::target(&s.target),
-            explain::estimator(estimator),
-        ]
-        .into_iter()
-        .flatten()
-        .map(card)
-        .collect_view()
+        explain::for_settings(&c.get().settings).into_iter().map(card).collect_view()
     };
     view! {
         <div class="explain" data-testid="explain-panel" aria-live="polite">

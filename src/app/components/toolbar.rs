@@ -5,9 +5,9 @@ use leptos::prelude::*;
 
 use crate::app::browser;
 use crate::app::live::{Live, PANE_NAMES};
-use crate::engine::divergence::Divergence;
+use crate::engine::objective::{self, OBJECTIVES};
 use crate::engine::family::FAMILIES;
-use crate::link::{to_query, Part, Second, KEYS};
+use crate::link::{to_query, Part, Second};
 use crate::playground::{json_number, json_numbers, json_object, json_string, traces_csv};
 
 /// Writes the current link and starts copying it; the toolbar shows it either way.
@@ -99,9 +99,9 @@ pub fn SecondControls(live: Live) -> impl IntoView {
                 {FAMILIES.iter().map(|f| view! { <option value=f.name>{f.label}</option> }).collect_view()}
             </select>
             <label for="div2-select">"B: divergence"</label>
-            <select id="div2-select" data-testid="div2-select" prop:value=move || s.get().divergence.name()
-                on:change=move |ev| { if let Ok(divergence) = Divergence::parse(&event_target_value(&ev)) { live.set_second(Second { divergence, ..s.get_untracked() }); } }>
-                {Divergence::ALL.iter().map(|d| view! { <option value=d.name()>{d.label()}</option> }).collect_view()}
+            <select id="div2-select" data-testid="div2-select" prop:value=move || s.get().objective
+                on:change=move |ev| { if let Ok(o) = objective::find(&event_target_value(&ev)) { live.set_second(Second { objective: o.name.into(), ..s.get_untracked() }); } }>
+                {OBJECTIVES.iter().map(|o| view! { <option value=o.name>{o.label}</option> }).collect_view()}
             </select>
         </div>
     }
@@ -146,7 +146,7 @@ fn export_csv(live: Live) -> Result<(), String> {
 /// The run as JSON: its link, every setting, and each fit's parameters, moments and exact numbers.
 pub fn fit_json(live: Live) -> String {
     let state = live.page_state();
-    let settings: Vec<(&str, String)> = KEYS.iter().map(|k| (k.name, json_string(&k.value(&state)))).collect();
+    let settings: Vec<(&str, String)> = crate::link::pairs(&state).into_iter().map(|(k, v)| (k, json_string(&v))).collect();
     let fits: Vec<String> = live
         .active()
         .iter()
@@ -160,7 +160,7 @@ pub fn fit_json(live: Live) -> String {
                     json_object(&[
                         ("fit", json_string(PANE_NAMES[i])),
                         ("family", json_string(&f.settings().family)),
-                        ("divergence", json_string(f.settings().divergence.name())),
+                        ("divergence", json_string(&f.settings().objective)),
                         ("step", f.step_count().to_string()),
                         ("params", json_numbers(f.family().params())),
                         ("mean", json_numbers(&[mean[0], mean[1]])),

@@ -41,20 +41,14 @@ pub fn draw(live: Live) -> Result<(), String> {
     first.with_value(|t0| {
         second.with_value(|t1| -> Result<(), String> {
             let mut fits =
-                vec![Lines { traces: t0, name: PANE_NAMES[0], label: pane_label(live, 0), colour: Q_ORANGE }];
+                vec![Lines { traces: t0, name: PANE_NAMES[0], label: live.caption(0), colour: Q_ORANGE }];
             if compare {
-                fits.push(Lines { traces: t1, name: PANE_NAMES[1], label: pane_label(live, 1), colour: PURPLE });
+                fits.push(Lines { traces: t1, name: PANE_NAMES[1], label: live.caption(1), colour: PURPLE });
             }
             draw_charts(&top, &bottom, &fits, log_z, display.font, line)
         })
     })?;
     root.present().map_err(err)
-}
-
-/// "A: mean-field, reverse KL" in the side-by-side view.
-fn pane_label(live: Live, i: usize) -> String {
-    let (family, divergence) = live.choice(i);
-    format!("{}: {family}, {}", PANE_NAMES[i], divergence.name())
 }
 
 fn key(label: impl Into<String>, colour: RGBColor, dashed: bool) -> Key {

@@ -12,13 +12,50 @@
 //! the flow starts as the identity (q = N(0, I)); the hidden weights start random from the seed.
 //! Gradients are hand-written reverse mode over fixed-size buffers: no allocation per sample.
 
-use super::{Family, Gaussian, Structure};
+use super::{Family, FamilyInfo, Gaussian, Structure};
 use crate::engine::error::{check_range, EngineError};
 use crate::engine::math::{exp, rng_from_seed, std_normal2, Vec2};
+use crate::engine::objective::Needs;
+use crate::engine::registry::Explanation;
+use crate::engine::settings::{Kind, Setting};
 
 /// Largest depth and width offered.
 pub const MAX_DEPTH: usize = 8;
 pub const MAX_WIDTH: usize = 64;
+
+pub const DEPTH: Setting = Setting {
+    key: "depth",
+    url: "depth",
+    label: "Layers",
+    help: "the flow's coupling layers",
+    kind: Kind::Whole { min: 1, max: MAX_DEPTH as u64, default: 4 },
+    aliases: &[],
+};
+
+pub const WIDTH: Setting = Setting {
+    key: "width",
+    url: "width",
+    label: "Width",
+    help: "the flow's hidden units per layer",
+    kind: Kind::Whole { min: 2, max: MAX_WIDTH as u64, default: 16 },
+    aliases: &[],
+};
+
+pub static INFO: FamilyInfo = FamilyInfo {
+    name: "flow",
+    label: "Normalizing flow",
+    // At 0.02 the flow's fit of the banana stalls at KL 0.3–4.6 on seeds 1–3; at 0.01 it reaches 0.05.
+    default_lr: 0.01,
+    offers: Needs::Reparam,
+    options: &[DEPTH, WIDTH],
+    explain: Explanation {
+        title: "Normalizing flow",
+        text: "Standard normal noise is pushed through invertible affine coupling layers (RealNVP) and a final full-rank affine layer, so q can bend. \
+               Its density follows from the change of variables: the base density divided by how much the map stretches space.",
+        formula: r#"<math display="block"><mi>ln</mi><mi>q</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mi>ln</mi><mi mathvariant="script">N</mi><mo>(</mo><mi>ε</mi><mo>;</mo><mn>0</mn><mo>,</mo><mi>I</mi><mo>)</mo><mo>−</mo><mi>ln</mi><mrow><mo>|</mo><mi>det</mi><mfrac><mrow><mo>∂</mo><mi>T</mi></mrow><mrow><mo>∂</mo><mi>ε</mi></mrow></mfrac><mo>|</mo></mrow><mo>,</mo><mspace width="1em"/><mi>z</mi><mo>=</mo><mi>T</mi><mo>(</mo><mi>ε</mi><mo>)</mo></math>"#,
+    },
+    build: |o, seed| Ok(Box::new(Flow::new(o.number(&DEPTH) as usize, o.number(&WIDTH) as usize, seed)?)),
+};
 /// Bound on each layer's log-scale.
 const CLAMP: f64 = 3.0;
 

@@ -3,8 +3,8 @@
 //! Every family is a flow (NumPyro's autoguides, Distrax's bijectors): the Gaussians are one affine
 //! layer, the normalizing flow stacks coupling layers on top. Densities follow from the change of
 //! variables, ln q(z) = ln N(ε) − ln|det ∂T/∂ε|, so a family supplies the map both ways and the
-//! vector–Jacobian products the divergences need. Adding a family is one file plus one line in
-//! [`FAMILIES`].
+//! vector–Jacobian products the objectives need. Adding a family is one file (its `INFO`) plus one
+//! word in [`FAMILIES`].
 
 mod affine;
 pub mod flow;
@@ -17,6 +17,9 @@ pub use gaussian::{Gaussian, Structure};
 use super::cubature::{expect_base_within, moment_tolerances};
 use super::error::EngineError;
 use super::math::{std_normal_log_pdf, Mat2, Vec2};
+use super::objective::Needs;
+use super::registry::{self, Explanation, Named};
+use super::settings::{Options, Setting};
 
 /// A variational family with its current parameters φ.
 pub trait Family: Send {
@@ -111,57 +114,62 @@ impl Clone for Box<dyn Family> {
     }
 }
 
-/// Structural settings of a family (only the flow uses them).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FamilyOptions {
-    pub depth: usize,
-    pub width: usize,
-}
-
-impl Default for FamilyOptions {
-    fn default() -> Self {
-        FamilyOptions { depth: 4, width: 16 }
-    }
-}
-
 /// A registry entry: how to name, describe and build a family.
 pub struct FamilyInfo {
     pub name: &'static str,
     pub label: &'static str,
     /// A learning rate that fits every target well (measured with `vi-fit`).
     pub default_lr: f64,
-    /// Builds the family at its initialisation. `seed` drives any random initial weights.
-    pub build: fn(&FamilyOptions, u64) -> Result<Box<dyn Family>, EngineError>,
+    /// What the family offers the objectives' gradients (see [`Needs`]).
+    pub offers: Needs,
+    /// Its own settings (the flow's depth and width), rows of the settings table.
+    pub options: &'static [Setting],
+    pub explain: Explanation,
+    /// Builds the family at its initialisation from its options. `seed` drives any random initial
+    /// weights.
+    pub build: fn(&Options, u64) -> Result<Box<dyn Family>, EngineError>,
 }
 
+impl Named for FamilyInfo {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+pub static MEAN_FIELD: FamilyInfo = FamilyInfo {
+    name: "mean-field",
+    label: "Mean-field Gaussian",
+    default_lr: 0.05,
+    offers: Needs::Reparam,
+    options: &[],
+    explain: Explanation {
+        title: "Mean-field Gaussian",
+        text: "Each coordinate gets its own mean and sd, and q treats them as independent. \
+               On a Gaussian target, reverse KL then matches the diagonal of the precision Λ = Σ⁻¹ (here 1 − ρ², far below the true variance 1): mean-field is overconfident. Forward KL matches the true marginals instead.",
+        formula: r#"<math display="block"><mi>z</mi><mo>=</mo><mi>μ</mi><mo>+</mo><mi>σ</mi><mo>⊙</mo><mi>ε</mi><mo>,</mo><mspace width="1em"/><mi>ε</mi><mo>∼</mo><mi mathvariant="script">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><mi>I</mi><mo>)</mo><mo>,</mo><mspace width="1em"/><msubsup><mi>σ</mi><mi>i</mi><mn>2</mn></msubsup><mo>=</mo><mfrac><mn>1</mn><msub><mi>Λ</mi><mi>ii</mi></msub></mfrac><mspace width="0.5em"/><mtext>(reverse KL, Gaussian p)</mtext></math>"#,
+    },
+    build: |_, _| Ok(Box::new(Gaussian::standard(Structure::MeanField))),
+};
+
+pub static FULL_RANK: FamilyInfo = FamilyInfo {
+    name: "full-rank",
+    label: "Full-rank Gaussian",
+    default_lr: 0.05,
+    offers: Needs::Reparam,
+    options: &[],
+    explain: Explanation {
+        title: "Full-rank Gaussian",
+        text: "A mean and a lower-triangular factor L of the covariance LLᵀ: every 2-D Gaussian, tilted ellipses included. \
+               It fits a correlated Gaussian exactly, but it is still one ellipse, so curves and second modes stay out of reach.",
+        formula: r#"<math display="block"><mi>z</mi><mo>=</mo><mi>μ</mi><mo>+</mo><mi>L</mi><mi>ε</mi><mo>,</mo><mspace width="1em"/><mi>q</mi><mo>=</mo><mi mathvariant="script">N</mi><mo>(</mo><mi>μ</mi><mo>,</mo><mi>L</mi><msup><mi>L</mi><mo>⊤</mo></msup><mo>)</mo></math>"#,
+    },
+    build: |_, _| Ok(Box::new(Gaussian::standard(Structure::FullRank))),
+};
+
 /// Every family the playground offers, in menu order.
-pub static FAMILIES: &[FamilyInfo] = &[
-    FamilyInfo {
-        name: "mean-field",
-        label: "Mean-field Gaussian",
-        default_lr: 0.05,
-        build: |_, _| Ok(Box::new(Gaussian::standard(Structure::MeanField))),
-    },
-    FamilyInfo {
-        name: "full-rank",
-        label: "Full-rank Gaussian",
-        default_lr: 0.05,
-        build: |_, _| Ok(Box::new(Gaussian::standard(Structure::FullRank))),
-    },
-    FamilyInfo {
-        name: "flow",
-        label: "Normalizing flow",
-        // At 0.02 the flow's fit of the banana stalls at KL 0.3–4.6 on seeds 1–3; at 0.01 it reaches 0.05.
-        default_lr: 0.01,
-        build: |o, seed| Ok(Box::new(Flow::new(o.depth, o.width, seed)?)),
-    },
-];
+pub static FAMILIES: &[&FamilyInfo] = &[&MEAN_FIELD, &FULL_RANK, &flow::INFO];
 
 /// Looks a family up by name.
 pub fn find(name: &str) -> Result<&'static FamilyInfo, EngineError> {
-    FAMILIES.iter().find(|f| f.name == name).ok_or_else(|| EngineError::Unknown {
-        what: "family",
-        name: name.to_string(),
-        known: FAMILIES.iter().map(|f| f.name).collect(),
-    })
+    registry::find(FAMILIES, "family", name)
 }

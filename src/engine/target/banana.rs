@@ -5,10 +5,32 @@
 //! Cov(x, y) = b E[x³ − x] = 0 (science.md, table of targets). With r = (y − b(x² − 1))/σ²:
 //! ∂/∂x = −x + 2bx·r, ∂/∂y = −r.
 
-use super::{Box2, Exact, Param, Target};
+use super::{Box2, Exact, Target, TargetInfo};
+use crate::engine::registry::Explanation;
+use crate::engine::settings::{Kind, Setting};
 use crate::engine::math::{ln, Mat2, Vec2, LN_2PI};
 
-pub const PARAM: Param = Param { key: "b", symbol: "b", min: 0.0, max: 2.0, default: 1.0, step: 0.05 };
+pub const B: Setting = Setting {
+    key: "b",
+    url: "b",
+    label: "Curvature b",
+    help: "banana: the curvature",
+    kind: Kind::Number { min: 0.0, max: 2.0, step: 0.05, default: 1.0, symbol: "b" },
+    aliases: &[],
+};
+
+pub static INFO: TargetInfo = TargetInfo {
+    name: "banana",
+    label: "Banana",
+    inputs: &[B],
+    explain: Explanation {
+        title: "The banana",
+        text: "x is standard normal and y follows b(x² − 1) with noise of sd 0.5, so the density bends into a curved ridge. \
+               A Gaussian can only cover it with a straight ellipse; the curvature b sets how much it misses.",
+        formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>x</mi><mo>,</mo><mi>y</mi><mo>)</mo><mo>=</mo><mi mathvariant="script">N</mi><mo>(</mo><mi>x</mi><mo>;</mo><mn>0</mn><mo>,</mo><mn>1</mn><mo>)</mo><mspace width="0.2em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>y</mi><mo>;</mo><mi>b</mi><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>−</mo><mn>1</mn><mo>)</mo><mo>,</mo><msup><mi>σ</mi><mn>2</mn></msup><mo>)</mo></math>"#,
+    },
+    build: |o| Box::new(Banana::new(o.number(&B))),
+};
 
 /// Conditional standard deviation of y given x.
 pub const SIGMA: f64 = 0.5;

@@ -4,10 +4,32 @@
 //! r_k = softmax of those terms, ∇ ln p(z) = Σ_k r_k (m_k − z)/s². Mean (1 − 2w)(a, a); covariance
 //! s²I + w(1 − w)(2a)²·[[1, 1], [1, 1]] (science.md; PRML Fig. 10.3 uses such a mixture).
 
-use super::{Box2, Exact, Param, Target};
+use super::{Box2, Exact, Target, TargetInfo};
+use crate::engine::registry::Explanation;
+use crate::engine::settings::{Kind, Setting};
 use crate::engine::math::{exp, ln, ln_1p, log_add_exp, Mat2, Vec2, LN_2PI};
 
-pub const PARAM: Param = Param { key: "w", symbol: "w", min: 0.05, max: 0.95, default: 0.5, step: 0.05 };
+pub const W: Setting = Setting {
+    key: "w",
+    url: "w",
+    label: "Weight w",
+    help: "bimodal: the weight of the lower mode",
+    kind: Kind::Number { min: 0.05, max: 0.95, step: 0.05, default: 0.5, symbol: "w" },
+    aliases: &[],
+};
+
+pub static INFO: TargetInfo = TargetInfo {
+    name: "bimodal",
+    label: "Bimodal",
+    inputs: &[W],
+    explain: Explanation {
+        title: "Two modes",
+        text: "A mixture of two round Gaussians at ±(1.5, 1.5) with weights w and 1 − w. \
+               It shows what a single-peaked q does with two peaks: reverse KL picks one, forward KL spreads over both.",
+        formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mi>w</mi><mspace width="0.1em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>z</mi><mo>;</mo><mo>−</mo><mi>a</mi><mn>𝟏</mn><mo>,</mo><msup><mi>s</mi><mn>2</mn></msup><mi>I</mi><mo>)</mo><mo>+</mo><mo>(</mo><mn>1</mn><mo>−</mo><mi>w</mi><mo>)</mo><mspace width="0.1em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>z</mi><mo>;</mo><mi>a</mi><mn>𝟏</mn><mo>,</mo><msup><mi>s</mi><mn>2</mn></msup><mi>I</mi><mo>)</mo></math>"#,
+    },
+    build: |o| Box::new(Bimodal::new(o.number(&W))),
+};
 
 /// The modes sit at ±(A, A).
 pub const A: f64 = 1.5;

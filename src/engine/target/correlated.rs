@@ -4,10 +4,32 @@
 //! ∇ ln p(z) = −Σ⁻¹ z = −(x − ρy, y − ρx) / (1 − ρ²). Science.md, table of targets; the classic
 //! example of PRML §10.1.2 where mean-field VI underestimates the variance.
 
-use super::{Box2, Exact, Param, Target};
+use super::{Box2, Exact, Target, TargetInfo};
+use crate::engine::registry::Explanation;
+use crate::engine::settings::{Kind, Setting};
 use crate::engine::math::{ln, Mat2, Vec2, LN_2PI};
 
-pub const PARAM: Param = Param { key: "rho", symbol: "ρ", min: -0.99, max: 0.99, default: 0.9, step: 0.01 };
+pub const RHO: Setting = Setting {
+    key: "rho",
+    url: "rho",
+    label: "Correlation ρ",
+    help: "correlated: the correlation",
+    kind: Kind::Number { min: -0.99, max: 0.99, step: 0.01, default: 0.9, symbol: "ρ" },
+    aliases: &[],
+};
+
+pub static INFO: TargetInfo = TargetInfo {
+    name: "correlated",
+    label: "Correlated Gaussian",
+    inputs: &[RHO],
+    explain: Explanation {
+        title: "A correlated Gaussian",
+        text: "A Gaussian with unit variances and correlation ρ: the simplest posterior where the two coordinates depend on each other. \
+               Its exact answer is known, so every error of the fit can be read off.",
+        formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mi mathvariant="script">N</mi><mrow><mo>(</mo><mi>z</mi><mo>;</mo><mn>0</mn><mo>,</mo><mrow><mo>[</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd><mi>ρ</mi></mtd></mtr><mtr><mtd><mi>ρ</mi></mtd><mtd><mn>1</mn></mtd></mtr></mtable><mo>]</mo></mrow><mo>)</mo></mrow></math>"#,
+    },
+    build: |o| Box::new(Correlated::new(o.number(&RHO))),
+};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Correlated {

@@ -8,7 +8,8 @@
 //! grid fits both, so the integrals over p are taken in the chart u ↦ (e^(τu₂/2) u₁, τu₂), in
 //! which p is the standard normal (ln|det| = ln τ + τu₂/2).
 
-use super::{Box2, Exact, Param, Target};
+use super::{Box2, Exact, Target};
+use crate::engine::settings::{Kind, Setting};
 use crate::engine::math::{exp, ln, Mat2, Vec2, LN_2PI};
 
 #[derive(Debug, Clone, Copy)]
@@ -18,7 +19,14 @@ pub struct Funnel {
 
 impl Funnel {
     /// τ, v's sd: 3 in Neal's paper.
-    pub const PARAM: Param = Param { key: "tau", symbol: "τ", min: 0.5, max: 3.0, default: 1.5, step: 0.05 };
+    pub const TAU: Setting = Setting {
+        key: "tau",
+        url: "tau",
+        label: "Scale τ",
+        help: "funnel: the sd of v",
+        kind: Kind::Number { min: 0.5, max: 3.0, step: 0.05, default: 1.5, symbol: "τ" },
+        aliases: &[],
+    };
 
     pub fn new(tau: f64) -> Self {
         Funnel { tau }

@@ -1,10 +1,7 @@
 //! Target posteriors: unnormalised 2-D log densities with analytic gradients.
 //!
-//! Adding a target is one file here plus one line in [`TARGETS`].
+//! Adding a target is one file here (the density and its `INFO`) plus one word in `registry!`.
 
-mod banana;
-mod bimodal;
-mod correlated;
 mod funnel;
 
 pub use banana::Banana;
@@ -12,8 +9,10 @@ pub use bimodal::Bimodal;
 pub use correlated::Correlated;
 pub use funnel::Funnel;
 
-use super::error::{check_range, EngineError};
+use super::error::EngineError;
 use super::math::{Mat2, Vec2};
+use super::registry::{self, Explanation, Named};
+use super::settings::{Options, Setting};
 
 /// An axis-aligned rectangle [x0, x1] × [y0, y1].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -66,52 +65,40 @@ pub trait Target: Send + Sync {
     fn exact(&self) -> Exact;
 }
 
-/// The one tunable parameter of a target (ρ, b, w): its range and default, for sliders and the URL.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Param {
-    /// Key used on the command line and in the URL, e.g. `rho`.
-    pub key: &'static str,
-    /// How the maths writes it, e.g. `ρ`.
-    pub symbol: &'static str,
-    pub min: f64,
-    pub max: f64,
-    pub default: f64,
-    pub step: f64,
-}
-
 /// A registry entry: how to name, describe and build a target.
 pub struct TargetInfo {
     pub name: &'static str,
     pub label: &'static str,
-    pub param: Param,
-    build: fn(f64) -> Box<dyn Target>,
+    /// Its parameters, rows of the settings table (link key and flag `--key`, range, default).
+    pub inputs: &'static [Setting],
+    pub explain: Explanation,
+    build: fn(&Options) -> Box<dyn Target>,
 }
 
-impl TargetInfo {
-    /// Builds the target, checking the parameter against its range.
-    pub fn build(&self, value: f64) -> Result<Box<dyn Target>, EngineError> {
-        let v = check_range(self.param.key, value, self.param.min, self.param.max)?;
-        Ok((self.build)(v))
+impl Named for TargetInfo {
+    fn name(&self) -> &'static str {
+        self.name
     }
 }
 
-/// Every target the playground offers, in menu order.
-pub static TARGETS: &[TargetInfo] = &[
-    TargetInfo { name: "banana", label: "Banana", param: banana::PARAM, build: |b| Box::new(Banana::new(b)) },
-    TargetInfo { name: "bimodal", label: "Bimodal", param: bimodal::PARAM, build: |w| Box::new(Bimodal::new(w)) },
-    TargetInfo {
-        name: "correlated",
-        label: "Correlated Gaussian",
-        param: correlated::PARAM,
-        build: |rho| Box::new(Correlated::new(rho)),
-    },
-];
+impl TargetInfo {
+    /// Builds the target, checking each input against its row.
+    pub fn build(&self, inputs: &Options) -> Result<Box<dyn Target>, EngineError> {
+        for row in self.inputs {
+            row.check(inputs.get(row))?;
+        }
+        Ok((self.build)(inputs))
+    }
+
+    /// The target at its default inputs.
+    pub fn build_default(&self) -> Box<dyn Target> {
+        (self.build)(&Options::default())
+    }
+}
+
+crate::registry!(TargetInfo, TARGETS: banana, bimodal, correlated);
 
 /// Looks a target up by name.
 pub fn find(name: &str) -> Result<&'static TargetInfo, EngineError> {
-    TARGETS.iter().find(|t| t.name == name).ok_or_else(|| EngineError::Unknown {
-        what: "target",
-        name: name.to_string(),
-        known: TARGETS.iter().map(|t| t.name).collect(),
-    })
+    registry::find(TARGETS, "target", name)
 }

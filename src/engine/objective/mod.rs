@@ -1,0 +1,190 @@
+//! Objectives: what the fit minimises, each with its gradients (science.md, "Divergences and their
+//! gradients"). One registry replaces the divergence, estimator and forward-KL source that used to
+//! be three enums: an entry names its gradients, the family capability each needs, its options and
+//! explanations, and [`resolve`] is the one place that says whether a combination can run, refusing
+//! in words a student understands.
+//!
+//! Every gradient writes the gradient of a *loss* to minimise into `grad` (zeroed by the caller) and
+//! returns the step's Monte Carlo ELBO estimate  (1/S) Σ [ln p̃(zₛ) − ln q(zₛ)],  zₛ ~ q.
+//!
+//! Adding an objective is one file here (its `INFO`: gradients, options, explanations) plus one
+//! word in [`OBJECTIVES`].
+
+pub mod forward_kl;
+pub mod reverse_kl;
+
+pub use forward_kl::{forward_kl_draws, forward_kl_snis, forward_kl_snis_defensive};
+pub use reverse_kl::{reverse_kl_reparam, reverse_kl_score};
+
+use super::error::EngineError;
+use super::family::{Family, FamilyInfo};
+use super::math::{std_normal2, Rng, Vec2};
+use super::registry::{self, Explanation, Named};
+use super::settings::{Options, Setting};
+use super::target::Target;
+
+/// What a gradient asks of the family, weakest first; a family offers one of these and every
+/// weaker one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Needs {
+    /// Draws z ~ q with ln q(z), ln q anywhere and its score ∇_φ ln q(z): every family has these.
+    Score,
+    /// z = T_φ(ε) differentiable in φ at fixed ε (a vector–Jacobian product), for the
+    /// reparameterisation gradients.
+    Reparam,
+}
+
+impl Needs {
+    /// What lacking it means, for the sentence that refuses a combination.
+    fn means(self) -> &'static str {
+        match self {
+            Needs::Score => "draws of q and its score",
+            Needs::Reparam => "q to be a differentiable map of fixed noise, z = T_φ(ε)",
+        }
+    }
+}
+
+/// Everything one gradient estimate reads and writes.
+pub struct Step<'a> {
+    pub target: &'a dyn Target,
+    pub q: &'a dyn Family,
+    pub rng: &'a mut Rng,
+    /// Monte Carlo samples S.
+    pub samples: usize,
+    /// The objective's options (none yet: α, K…).
+    pub options: &'a Options,
+    /// Draws of p, for the gradients that need them.
+    pub draws: &'a [Vec2],
+    pub scratch: &'a mut Scratch,
+    pub grad: &'a mut [f64],
+}
+
+/// One way to estimate an objective's gradient.
+#[derive(Debug)]
+pub struct Gradient {
+    /// Engine name, link and command-line value, e.g. `reparam`, `snis-defensive`.
+    pub name: &'static str,
+    pub label: &'static str,
+    pub needs: Needs,
+    /// Needs draws of p (the MCMC reference), which only the page has after running it.
+    pub needs_draws: bool,
+    pub explain: Explanation,
+    pub estimate: fn(&mut Step<'_>) -> Estimate,
+}
+
+/// A registry entry: an objective with its gradients and options.
+pub struct ObjectiveInfo {
+    /// Engine name, link (`div=`), command line (`--divergence`) and JSON (`divergence`).
+    pub name: &'static str,
+    pub label: &'static str,
+    /// A few words for a caption, e.g. "reverse KL" (the side-by-side panes: they must fit a
+    /// narrow column on one line).
+    pub short: &'static str,
+    /// The row choosing among its gradients (each objective has its own key, so switching
+    /// objective and back keeps the choice).
+    pub gradient: Setting,
+    /// Further options (α, K…), each a row of the settings table.
+    pub options: &'static [Setting],
+    /// Monte Carlo samples per step that make a steady fit.
+    pub default_samples: usize,
+    pub explain: Explanation,
+}
+
+impl Named for ObjectiveInfo {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl ObjectiveInfo {
+    /// Its gradients, the default first.
+    pub fn gradients(&self) -> &'static [Gradient] {
+        match self.gradient.kind {
+            super::settings::Kind::Gradient(all) => all,
+            _ => &[],
+        }
+    }
+
+    /// The gradient chosen in `options`.
+    pub fn chosen(&self, options: &Options) -> &'static Gradient {
+        let name = options.name(&self.gradient);
+        self.gradients().iter().find(|g| g.name == name).unwrap_or(&self.gradients()[0])
+    }
+
+    /// Every row of this objective: the gradient, then its options.
+    pub fn rows(&'static self) -> impl Iterator<Item = &'static Setting> {
+        std::iter::once(&self.gradient).chain(self.options.iter())
+    }
+}
+
+/// Every objective, in menu order.
+pub static OBJECTIVES: &[&ObjectiveInfo] = &[&reverse_kl::INFO, &forward_kl::INFO];
+
+/// Looks an objective up by name.
+pub fn find(name: &str) -> Result<&'static ObjectiveInfo, EngineError> {
+    registry::find(OBJECTIVES, "divergence", name)
+}
+
+/// Whether `gradient` of `objective` can run with `family`: the one compatibility check. The page
+/// offers only what this accepts; the engine refuses the rest with this sentence.
+pub fn resolve(
+    objective: &ObjectiveInfo,
+    gradient: &'static Gradient,
+    family: &FamilyInfo,
+    has_draws: bool,
+) -> Result<&'static Gradient, EngineError> {
+    if gradient.needs > family.offers {
+        return Err(EngineError::Invalid(format!(
+            "{} ({}) needs {}; the {} does not offer that: pick another gradient or family",
+            objective.label,
+            gradient.label.to_lowercase(),
+            gradient.needs.means(),
+            family.label.to_lowercase(),
+        )));
+    }
+    if gradient.needs_draws && !has_draws {
+        return Err(EngineError::Invalid(format!(
+            "{} from {} needs draws of p: run the MCMC reference first",
+            objective.label,
+            gradient.label.to_lowercase()
+        )));
+    }
+    Ok(gradient)
+}
+
+/// Buffers reused every step, so the hot loop does not allocate.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    z: Vec<Vec2>,
+    f: Vec<f64>,
+    /// Running mean of f for the score estimator's baseline when S = 1.
+    baseline: Option<f64>,
+}
+
+impl Scratch {
+    /// The last estimate's draws and, for importance sampling, their log weights ln p̃(zₛ) − ln r(zₛ)
+    /// against the proposal r they were drawn from (for reading, e.g. by tests).
+    pub fn draws(&self) -> (&[Vec2], &[f64]) {
+        (&self.z, &self.f)
+    }
+}
+
+/// What one gradient estimate saw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// (1/S) Σ [ln p̃(zₛ) − ln q(zₛ)], zₛ ~ q.
+    pub elbo: f64,
+    /// Effective sample size of the self-normalised weights (forward KL by SNIS only).
+    pub ess: Option<f64>,
+}
+
+/// zₛ ~ q and fₛ = ln p̃(zₛ) − ln q(zₛ) into the scratch buffers.
+pub(crate) fn draw_from_q(target: &dyn Target, q: &dyn Family, rng: &mut Rng, s: usize, scratch: &mut Scratch) {
+    scratch.z.clear();
+    scratch.f.clear();
+    for _ in 0..s {
+        let (z, log_q) = q.sample(std_normal2(rng));
+        scratch.z.push(z);
+        scratch.f.push(target.log_density(z) - log_q);
+    }
+}
