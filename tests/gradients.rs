@@ -79,16 +79,22 @@ proptest! {
         f in 0..16usize, seed in 0..1000u64, phi in prop::collection::vec(-0.5..0.5f64, 1..8), e0 in -2.5..2.5f64, e1 in -2.5..2.5f64,
     ) {
         let q = family_at(f, seed, &phi);
+        let info = family::find(q.name()).unwrap();
+        let Some(b) = q.bijection() else {
+            prop_assert!(info.offers < family::Needs::Bijection, "{} offers what it has not", q.name());
+            return Ok(());
+        };
         let eps = Vec2::new(e0, e1);
-        let (z, log_det) = q.forward(eps);
-        let (back, log_det_inv) = q.inverse(z);
+        let (z, log_det) = b.forward(eps);
+        let (back, log_det_inv) = b.inverse(z);
         prop_assert!((back - eps).norm() < 1e-9, "{}: inverse(forward(ε)) = {back:?}, ε = {eps:?}", q.name());
         prop_assert!((log_det - log_det_inv).abs() < 1e-9);
-        let jx = numeric_grad(eps.as_slice(), |e| q.forward(Vec2::new(e[0], e[1])).0[0]);
-        let jy = numeric_grad(eps.as_slice(), |e| q.forward(Vec2::new(e[0], e[1])).0[1]);
+        let jx = numeric_grad(eps.as_slice(), |e| b.forward(Vec2::new(e[0], e[1])).0[0]);
+        let jy = numeric_grad(eps.as_slice(), |e| b.forward(Vec2::new(e[0], e[1])).0[1]);
         let det = jx[0] * jy[1] - jx[1] * jy[0];
         prop_assert!((det.abs().ln() - log_det).abs() < 1e-6, "{}: numerical ln|det J| {} vs {log_det}", q.name(), det.abs().ln());
-        prop_assert!((q.log_q(z) - q.sample(eps).1).abs() < 1e-9);
+        prop_assert!((q.log_q(z) - q.draw(0, eps).log_q).abs() < 1e-9);
+        prop_assert_eq!(q.draw(0, eps).z, z);
     }
 
     #[test]
@@ -101,17 +107,29 @@ proptest! {
         let eps = Vec2::new(e0, e1);
         let g_z = Vec2::new(g0, g1);
 
-        // Vector–Jacobian product of the forward map.
-        let mut vjp = vec![0.0; p0.len()];
-        q.backprop_forward(eps, g_z, g_ld, &mut vjp);
-        let num = numeric_grad(&p0, |p| {
-            let (z, ld) = with_params(q.as_ref(), p).forward(eps);
-            g_z.dot(&z) + g_ld * ld
-        });
-        assert_grads_close(&format!("{} backprop_forward", q.name()), &vjp, &num)?;
+        // Vector–Jacobian product of every stratum's draw: z and ln q(z) at fixed ε (g_ld as g_log_q).
+        for k in 0..q.strata() {
+            let mut vjp = vec![0.0; p0.len()];
+            q.backprop_draw(k, eps, g_z, g_ld, &mut vjp);
+            let num = numeric_grad(&p0, |p| {
+                let d = with_params(q.as_ref(), p).draw(k, eps);
+                g_z.dot(&d.z) + g_ld * d.log_q
+            });
+            assert_grads_close(&format!("{} backprop_draw, stratum {k}", q.name()), &vjp, &num)?;
+        }
+        // And of a bijection's forward map with its log-det.
+        if let Some(b) = q.bijection() {
+            let mut vjp = vec![0.0; p0.len()];
+            b.backprop_forward(eps, g_z, g_ld, &mut vjp);
+            let num = numeric_grad(&p0, |p| {
+                let (z, ld) = with_params(q.as_ref(), p).bijection().unwrap().forward(eps);
+                g_z.dot(&z) + g_ld * ld
+            });
+            assert_grads_close(&format!("{} backprop_forward", q.name()), &vjp, &num)?;
+        }
 
         // Score in φ at a fixed z, and in z.
-        let z = q.forward(eps).0;
+        let z = q.draw(0, eps).z;
         let mut score = vec![0.0; p0.len()];
         q.score_params(z, 1.0, &mut score);
         let num = numeric_grad(&p0, |p| with_params(q.as_ref(), p).log_q(z));
@@ -241,7 +259,7 @@ fn defensive_importance_weights_are_unbiased_for_z_at_every_s() {
             // Each log weight is ln p̃(z) − ln r(z), r the mixture of the two shares (⌈S/2⌉ and ⌊S/2⌋ of
             // S) of N(ε; 0, I) and N(ε; 0, 9I), pushed through q's map: computed here from ε = T⁻¹(z).
             for (&z, &lw) in zs.iter().zip(log_w) {
-                let (eps, log_det) = q.inverse(z);
+                let (eps, log_det) = vi_playground::engine::family::Bijection::inverse(&q, z);
                 let normal =
                     |e: Vec2, var: f64| (-e.norm_squared() / (2.0 * var)).exp() / (2.0 * std::f64::consts::PI * var);
                 let r = (s.div_ceil(2) as f64 * normal(eps, 1.0) + (s / 2) as f64 * normal(eps, 9.0)) / s as f64;

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{assert_close, converge, settings};
-use vi_playground::engine::family::{Family, Flow};
+use vi_playground::engine::family::{Bijection, Family, Flow};
 use vi_playground::engine::fit::{Fit, Settings};
 use vi_playground::engine::math::{exp, rng_from_seed, std_normal2, Vec2};
 use vi_playground::engine::target::Box2;
@@ -140,7 +140,7 @@ fn flow_moments_match_monte_carlo() {
     let n = 200_000;
     let (mut m, mut s) = (Vec2::zeros(), vi_playground::engine::Mat2::zeros());
     for _ in 0..n {
-        let z = q.forward(std_normal2(&mut rng)).0;
+        let z = q.draw(0, std_normal2(&mut rng)).z;
         m += z / n as f64;
         s += z * z.transpose() / n as f64;
     }

@@ -8,7 +8,7 @@
 use super::error::EngineError;
 use super::family::Gaussian;
 use super::family::{self, Family, FamilyInfo};
-use super::math::{rng_from_seed, std_normal2, Mat2, Rng, Vec2};
+use super::math::{rng_from_seed, Mat2, Rng, Vec2};
 use super::objective::{self, Estimate, Gradient, ObjectiveInfo, Scratch, Step};
 use super::optim::{Adam, AdamState, Schedule};
 use super::psis;
@@ -491,8 +491,8 @@ impl Fit {
         let mut rng = rng_from_seed(self.settings.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut log_w: Vec<f64> = (0..PSIS_DRAWS)
             .map(|_| {
-                let (z, log_q) = self.shown.sample(std_normal2(&mut rng));
-                self.target.log_density(z) - log_q
+                let d = family::sample(self.shown.as_ref(), &mut rng);
+                self.target.log_density(d.z) - d.log_q
             })
             .collect();
         Diagnostics { log_z: self.integrals.log_z, kl, k_hat: psis::k_hat(&mut log_w) }

@@ -1,6 +1,8 @@
 //! Helpers shared by the native oracle tests.
 #![allow(dead_code)]
 
+pub mod mixture;
+
 use vi_playground::engine::fit::{Diagnostics, Fit, Settings};
 use vi_playground::engine::objective;
 use vi_playground::engine::optim::Schedule;

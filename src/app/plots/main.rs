@@ -77,7 +77,7 @@ fn cloud_eps() -> &'static [Vec2] {
 
 /// q's sample cloud: the fixed base draws pushed through q.
 fn sample_cloud(q: &dyn Family) -> Vec<Vec2> {
-    cloud_eps().iter().map(|&e| q.forward(e).0).collect()
+    crate::engine::family::cloud(q, cloud_eps())
 }
 
 /// The mean q is marked at (its cross, which a drag grabs): exact for a Gaussian, its cloud's for

@@ -7,7 +7,7 @@
 //!   φ = (μ₀, μ₁, θ₀, L₁₀, θ₁). Contains every 2-D Gaussian.
 
 use super::affine::AffineGrad;
-use super::{Affine, Family};
+use super::{bijective_family, Affine, Bijection, Family};
 use crate::engine::math::{exp, ln, Mat2, Vec2};
 
 /// Which covariances the family can express.
@@ -107,7 +107,22 @@ impl Gaussian {
     }
 }
 
+impl Bijection for Gaussian {
+    fn forward(&self, eps: Vec2) -> (Vec2, f64) {
+        (self.affine.forward(eps), self.log_det())
+    }
+    fn inverse(&self, z: Vec2) -> (Vec2, f64) {
+        (self.affine.inverse(z), self.log_det())
+    }
+    fn backprop_forward(&self, eps: Vec2, g_z: Vec2, g_ld: f64, grad: &mut [f64]) {
+        let a = &self.affine;
+        self.accumulate(a, a.backprop(eps, g_z, g_ld), 1.0, grad);
+    }
+}
+
 impl Family for Gaussian {
+    bijective_family!();
+
     fn name(&self) -> &'static str {
         match self.structure {
             Structure::MeanField => "mean-field",
@@ -123,19 +138,6 @@ impl Family for Gaussian {
         let n = self.i11() + 1;
         self.phi[..n].copy_from_slice(phi);
         self.update_affine();
-    }
-
-    fn forward(&self, eps: Vec2) -> (Vec2, f64) {
-        (self.affine.forward(eps), self.log_det())
-    }
-
-    fn inverse(&self, z: Vec2) -> (Vec2, f64) {
-        (self.affine.inverse(z), self.log_det())
-    }
-
-    fn backprop_forward(&self, eps: Vec2, g_z: Vec2, g_ld: f64, grad: &mut [f64]) {
-        let a = &self.affine;
-        self.accumulate(a, a.backprop(eps, g_z, g_ld), 1.0, grad);
     }
 
     fn score_params(&self, z: Vec2, weight: f64, grad: &mut [f64]) {

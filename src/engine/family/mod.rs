@@ -1,9 +1,10 @@
-//! Variational families q_φ: a base ε ~ N(0, I₂) pushed through an invertible map z = T_φ(ε).
+//! Variational families q_φ, by capability: what every family has ([`Family`]: draws with ln q,
+//! ln q anywhere, the score, moments by cubature) apart from what a bijection of N(0, I₂) adds
+//! ([`Bijection`]: the map z = T_φ(ε) both ways).
 //!
-//! Every family is a flow (NumPyro's autoguides, Distrax's bijectors): the Gaussians are one affine
-//! layer, the normalizing flow stacks coupling layers on top. Densities follow from the change of
-//! variables, ln q(z) = ln N(ε) − ln|det ∂T/∂ε|, so a family supplies the map both ways and the
-//! vector–Jacobian products the objectives need. Adding a family is one file (its `INFO`) plus one
+//! The families so far are bijections (NumPyro's autoguides, Distrax's bijectors): the Gaussians are
+//! one affine layer, the normalizing flow stacks coupling layers on top. Densities follow from the
+//! change of variables, ln q(z) = ln N(ε) − ln|det ∂T/∂ε|. Adding a family is one file (its `INFO`) plus one
 //! word in [`FAMILIES`].
 
 mod affine;
@@ -14,14 +15,22 @@ pub use affine::Affine;
 pub use flow::Flow;
 pub use gaussian::{Gaussian, Structure};
 
-use super::cubature::{expect_base_within, moment_tolerances};
+use rand::Rng as _;
+
+use super::cubature::{expect_base_within, moment_tolerances, Integral};
 use super::error::EngineError;
-use super::math::{std_normal_log_pdf, Mat2, Vec2};
-use super::objective::Needs;
+use super::math::{exp, std_normal2, Mat2, Rng, Vec2};
+pub use super::objective::Needs;
 use super::registry::{self, Explanation, Named};
 use super::settings::{Options, Setting};
 
-/// A variational family with its current parameters φ.
+/// A variational family with its current parameters φ: what every family has.
+///
+/// q is a weighted sum of K strata, q = Σₖ πₖ (Tₖ)#N(0, I): one stratum with π = 1 for a bijection
+/// of N(0, I) (the Gaussians, the flow), K for a mixture. An objective samples and differentiates
+/// through [`Family::draw`] and [`Family::backprop_draw`] stratum by stratum (Roeder, Wu & Duvenaud
+/// 2017, §5, for mixtures), so a family that is not one bijection fits without touching the
+/// objectives. What a bijection adds (the map both ways) is [`Bijection`].
 pub trait Family: Send {
     /// The registry name, e.g. `mean-field`.
     fn name(&self) -> &'static str;
@@ -32,15 +41,8 @@ pub trait Family: Send {
     /// Sets φ (as many values as [`Family::params`] has), and whatever is derived from it.
     fn set_params(&mut self, phi: &[f64]);
 
-    /// z = T_φ(ε) and ln|det ∂T_φ/∂ε|.
-    fn forward(&self, eps: Vec2) -> (Vec2, f64);
-
-    /// ε = T_φ⁻¹(z) and ln|det ∂T_φ/∂ε| at that ε; closed form, so q can be evaluated anywhere.
-    fn inverse(&self, z: Vec2) -> (Vec2, f64);
-
-    /// Adds to `grad` the gradient in φ, at fixed ε, of  g_z·T_φ(ε) + g_ld·ln|det ∂T_φ/∂ε| :
-    /// the vector–Jacobian product behind every reparameterisation gradient.
-    fn backprop_forward(&self, eps: Vec2, g_z: Vec2, g_ld: f64, grad: &mut [f64]);
+    /// ln q_φ(z), anywhere.
+    fn log_q(&self, z: Vec2) -> f64;
 
     /// Adds `weight`·∇_φ ln q_φ(z), at fixed z, to `grad`: the score, used by the score-function
     /// estimator and by forward KL.
@@ -48,6 +50,32 @@ pub trait Family: Send {
 
     /// ∇_z ln q_φ(z), used by sticking-the-landing.
     fn score_z(&self, z: Vec2) -> Vec2;
+
+    /// How many strata q has (1 unless it is a mixture).
+    fn strata(&self) -> usize {
+        1
+    }
+
+    /// ln πₖ, stratum k's weight.
+    fn ln_weight(&self, _k: usize) -> f64 {
+        0.0
+    }
+
+    /// Adds `g`·∇_φ ln πₖ to `grad` (nothing for one stratum: its weight is 1).
+    fn backprop_ln_weight(&self, _k: usize, _g: f64, _grad: &mut [f64]) {}
+
+    /// A draw of stratum k from base noise ε: z = Tₖ(ε) and ln q(z) (q's, not the stratum's).
+    fn draw(&self, k: usize, eps: Vec2) -> Draw;
+
+    /// Adds to `grad` the gradient in φ, at fixed ε, of  g_z·Tₖ(ε) + g_log_q·ln q(Tₖ(ε))  (the total
+    /// derivative: through z and through q's parameters): the vector–Jacobian product behind every
+    /// reparameterisation gradient.
+    fn backprop_draw(&self, k: usize, eps: Vec2, g_z: Vec2, g_log_q: f64, grad: &mut [f64]);
+
+    /// The map both ways, for a family that is one bijection of N(0, I).
+    fn bijection(&self) -> Option<&dyn Bijection> {
+        None
+    }
 
     /// Where μ of the last layer z = μ + Lv sits in φ: adding δ there moves q by δ (the student
     /// dragging q's mean).
@@ -70,22 +98,10 @@ pub trait Family: Send {
     /// What q is made of, in a sentence for the student.
     fn describe(&self) -> String;
 
-    /// z ~ q from ε, with ln q(z).
-    fn sample(&self, eps: Vec2) -> (Vec2, f64) {
-        let (z, log_det) = self.forward(eps);
-        (z, std_normal_log_pdf(eps) - log_det)
-    }
-
-    /// ln q_φ(z).
-    fn log_q(&self, z: Vec2) -> f64 {
-        let (eps, log_det) = self.inverse(z);
-        std_normal_log_pdf(eps) - log_det
-    }
-
-    /// Mean and covariance of q: exact for a Gaussian; otherwise E[T(ε)] and E[T(ε)T(ε)ᵀ] by
-    /// adaptive cubature in the base space ([`crate::engine::cubature`]). Gauss–Hermite, used
-    /// before, is exact only for T polynomial of low degree: a forward-KL flow on `bimodal` got a
-    /// mean of 0.023 where a fine grid gives 0.088.
+    /// Mean and covariance of q: exact for a Gaussian; otherwise E[z] and E[zzᵀ] by adaptive
+    /// cubature in the base space over every stratum ([`expect`]). Gauss–Hermite, used before, is
+    /// exact only for T polynomial of low degree: a forward-KL flow on `bimodal` got a mean of 0.023
+    /// where a fine grid gives 0.088.
     fn moments(&self) -> (Vec2, Mat2) {
         self.moments_within(crate::engine::cubature::MAX_CELLS)
     }
@@ -95,17 +111,118 @@ pub trait Family: Send {
         if let Some((mean, l)) = self.gaussian() {
             return (mean, l * l.transpose());
         }
-        // Moments about T(0), so the covariance is not the small difference of two large raw
-        // moments; each held to 1e-7 of its own scale (mass, sd, second moment).
-        let centre = self.forward(Vec2::zeros()).0;
-        let e = expect_base_within(max_cells, moment_tolerances(1e-7), |eps| {
-            let d = self.forward(eps).0 - centre;
+        // Moments about the first stratum's T(0), so the covariance is not the small difference of
+        // two large raw moments; each held to 1e-7 of its own scale (mass, sd, second moment).
+        let centre = self.draw(0, Vec2::zeros()).z;
+        let e = expect(self, max_cells, moment_tolerances(1e-7), |d| {
+            let d = d.z - centre;
             [1.0, d[0], d[1], d[0] * d[0], d[0] * d[1], d[1] * d[1]]
         });
         let [w, mx, my, xx, xy, yy] = e.value;
         let d = Vec2::new(mx / w, my / w);
         (centre + d, Mat2::new(xx / w, xy / w, xy / w, yy / w) - d * d.transpose())
     }
+}
+
+/// A draw of q: the point and ln q there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Draw {
+    pub z: Vec2,
+    pub log_q: f64,
+}
+
+/// What a family that is one bijection z = T_φ(ε) of N(0, I) adds: the map both ways and its
+/// vector–Jacobian product. ln q(z) = ln N(ε) − ln|det ∂T/∂ε| follows from the change of variables.
+pub trait Bijection {
+    /// z = T_φ(ε) and ln|det ∂T_φ/∂ε|.
+    fn forward(&self, eps: Vec2) -> (Vec2, f64);
+
+    /// ε = T_φ⁻¹(z) and ln|det ∂T_φ/∂ε| at that ε; closed form, so q can be evaluated anywhere.
+    fn inverse(&self, z: Vec2) -> (Vec2, f64);
+
+    /// Adds to `grad` the gradient in φ, at fixed ε, of  g_z·T_φ(ε) + g_ld·ln|det ∂T_φ/∂ε|.
+    fn backprop_forward(&self, eps: Vec2, g_z: Vec2, g_ld: f64, grad: &mut [f64]);
+}
+
+/// The [`Family`] methods of a bijection, written once: `bijective_family!();` inside
+/// `impl Family for X` where `X: Bijection`.
+macro_rules! bijective_family {
+    () => {
+        fn log_q(&self, z: Vec2) -> f64 {
+            let (eps, log_det) = $crate::engine::family::Bijection::inverse(self, z);
+            $crate::engine::math::std_normal_log_pdf(eps) - log_det
+        }
+
+        fn draw(&self, _k: usize, eps: Vec2) -> $crate::engine::family::Draw {
+            let (z, log_det) = $crate::engine::family::Bijection::forward(self, eps);
+            $crate::engine::family::Draw { z, log_q: $crate::engine::math::std_normal_log_pdf(eps) - log_det }
+        }
+
+        /// ln q(T(ε)) = ln N(ε) − ln|det|, and ln N(ε) does not depend on φ.
+        fn backprop_draw(&self, _k: usize, eps: Vec2, g_z: Vec2, g_log_q: f64, grad: &mut [f64]) {
+            $crate::engine::family::Bijection::backprop_forward(self, eps, g_z, -g_log_q, grad)
+        }
+
+        fn bijection(&self) -> Option<&dyn $crate::engine::family::Bijection> {
+            Some(self)
+        }
+    };
+}
+pub(crate) use bijective_family;
+
+/// E_q[f] = Σₖ πₖ E_ε[f(drawₖ(ε))], by adaptive cubature in the base space, to `tol` (as
+/// [`crate::engine::cubature::expect_base_within`]).
+pub fn expect<const M: usize>(
+    q: &(impl Family + ?Sized),
+    max_cells: usize,
+    tol: impl Fn(&[f64; M]) -> [f64; M],
+    mut f: impl FnMut(Draw) -> [f64; M],
+) -> Integral<M> {
+    if q.strata() == 1 {
+        return expect_base_within(max_cells, tol, |eps| f(q.draw(0, eps)));
+    }
+    let weights: Vec<f64> = (0..q.strata()).map(|k| exp(q.ln_weight(k))).collect();
+    expect_base_within(max_cells, tol, |eps| {
+        let mut sum = [0.0; M];
+        for (k, w) in weights.iter().enumerate() {
+            for (s, v) in sum.iter_mut().zip(f(q.draw(k, eps))) {
+                *s += w * v;
+            }
+        }
+        sum
+    })
+}
+
+/// One draw of q: a stratum at random by its weight (none drawn for one stratum, so a bijection's
+/// stream is one normal pair per draw), then its base noise.
+pub fn sample(q: &dyn Family, rng: &mut Rng) -> Draw {
+    let k = if q.strata() == 1 { 0 } else { pick_stratum(q, rng.random::<f64>()) };
+    q.draw(k, std_normal2(rng))
+}
+
+/// The stratum whose share of the cumulative weights holds u ∈ [0, 1).
+fn pick_stratum(q: &dyn Family, u: f64) -> usize {
+    let mut total = 0.0;
+    for k in 0..q.strata() {
+        total += exp(q.ln_weight(k));
+        if u < total {
+            return k;
+        }
+    }
+    q.strata() - 1
+}
+
+/// The points of q for fixed base noise (the sample cloud on the canvas): the i-th of n noises in
+/// the stratum that holds (i + ½)/n of the weight, so each stratum gets its share.
+pub fn cloud(q: &dyn Family, eps: &[Vec2]) -> Vec<Vec2> {
+    let n = eps.len() as f64;
+    eps.iter()
+        .enumerate()
+        .map(|(i, &e)| {
+            let k = if q.strata() == 1 { 0 } else { pick_stratum(q, (i as f64 + 0.5) / n) };
+            q.draw(k, e).z
+        })
+        .collect()
 }
 
 impl Clone for Box<dyn Family> {
@@ -140,7 +257,7 @@ pub static MEAN_FIELD: FamilyInfo = FamilyInfo {
     name: "mean-field",
     label: "Mean-field Gaussian",
     default_lr: 0.05,
-    offers: Needs::Reparam,
+    offers: Needs::Bijection,
     options: &[],
     explain: Explanation {
         title: "Mean-field Gaussian",
@@ -155,7 +272,7 @@ pub static FULL_RANK: FamilyInfo = FamilyInfo {
     name: "full-rank",
     label: "Full-rank Gaussian",
     default_lr: 0.05,
-    offers: Needs::Reparam,
+    offers: Needs::Bijection,
     options: &[],
     explain: Explanation {
         title: "Full-rank Gaussian",

@@ -8,7 +8,7 @@
 use rand::Rng as _;
 
 use super::{draw_from_q, Estimate, Gradient, Needs, ObjectiveInfo, Scratch};
-use crate::engine::family::Family;
+use crate::engine::family::{self, Family};
 use crate::engine::math::{exp, ln, log_add_exp, log_sum_exp, std_normal2, std_normal_log_pdf, Rng, Vec2};
 use crate::engine::registry::Explanation;
 use crate::engine::settings::{Kind, Setting};
@@ -44,7 +44,7 @@ const GRADIENTS: &[Gradient] = &[
     Gradient {
         name: "snis-defensive",
         label: "Importance sampling, defensive",
-        needs: Needs::Reparam,
+        needs: Needs::Bijection,
         needs_draws: false,
         explain: Explanation {
             title: "Defensive importance sampling",
@@ -132,6 +132,8 @@ pub fn forward_kl_snis_defensive(
 ) -> Estimate {
     scratch.z.clear();
     scratch.f.clear();
+    // [`super::resolve`] offers this gradient only to a bijection; a NaN stops the fit in words.
+    let Some(b) = q.bijection() else { return Estimate { elbo: f64::NAN, ess: None } };
     let mut elbo = 0.0;
     // The shares of the two components among the S draws.
     let (from_q, from_wide) = (s.div_ceil(2), s / 2);
@@ -139,7 +141,7 @@ pub fn forward_kl_snis_defensive(
     for k in 0..s {
         // Alternate the components: a stratified draw from the mixture.
         let eps = if k % 2 == 0 { std_normal2(rng) } else { std_normal2(rng) * 3.0 };
-        let (z, log_det) = q.forward(eps);
+        let (z, log_det) = b.forward(eps);
         let log_n1 = std_normal_log_pdf(eps);
         let log_n2 = std_normal_log_pdf(eps / 3.0) - 2.0 * ln(3.0);
         let log_r = log_add_exp(ln_share_q + log_n1, ln_share_wide + log_n2) - log_det;
@@ -172,8 +174,8 @@ pub fn forward_kl_draws(
     }
     let mut elbo = 0.0;
     for _ in 0..s {
-        let (z, log_q) = q.sample(std_normal2(rng));
-        elbo += (target.log_density(z) - log_q) * inv_s;
+        let d = family::sample(q, rng);
+        elbo += (target.log_density(d.z) - d.log_q) * inv_s;
     }
     Estimate { elbo, ess: None }
 }

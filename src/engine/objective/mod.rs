@@ -17,8 +17,8 @@ pub use forward_kl::{forward_kl_draws, forward_kl_snis, forward_kl_snis_defensiv
 pub use reverse_kl::{reverse_kl_reparam, reverse_kl_score};
 
 use super::error::EngineError;
-use super::family::{Family, FamilyInfo};
-use super::math::{std_normal2, Rng, Vec2};
+use super::family::{self, Family, FamilyInfo};
+use super::math::{Rng, Vec2};
 use super::registry::{self, Explanation, Named};
 use super::settings::{Options, Setting};
 use super::target::Target;
@@ -27,11 +27,13 @@ use super::target::Target;
 /// weaker one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Needs {
-    /// Draws z ~ q with ln q(z), ln q anywhere and its score ∇_φ ln q(z): every family has these.
+    /// Draws z ~ q with ln q(z), ln q anywhere and its score ∇_φ ln q(z).
     Score,
-    /// z = T_φ(ε) differentiable in φ at fixed ε (a vector–Jacobian product), for the
-    /// reparameterisation gradients.
+    /// Draws z = Tₖ(ε) stratum by stratum, differentiable in φ at fixed ε (a vector–Jacobian
+    /// product), for the reparameterisation gradients. Every family has these.
     Reparam,
+    /// q one bijection of N(0, I), the map both ways (the defensive proposal widens its base).
+    Bijection,
 }
 
 impl Needs {
@@ -40,6 +42,7 @@ impl Needs {
         match self {
             Needs::Score => "draws of q and its score",
             Needs::Reparam => "q to be a differentiable map of fixed noise, z = T_φ(ε)",
+            Needs::Bijection => "q to be one invertible map of N(0, I), z = T_φ(ε)",
         }
     }
 }
@@ -183,8 +186,8 @@ pub(crate) fn draw_from_q(target: &dyn Target, q: &dyn Family, rng: &mut Rng, s:
     scratch.z.clear();
     scratch.f.clear();
     for _ in 0..s {
-        let (z, log_q) = q.sample(std_normal2(rng));
-        scratch.z.push(z);
-        scratch.f.push(target.log_density(z) - log_q);
+        let d = family::sample(q, rng);
+        scratch.z.push(d.z);
+        scratch.f.push(target.log_density(d.z) - d.log_q);
     }
 }

@@ -8,7 +8,7 @@
 
 use super::{draw_from_q, Estimate, Gradient, Needs, ObjectiveInfo, Scratch};
 use crate::engine::family::Family;
-use crate::engine::math::{std_normal2, Rng};
+use crate::engine::math::{exp, std_normal2, Rng};
 use crate::engine::registry::Explanation;
 use crate::engine::settings::{Kind, Setting};
 use crate::engine::target::Target;
@@ -77,7 +77,9 @@ const GRADIENTS: &[Gradient] = &[
     },
 ];
 
-/// Reverse KL by reparameterisation (`stl = false`) or sticking the landing (`stl = true`).
+/// Reverse KL by reparameterisation (`stl = false`) or sticking the landing (`stl = true`),
+/// stratified: S draws from each of q's strata k, weighted by πₖ, ELBO = Σₖ πₖ (1/S) Σₛ fₖₛ; the
+/// weights' own gradient, Σₖ (∇ ln πₖ) πₖ (1/S) Σₛ fₖₛ, exactly (nothing for one stratum).
 pub fn reverse_kl_reparam(
     target: &dyn Target,
     q: &dyn Family,
@@ -88,16 +90,22 @@ pub fn reverse_kl_reparam(
 ) -> Estimate {
     let inv_s = 1.0 / s as f64;
     let mut elbo = 0.0;
-    for _ in 0..s {
-        let eps = std_normal2(rng);
-        let (z, log_q) = q.sample(eps);
-        let (log_p, g_p) = target.log_density_and_grad(z);
-        elbo += (log_p - log_q) * inv_s;
-        if stl {
-            q.backprop_forward(eps, -(g_p - q.score_z(z)) * inv_s, 0.0, grad);
-        } else {
-            q.backprop_forward(eps, -g_p * inv_s, -inv_s, grad);
+    for k in 0..q.strata() {
+        let w = exp(q.ln_weight(k));
+        let mut stratum = 0.0;
+        for _ in 0..s {
+            let eps = std_normal2(rng);
+            let d = q.draw(k, eps);
+            let (log_p, g_p) = target.log_density_and_grad(d.z);
+            stratum += (log_p - d.log_q) * inv_s;
+            if stl {
+                q.backprop_draw(k, eps, -(g_p - q.score_z(d.z)) * (inv_s * w), 0.0, grad);
+            } else {
+                q.backprop_draw(k, eps, -g_p * (inv_s * w), inv_s * w, grad);
+            }
         }
+        elbo += w * stratum;
+        q.backprop_ln_weight(k, -w * stratum, grad);
     }
     Estimate { elbo, ess: None }
 }
