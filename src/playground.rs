@@ -104,6 +104,7 @@ impl Controls {
                 next.settings.lr = f.default_lr;
             }
             next.settings.family = f.name.into();
+            objective::fit_to_family(&mut next.settings.options, f);
         }
         next
     }

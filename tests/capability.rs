@@ -213,6 +213,20 @@ fn a_gradient_the_family_cannot_take_is_refused_in_words() {
             _ => assert!(r.is_ok(), "{}: {r:?}", g.name),
         }
     }
+    // The page offers exactly what resolve() accepts, with its sentence as the reason, with and
+    // without draws; and a family change moves a choice it cannot take to one it can.
+    for has_draws in [false, true] {
+        for (g, why) in objective::offered(forward, &MIXTURE, has_draws) {
+            assert_eq!(why, objective::resolve(forward, g, &MIXTURE, has_draws).err().map(|e| e.to_string()), "{}", g.name);
+        }
+    }
+    let mut options = Options::default();
+    assert_eq!(forward.chosen(&options).name, "snis-defensive");
+    objective::fit_to_family(&mut options, &MIXTURE);
+    assert_eq!(forward.chosen(&options).name, "snis", "the first gradient the mixture can take");
+    let before = options.clone();
+    objective::fit_to_family(&mut options, family::find("full-rank").unwrap());
+    assert_eq!(options, before, "a bijection can take it: kept");
     // Every registered family offers what it has: a bijection exactly when it says so.
     for info in family::FAMILIES {
         let q = (info.build)(&Options::default(), 1).unwrap();

@@ -223,3 +223,29 @@ fn the_stylesheet_hides_every_part_a_link_can_hide() {
         assert!(css.contains(&rule), "style/app.css has no `{rule}`");
     }
 }
+
+/// One key, one meaning: every row of the settings table (the fixed rows, every target's inputs,
+/// every family's and objective's options) has its own key (its flag and JSON name) and its own
+/// link key, and no link key is also one of the page's keys, `param` or a `<part>_hide`. A new
+/// entry reusing a name (the ring's `k` and IWAE's `K`) fails here, not in a student's link.
+#[test]
+fn every_key_and_link_key_is_used_once() {
+    use vi_playground::engine::{family::FAMILIES, objective::OBJECTIVES, settings::FIXED, target::TARGETS};
+    let mut rows: Vec<&vi_playground::engine::settings::Setting> = FIXED.iter().collect();
+    rows.extend(TARGETS.iter().flat_map(|t| t.inputs.iter()));
+    rows.extend(FAMILIES.iter().flat_map(|f| f.options.iter()));
+    rows.extend(OBJECTIVES.iter().flat_map(|o| o.rows()));
+    let unique = |names: Vec<String>, what: &str| {
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "a {what} used twice: {names:?}");
+    };
+    unique(rows.iter().map(|r| r.key.to_string()).collect(), "key");
+    let mut links: Vec<String> = rows.iter().map(|r| r.url.to_string()).collect();
+    links.push("param".into());
+    links.extend(vi_playground::link::KEYS.iter().map(|k| k.name.to_string()));
+    links.extend(Part::ALL.iter().map(|p| format!("{}_hide", p.name())));
+    unique(links, "link key");
+    assert_eq!(all_keys().len(), rows.len() + 1 + vi_playground::link::KEYS.len());
+}

@@ -72,19 +72,31 @@ fn SettingControl(live: Live, row: &'static Setting, part: &'static str) -> impl
             }
             .into_any()
         }
-        Kind::Gradient(all) => view! {
-            <div class="control" data-part=part>
-                <label for="estimator-select">{row.label}</label>
-                <select id="estimator-select" data-testid="estimator-select" prop:value=move || get().name()
-                    on:change=move |ev| { if let Ok(v) = row.parse(&event_target_value(&ev)) { put(v); } }>
-                    {all.iter().map(|g| {
-                        let no_draws = move || g.needs_draws && !live.has_draws.get();
-                        view! { <option value=g.name disabled=no_draws>{g.label}{move || no_draws().then_some(" (run MCMC first)")}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+        Kind::Gradient(all) => {
+            // Why each gradient cannot run here, if it cannot: the engine's own check.
+            let why_not = move |i: usize| {
+                let s = c.get().settings;
+                let (o, f) = (objective::find(&s.objective).ok()?, family::find(&s.family).ok()?);
+                objective::offered(o, f, live.has_draws.get()).get(i)?.1.clone()
+            };
+            view! {
+                <div class="control" data-part=part>
+                    <label for="estimator-select">{row.label}</label>
+                    <select id="estimator-select" data-testid="estimator-select" prop:value=move || get().name()
+                        on:change=move |ev| { if let Ok(v) = row.parse(&event_target_value(&ev)) { put(v); } }>
+                        {all.iter().enumerate().map(|(i, g)| {
+                            let no_draws = move || g.needs_draws && !live.has_draws.get();
+                            view! {
+                                <option value=g.name disabled=move || why_not(i).is_some() title=move || why_not(i).unwrap_or_default()>
+                                    {g.label}{move || no_draws().then_some(" (run MCMC first)")}
+                                </option>
+                            }
+                        }).collect_view()}
+                    </select>
+                </div>
+            }
+            .into_any()
         }
-        .into_any(),
         Kind::Choice(all) => {
             let id = format!("{}-select", row.key);
             view! {

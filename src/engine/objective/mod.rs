@@ -155,6 +155,28 @@ pub fn resolve(
     Ok(gradient)
 }
 
+/// Each of `objective`'s gradients with why it cannot run with `family` (with or without draws of p),
+/// if it cannot: what the page offers, disabled with the reason, by the same check as [`resolve`].
+pub fn offered(
+    objective: &ObjectiveInfo,
+    family: &FamilyInfo,
+    has_draws: bool,
+) -> Vec<(&'static Gradient, Option<String>)> {
+    objective.gradients().iter().map(|g| (g, resolve(objective, g, family, has_draws).err().map(|e| e.to_string()))).collect()
+}
+
+/// Points every objective's choice of gradient at one `family` can take (draws of p assumed, as a
+/// link or the page may have them later): a choice it cannot take falls back to the first it can.
+pub fn fit_to_family(options: &mut Options, family: &FamilyInfo) {
+    for o in OBJECTIVES {
+        if resolve(o, o.chosen(options), family, true).is_err() {
+            if let Some(g) = o.gradients().iter().find(|g| resolve(o, g, family, true).is_ok()) {
+                options.set(&o.gradient, super::settings::Value::Name(g.name));
+            }
+        }
+    }
+}
+
 /// Buffers reused every step, so the hot loop does not allocate.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
