@@ -8,7 +8,9 @@ pub mod engine;
 pub mod explain;
 pub mod link;
 pub mod numbers;
+pub mod palette;
 pub mod playground;
+pub mod report;
 pub mod viz;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -68,23 +68,23 @@ fn vi_fit_flags_take_effect() {
     assert_eq!(j["lr"], 0.02);
     assert_eq!(j["steps"], 300);
     assert_eq!(j["seed"], 7);
-    assert_eq!(j["estimator"], "stl");
+    assert_eq!(j["options"]["estimator"], "stl");
     assert_eq!(j["divergence"], "reverse");
     assert_eq!(j["params_count"], 5);
 
     let f = json(vi_fit(&["--family", "flow", "--depth", "2", "--width", "8", "--steps", "10", "--b", "0.5"]));
-    assert_eq!((f["depth"].as_f64(), f["width"].as_f64()), (Some(2.0), Some(8.0)), "the flow's options");
-    assert!(j["depth"].is_null() && j["proposal"].is_null(), "only the rows in use: {j}");
+    assert_eq!((f["options"]["depth"].as_f64(), f["options"]["width"].as_f64()), (Some(2.0), Some(8.0)), "the flow's options");
+    assert_eq!(j["options"].as_object().unwrap().len(), 1, "only the rows in use: {j}");
     assert_eq!(f["target"], "banana");
     assert_eq!(f["target_param"]["b"], 0.5);
     assert_eq!(f["lr"], 0.01, "the flow's default learning rate");
 
     let fw = json(vi_fit(&["--divergence", "forward", "--proposal", "q", "--steps", "10"]));
     assert_eq!(fw["divergence"], "forward");
-    assert_eq!(fw["proposal"], "snis");
+    assert_eq!(fw["options"]["proposal"], "snis");
     assert!(fw["ess"].as_f64().is_some_and(|e| e > 0.0), "forward KL by SNIS reports its ESS: {}", fw["ess"]);
     let sc = json(vi_fit(&["--estimator", "score", "--steps", "10", "--w", "0.3", "--target", "bimodal"]));
-    assert_eq!(sc["estimator"], "score");
+    assert_eq!(sc["options"]["estimator"], "score");
     assert_eq!(sc["target_param"]["w"], 0.3);
 
     // --until-kl stops early, at a multiple of 100 steps, once the exact KL is below the goal.
@@ -207,4 +207,20 @@ fn vi_mcmc_flags_take_effect_and_bad_input_is_refused() {
         "--draws-out /nonexistent-dir/x.csv:",
     );
     refused(t, vi_mcmc(&["--bogus"]), "unknown option '--bogus'");
+}
+
+/// One schema: `vi-fit`'s JSON is a [`FitReport`] (the page's export holds one per fit) plus only
+/// what the command line knows (its speed); reading it and writing it back keeps every key.
+#[test]
+fn vi_fit_prints_the_one_schema() {
+    for args in [&["--steps", "50"][..], &["--family", "flow", "--divergence", "forward", "--steps", "20", "--target", "correlated"]] {
+        let j = json(vi_fit(args));
+        let report: vi_playground::report::FitReport = serde_json::from_value(j.clone()).expect("the report's schema");
+        let back = serde_json::to_value(&report).unwrap();
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<std::collections::BTreeSet<String>>();
+        let mut printed = keys(&j);
+        assert!(printed.remove("steps_per_sec"));
+        assert_eq!(printed, keys(&back), "{args:?}");
+        assert_eq!(back, { let mut j = j.clone(); j.as_object_mut().unwrap().remove("steps_per_sec"); j });
+    }
 }

@@ -10,6 +10,7 @@ use web_sys::{Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
 use vi_playground::app::components::ControlPanel;
 use vi_playground::app::live::Live;
 use vi_playground::app::{mount, App};
+use vi_playground::report::FitReport;
 use vi_playground::engine::fit::{Fit, Settings};
 use vi_playground::link::PageState;
 
@@ -50,24 +51,10 @@ fn seeded_flow_fit_gives_the_native_numbers() {
 fn check_against_native(settings: Settings, steps: u64, reference: &str) {
     let mut fit = Fit::new(settings).unwrap();
     assert_eq!(fit.step(steps), steps);
-    let snap = fit.snapshot();
-    let diag = fit.diagnostics();
-    let want = |key: &str| -> Vec<f64> {
-        let start = reference.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("{key} missing from {reference}"))
-            + key.len()
-            + 3;
-        let rest = reference[start..].trim_start();
-        let end =
-            if rest.starts_with('[') { rest.find(']').unwrap() + 1 } else { rest.find([',', '}', '\n']).unwrap() };
-        rest[..end].trim_matches(['[', ']']).split(',').map(|v| v.trim().parse::<f64>().unwrap()).collect()
-    };
-    // Bit for bit: the engine does all transcendental maths through libm.
-    assert_eq!(snap.params, want("params"), "parameters after {steps} steps");
-    assert_eq!(vec![snap.elbo_avg], want("elbo"));
-    assert_eq!(vec![snap.elbo], want("elbo_last"));
-    assert_eq!(vec![diag.kl.kl_qp], want("kl_qp"));
-    assert_eq!(vec![diag.kl.kl_pq], want("kl_pq"));
-    assert_eq!(vec![diag.k_hat], want("k_hat"));
+    // Bit for bit, every number of the report (one schema for the CLI and the page): the engine
+    // does all transcendental maths through libm.
+    let want: FitReport = serde_json::from_str(reference).expect("vi-fit's JSON in the report's schema");
+    assert_eq!(FitReport::of(&fit, None), want, "the fit after {steps} steps");
 }
 
 /// A fresh element in the page to mount into.

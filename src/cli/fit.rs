@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::{apply_options, json_value, number, option_help, option_row, target_inputs_json};
+use super::{apply_options, number, option_help, option_row};
 use crate::engine::family::FAMILIES;
 use crate::engine::fit::{refresh_ms, Fit, Settings, Status};
 use crate::engine::objective::{self, OBJECTIVES};
@@ -14,7 +14,9 @@ use crate::engine::optim::Schedule;
 use crate::engine::quadrature::Precision;
 use crate::engine::settings::{self, Setting};
 use crate::engine::target::TARGETS;
-use serde_json::json;
+use serde::Serialize;
+
+use crate::report::FitReport;
 
 /// `--help`, with the choices and the options of every registry entry.
 fn help() -> String {
@@ -138,55 +140,29 @@ fn fit(settings: Settings, steps: u64, until_kl: Option<f64>) -> Result<String, 
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    let snap = fit.snapshot();
-    let diag = fit.diagnostics();
-    let diverged = match fit.status() {
-        Status::Running => serde_json::Value::Null,
-        Status::Diverged { step, what } => json!({ "step": step, "what": what }),
+    let out = CliReport {
+        report: FitReport::of(&fit, None),
+        steps_per_sec: if secs > 0.0 { done as f64 / secs } else { 0.0 },
+        until_kl: until_kl.map(|goal| UntilKl { goal, reached_after_sec: reached }),
     };
-    let e = settings.entries().map_err(|e| e.to_string())?;
-    let mut out = json!({
-        "target": settings.target,
-        "target_param": target_inputs_json(e.target, &settings.options),
-        "family": settings.family,
-        "params_count": fit.family().params().len(),
-        "structure": fit.family().describe(),
-        "divergence": settings.objective,
-        "steps": done,
-        "samples": settings.samples,
-        "lr": settings.lr,
-        "seed": settings.seed,
-        "elbo": finite(snap.elbo_avg),
-        "elbo_last": finite(snap.elbo),
-        "log_z": diag.log_z,
-        "log_z_error": finite(fit.integrals().log_z_error),
-        "kl_qp": finite(diag.kl.kl_qp),
-        "kl_qp_error": finite(diag.kl.kl_qp_error),
-        "kl_pq": finite(diag.kl.kl_pq),
-        "kl_pq_error": finite(diag.kl.kl_pq_error),
-        "k_hat": finite(diag.k_hat),
-        "ess": snap.ess,
-        "mean": [snap.mean[0], snap.mean[1]],
-        "cov": [[snap.cov[(0, 0)], snap.cov[(0, 1)]], [snap.cov[(1, 0)], snap.cov[(1, 1)]]],
-        "params": snap.params,
-        "steps_per_sec": if secs > 0.0 { done as f64 / secs } else { 0.0 },
-        "diverged": diverged,
-        "until_kl": until_kl.map(|goal| json!({ "goal": goal, "reached_after_sec": reached })),
-    });
-    // The family's and the objective's rows in use (the target's are under `target_param`).
-    for row in e.family.options.iter().chain(e.objective.rows()) {
-        out[row.key] = json_value(settings.options.get(row));
-    }
     serde_json::to_string_pretty(&out).map_err(|e| e.to_string())
 }
 
-/// JSON has no NaN or infinity: those become null.
-fn finite(x: f64) -> serde_json::Value {
-    if x.is_finite() {
-        json!(x)
-    } else {
-        serde_json::Value::Null
-    }
+/// The one schema ([`FitReport`]) and what only the command line knows: its speed, and when it
+/// reached `--until-kl`.
+#[derive(Serialize)]
+struct CliReport {
+    #[serde(flatten)]
+    report: FitReport,
+    steps_per_sec: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until_kl: Option<UntilKl>,
+}
+
+#[derive(Serialize)]
+struct UntilKl {
+    goal: f64,
+    reached_after_sec: Option<f64>,
 }
 
 fn bench(seconds: f64) -> String {

@@ -6,7 +6,7 @@ pub mod mcmc;
 use std::process::ExitCode;
 
 use crate::engine::fit::Settings;
-use crate::engine::settings::{self, Kind, Options, Setting, Value};
+use crate::engine::settings::{self, Kind, Options, Setting};
 use crate::engine::target::TargetInfo;
 
 /// Runs a tool's `run` and turns its result into output and an exit code: JSON or help on stdout,
@@ -56,17 +56,9 @@ pub fn apply_options(s: &mut Settings, given: &[(&'static Setting, String)]) -> 
     Ok(())
 }
 
-/// A row's value as JSON: a number or a name.
-pub fn json_value(v: Value) -> serde_json::Value {
-    match v {
-        Value::Number(x) => serde_json::json!(x),
-        Value::Name(n) => serde_json::json!(n),
-    }
-}
-
 /// The target's inputs as a JSON object, `{"b": 1}`.
 pub fn target_inputs_json(info: &TargetInfo, options: &Options) -> serde_json::Value {
-    let map = info.inputs.iter().map(|r| (r.key.to_string(), json_value(options.get(r)))).collect();
+    let map = info.inputs.iter().map(|r| (r.key.to_string(), serde_json::json!(options.get(r).number()))).collect();
     serde_json::Value::Object(map)
 }
 

@@ -271,7 +271,7 @@ test('exports: the traces as CSV, the fit as JSON, the canvases as PNG', async (
   const json = await grab('export-json');
   const fit = JSON.parse(json.body.toString());
   assert.equal(fit.settings.seed, '4');
-  assert.equal(fit.fits[0].step, step);
+  assert.equal(fit.fits[0].steps, step);
   assert.equal(fit.fits[0].params.length, 4, 'mean-field has four parameters');
   // The page shows the exported KL rounded to its three significant digits (src/numbers.rs).
   const shown = await text(page, 'kl-qp-value');

@@ -8,7 +8,8 @@ use crate::app::live::{Live, PANE_NAMES};
 use crate::engine::objective::{self, OBJECTIVES};
 use crate::engine::family::FAMILIES;
 use crate::link::{to_query, Part, Second};
-use crate::playground::{json_number, json_numbers, json_object, json_string, traces_csv};
+use crate::playground::traces_csv;
+use crate::report::{FitReport, PageExport};
 
 /// Writes the current link and starts copying it; the toolbar shows it either way.
 pub fn copy_link(live: Live, shown: RwSignal<Option<String>>) {
@@ -143,52 +144,24 @@ fn export_csv(live: Live) -> Result<(), String> {
     browser::download_text("vi-playground-traces.csv", "text/csv", &csv)
 }
 
-/// The run as JSON: its link, every setting, and each fit's parameters, moments and exact numbers.
+/// The run as JSON ([`PageExport`]): its link, every setting, and each fit's report in the schema
+/// `vi-fit` prints ([`FitReport`]).
 pub fn fit_json(live: Live) -> String {
     let state = live.page_state();
-    let settings: Vec<(&str, String)> = crate::link::pairs(&state).into_iter().map(|(k, v)| (k, json_string(&v))).collect();
-    let fits: Vec<String> = live
+    let settings = crate::link::pairs(&state).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let fits = live
         .active()
         .iter()
-        .filter_map(|&i| {
-            let pane = live.panes[i];
-            let exact = pane.exact.get_untracked();
-            let num = |f: fn(&crate::app::live::Exact) -> f64| exact.map_or("null".into(), |e| json_number(f(&e)));
-            pane.fit.with_value(|f| {
-                f.as_ref().map(|f| {
-                    let (mean, cov) = f.family().moments();
-                    json_object(&[
-                        ("fit", json_string(PANE_NAMES[i])),
-                        ("family", json_string(&f.settings().family)),
-                        ("divergence", json_string(&f.settings().objective)),
-                        ("step", f.step_count().to_string()),
-                        ("params", json_numbers(f.family().params())),
-                        ("mean", json_numbers(&[mean[0], mean[1]])),
-                        (
-                            "cov",
-                            format!(
-                                "[{},{}]",
-                                json_numbers(&[cov[(0, 0)], cov[(0, 1)]]),
-                                json_numbers(&[cov[(1, 0)], cov[(1, 1)]])
-                            ),
-                        ),
-                        ("elbo_running_average", json_number(f.progress().1)),
-                        ("log_z", num(|e| e.log_z)),
-                        ("kl_qp", num(|e| e.kl_qp)),
-                        ("kl_pq", num(|e| e.kl_pq)),
-                        ("k_hat", num(|e| e.k_hat)),
-                    ])
-                })
-            })
-        })
+        .filter_map(|&i| live.panes[i].fit.with_value(|f| f.as_ref().map(|f| FitReport::of(f, Some(PANE_NAMES[i])))))
         .collect();
-    json_object(&[
-        ("link", json_string(&browser::link(&to_query(&state)))),
-        ("link_reproduces_run", live.off_link.get_untracked().is_none().to_string()),
-        ("why_not", live.off_link.get_untracked().map_or("null".into(), |o| json_string(o.why()))),
-        ("settings", json_object(&settings)),
-        ("fits", format!("[{}]", fits.join(","))),
-    ])
+    let export = PageExport {
+        link: browser::link(&to_query(&state)),
+        link_reproduces_run: live.off_link.get_untracked().is_none(),
+        why_not: live.off_link.get_untracked().map(|o| o.why().to_string()),
+        settings,
+        fits,
+    };
+    serde_json::to_string_pretty(&export).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 fn export_json(live: Live) -> Result<(), String> {

@@ -2,52 +2,32 @@
 //! exact ln Z as a dashed line (the gap between them is KL(q‖p)); below, the exact KL(q‖p) and
 //! KL(p‖q). Each half has its legend above its data, wrapped to the chart's width.
 
-use leptos::prelude::{GetUntracked, GetValue, WithValue};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-use super::{axes, err, fit_to_display, header, Area, Chart, Key, YAxis};
-use crate::app::live::{Live, Traces, PANE_NAMES};
+use super::{axes, err, fit_to_display, header, rgb, Area, Chart, Key, YAxis};
+use crate::palette;
+use crate::playground::Traces;
 use crate::playground::Trace;
 
-const Q_ORANGE: RGBColor = RGBColor(213, 94, 0);
-const LIGHT_ORANGE: RGBColor = RGBColor(244, 165, 130);
-const BLUE: RGBColor = RGBColor(33, 113, 181);
-const PURPLE: RGBColor = RGBColor(204, 121, 167);
-
-/// A fit's lines: its label and colour (one fit: the usual orange; two: orange and purple).
-struct Lines<'a> {
-    traces: &'a Traces,
-    /// "A" or "B".
-    name: &'static str,
-    label: String,
-    colour: RGBColor,
+/// A fit's lines: its traces, name ("A" or "B") and caption; pane `i` is drawn in q's colour there.
+pub struct Lines<'a> {
+    pub traces: &'a Traces,
+    pub name: &'static str,
+    pub label: String,
+    pub pane: usize,
 }
 
-pub fn draw(live: Live) -> Result<(), String> {
-    let Some(canvas) = live.elbo_canvas.get_value() else { return Ok(()) };
-    let presenter = live.presenter.get_untracked();
+/// Draws the chart of one fit's lines or two, against the exact `log_z`.
+pub fn draw(canvas: web_sys::HtmlCanvasElement, fits: &[Lines], log_z: Option<f64>, presenter: bool) -> Result<(), String> {
     let display = fit_to_display(&canvas, (480, 480), presenter);
     let weight: f64 = if presenter { 1.6 } else { 1.0 };
     let line = |v: f64| (v * display.dpr * weight).round() as u32;
-    let log_z = live.first().exact.get_untracked().map(|e| e.log_z);
-    let compare = live.active().len() > 1;
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("this browser gives no 2-D canvas")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let (top, bottom) = root.split_vertically((root.dim_in_pixel().1 as f64 * 0.55) as u32);
-    let first = live.panes[0].traces;
-    let second = live.panes[1].traces;
-    first.with_value(|t0| {
-        second.with_value(|t1| -> Result<(), String> {
-            let mut fits =
-                vec![Lines { traces: t0, name: PANE_NAMES[0], label: live.caption(0), colour: Q_ORANGE }];
-            if compare {
-                fits.push(Lines { traces: t1, name: PANE_NAMES[1], label: live.caption(1), colour: PURPLE });
-            }
-            draw_charts(&top, &bottom, &fits, log_z, display.font, line)
-        })
-    })?;
+    draw_charts(&top, &bottom, fits, log_z, display.font, line)?;
     root.present().map_err(err)
 }
 
@@ -83,10 +63,10 @@ fn draw_charts(
     let pad = ((hi - lo) * 0.1).max(0.05);
     let mut keys = Vec::new();
     if compare {
-        keys.extend(fits.iter().map(|f| key(f.label.clone(), f.colour, false)));
+        keys.extend(fits.iter().map(|f| key(f.label.clone(), rgb(palette::Q[f.pane]), false)));
     } else {
-        keys.push(key("estimate", LIGHT_ORANGE, false));
-        keys.push(key("running average", Q_ORANGE, false));
+        keys.push(key("estimate", rgb(palette::Q_LIGHT), false));
+        keys.push(key("running average", rgb(palette::Q[0]), false));
     }
     if log_z.is_some() {
         keys.push(key("ln Z (exact)", BLACK, true));
@@ -98,9 +78,9 @@ fn draw_charts(
     };
     for f in fits {
         if !compare {
-            series(&mut chart, &f.traces.elbo, ShapeStyle::from(&LIGHT_ORANGE).stroke_width(line(1.0)))?;
+            series(&mut chart, &f.traces.elbo, ShapeStyle::from(rgb(palette::Q_LIGHT)).stroke_width(line(1.0)))?;
         }
-        series(&mut chart, &f.traces.elbo_avg, ShapeStyle::from(&f.colour).stroke_width(line(2.5)))?;
+        series(&mut chart, &f.traces.elbo_avg, ShapeStyle::from(rgb(palette::Q[f.pane])).stroke_width(line(2.5)))?;
     }
     if let Some(z) = log_z {
         let dash = (0.6 * font) as u32;
@@ -124,11 +104,11 @@ fn draw_charts(
         .min(50.0);
     let keys: Vec<Key> = if compare {
         // Colour says which fit, the dash which KL: three entries, not four.
-        let mut keys: Vec<Key> = fits.iter().map(|f| key(format!("{}: KL(q‖p)", f.name), f.colour, false)).collect();
+        let mut keys: Vec<Key> = fits.iter().map(|f| key(format!("{}: KL(q‖p)", f.name), rgb(palette::Q[f.pane]), false)).collect();
         keys.push(key("KL(p‖q) dashed", BLACK, true));
         keys
     } else {
-        vec![key("KL(q‖p)", Q_ORANGE, false), key("KL(p‖q)", BLUE, false)]
+        vec![key("KL(q‖p)", rgb(palette::Q[0]), false), key("KL(p‖q)", rgb(palette::TARGET), false)]
     };
     let body = header(bottom, font, &keys)?;
     let Some(mut kl) =
@@ -138,12 +118,12 @@ fn draw_charts(
     };
     for f in fits {
         if compare {
-            series(&mut kl, &f.traces.kl_qp, ShapeStyle::from(&f.colour).stroke_width(line(2.5)))?;
+            series(&mut kl, &f.traces.kl_qp, ShapeStyle::from(rgb(palette::Q[f.pane])).stroke_width(line(2.5)))?;
             let dash = (0.45 * font) as u32;
-            dashed(&mut kl, &f.traces.kl_pq, ShapeStyle::from(&f.colour).stroke_width(line(2.0)), dash)?;
+            dashed(&mut kl, &f.traces.kl_pq, ShapeStyle::from(rgb(palette::Q[f.pane])).stroke_width(line(2.0)), dash)?;
         } else {
-            series(&mut kl, &f.traces.kl_qp, ShapeStyle::from(&Q_ORANGE).stroke_width(line(2.5)))?;
-            series(&mut kl, &f.traces.kl_pq, ShapeStyle::from(&BLUE).stroke_width(line(2.5)))?;
+            series(&mut kl, &f.traces.kl_qp, ShapeStyle::from(rgb(palette::Q[0])).stroke_width(line(2.5)))?;
+            series(&mut kl, &f.traces.kl_pq, ShapeStyle::from(rgb(palette::TARGET)).stroke_width(line(2.5)))?;
         }
     }
     Ok(())

@@ -5,23 +5,20 @@
 
 use std::sync::OnceLock;
 
-use leptos::prelude::{GetUntracked, GetValue, SetValue, WithValue};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::{axes, context, err, fit_to_display, Display, YAxis};
-use crate::app::live::Live;
 use crate::engine::family::Family;
+use crate::engine::mcmc::Mcmc;
 use crate::engine::math::{rng_from_seed, std_normal2, Vec2};
 use crate::engine::target::{Box2, Target};
+use crate::palette;
 use crate::viz::Grid;
 use crate::viz::{contour, hpd_levels, DensityLayer};
 
-/// Okabe–Ito vermillion for q, readable beside the blue density for colour-blind eyes.
-pub const Q_COLOUR: &str = "#d55e00";
-const MCMC_COLOUR: &str = "rgba(17, 24, 39, 0.55)";
 const HEATMAP_CELLS: usize = 160;
 const Q_GRID: usize = 44;
 const CLOUD: usize = 300;
@@ -91,60 +88,47 @@ pub fn marked_mean(q: &dyn Family) -> Vec2 {
     mean_of(q, &sample_cloud(q))
 }
 
-/// The second fit's colour in the side-by-side view (Okabe–Ito reddish purple).
-pub const Q2_COLOUR: &str = "#cc79a7";
-
-/// q's colour in pane `i`.
-pub fn q_colour(i: usize) -> &'static str {
-    if i == 0 {
-        Q_COLOUR
-    } else {
-        Q2_COLOUR
-    }
+/// What one pane's canvas shows: the data it draws, not the page that holds it.
+pub struct MainView<'a> {
+    pub target: &'a dyn Target,
+    pub q: &'a dyn Family,
+    /// Which pane (A = 0, B = 1): q's colour, and A publishes its handles.
+    pub pane: usize,
+    pub mcmc: Option<&'a Mcmc>,
+    /// Presenter mode: larger type and thicker lines, readable from the back of a lecture hall.
+    pub presenter: bool,
+    /// Paused: q's handles are drawn (and can be dragged).
+    pub handles: bool,
 }
 
-/// Draws pane `i`'s canvas: the cached target layer, the MCMC draws, and its q.
-pub fn draw(live: Live, i: usize) -> Result<(), String> {
-    let pane = live.panes[i];
-    let Some(canvas) = pane.canvas.get_value() else { return Ok(()) };
-    // Presenter mode: larger type and thicker lines, readable from the back of a lecture hall.
-    let presenter = live.presenter.get_untracked();
-    let display = fit_to_display(&canvas, (640, 640), presenter);
+/// Draws a pane's canvas: the target layer (cached in `base`, rebuilt when the size or type
+/// changes), the MCMC draws, and its q.
+pub fn draw(canvas: &HtmlCanvasElement, base: &mut Option<BaseLayer>, v: &MainView) -> Result<(), String> {
+    let display = fit_to_display(canvas, (640, 640), v.presenter);
     let size = (canvas.width(), canvas.height());
-    let weight: f64 = if presenter { 1.8 } else { 1.0 };
-    let stale = pane.base_layer.with_value(|b| b.as_ref().is_none_or(|b| b.size != size || b.display != display));
-    if stale {
-        let base =
-            pane.fit.with_value(|f| f.as_ref().map(|f| base_layer(f.target(), size, display))).transpose()?.flatten();
-        pane.base_layer.set_value(base);
+    let weight: f64 = if v.presenter { 1.8 } else { 1.0 };
+    if base.as_ref().is_none_or(|b| b.size != size || b.display != display) {
+        *base = base_layer(v.target, size, display)?;
     }
-    let ctx = context(&canvas)?;
-    let handles = !live.playing.get_untracked();
-    pane.base_layer.with_value(|base| {
-        let Some(base) = base else { return Ok(()) };
-        ctx.draw_image_with_html_canvas_element(&base.canvas, 0.0, 0.0).map_err(err)?;
-        ctx.save();
-        let (x, y, w, h) = base.area;
-        ctx.begin_path();
-        ctx.rect(x, y, w, h);
-        ctx.clip();
-        live.mcmc.with_value(|m| {
-            if let Some(m) = m {
-                let every = m.kept().div_ceil(MAX_MCMC_DOTS).max(1);
-                dots(&ctx, base, m.pooled().step_by(every), 1.6, MCMC_COLOUR);
-            }
-        });
-        pane.fit.with_value(|f| {
-            if let Some(f) = f {
-                let mean = overlay_q(&ctx, base, f.family(), Style { colour: q_colour(i), weight, handles });
-                if i == 0 && handles {
-                    publish_handles(base, mean, f.family());
-                }
-            }
-        });
-        ctx.restore();
-        Ok(())
-    })
+    let ctx = context(canvas)?;
+    let Some(base) = base.as_ref() else { return Ok(()) };
+    ctx.draw_image_with_html_canvas_element(&base.canvas, 0.0, 0.0).map_err(err)?;
+    ctx.save();
+    let (x, y, w, h) = base.area;
+    ctx.begin_path();
+    ctx.rect(x, y, w, h);
+    ctx.clip();
+    if let Some(m) = v.mcmc {
+        let every = m.kept().div_ceil(MAX_MCMC_DOTS).max(1);
+        dots(&ctx, base, m.pooled().step_by(every), 1.6, &palette::INK.rgba(0.55));
+    }
+    let colour = palette::Q[v.pane].hex();
+    let mean = overlay_q(&ctx, base, v.q, Style { colour: &colour, weight, handles: v.handles });
+    if v.pane == 0 && v.handles {
+        publish_handles(base, mean, v.q);
+    }
+    ctx.restore();
+    Ok(())
 }
 
 /// The target's layer: its heatmap, contours and axes, type sized by `display`; none on a canvas
@@ -169,7 +153,7 @@ fn base_layer(target: &dyn Target, size: (u32, u32), display: Display) -> Result
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     let area = (xs.start as f64, ys.start as f64, (xs.end - xs.start) as f64, (ys.end - ys.start) as f64);
     super::blit(&canvas, &layer, (xs.start, ys.start, xs.end - xs.start, ys.end - ys.start))?;
-    let ink = RGBColor(17, 24, 39);
+    let ink = super::rgb(palette::INK);
     for (mass, segments) in &layer.contours {
         let width = if *mass <= 0.5 { px(1.6) } else { px(1.0) };
         let style = ShapeStyle::from(&ink.mix(0.8)).stroke_width(width);
@@ -205,14 +189,14 @@ fn dots(
 /// How q is drawn: its colour, a line weight (presenter mode doubles it), and whether the drag
 /// handles show (while paused).
 #[derive(Clone, Copy)]
-struct Style {
-    colour: &'static str,
+struct Style<'a> {
+    colour: &'a str,
     weight: f64,
     handles: bool,
 }
 
 /// Draws q and returns the mean it marked.
-fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, style: Style) -> Vec2 {
+fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, style: Style<'_>) -> Vec2 {
     let cloud = sample_cloud(q);
     ctx.set_global_alpha(0.55);
     dots(ctx, base, cloud.iter().copied(), 2.2 * style.weight.sqrt(), style.colour);

@@ -1,33 +1,26 @@
 //! Marginal histograms of the MCMC draws (grey bars) with q's marginal densities (orange lines):
 //! where mean-field is too narrow, the orange curve is visibly thinner than the bars.
 
-use leptos::prelude::{GetUntracked, GetValue, WithValue};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-use super::{axes, err, fit_to_display, YAxis};
-use crate::app::live::Live;
+use super::{axes, err, fit_to_display, rgb, YAxis};
+use crate::engine::family::Family;
+use crate::engine::target::Box2;
+use crate::engine::Vec2;
+use crate::palette;
 use crate::viz::Grid;
 use crate::viz::{histogram, marginals};
 
 const BINS: usize = 40;
 const Q_GRID: usize = 96;
 
-pub fn draw(live: Live) -> Result<(), String> {
-    let Some(canvas) = live.marginals_canvas.get_value() else { return Ok(()) };
-    let Some(draws) = live.mcmc.with_value(|m| m.as_ref().filter(|m| m.is_done()).map(|m| m.pooled_draws())) else {
-        return Ok(());
-    };
-    let q = live.first().fit.with_value(|f| {
-        f.as_ref().map(|f| {
-            let view = f.target().view_box();
-            let grid = Grid::new(view, Q_GRID, Q_GRID);
-            let log_q = grid.eval(|z| f.family().log_q(z));
-            (view, grid, marginals(&grid, &log_q))
-        })
-    });
-    let Some((view, grid, (qx, qy))) = q else { return Ok(()) };
-    let display = fit_to_display(&canvas, (360, 200), live.presenter.get_untracked());
+/// Draws the marginals of the MCMC `draws` and of `q` over the target's `view`.
+pub fn draw(canvas: web_sys::HtmlCanvasElement, draws: &[Vec2], q: &dyn Family, view: Box2, presenter: bool) -> Result<(), String> {
+    let grid = Grid::new(view, Q_GRID, Q_GRID);
+    let log_q = grid.eval(|z| q.log_q(z));
+    let (qx, qy) = marginals(&grid, &log_q);
+    let display = fit_to_display(&canvas, (360, 200), presenter);
     let (dpr, font) = (display.dpr, display.font);
     let px = |v: f64| (v * dpr).round() as u32;
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("this browser gives no 2-D canvas")?;
@@ -48,7 +41,7 @@ pub fn draw(live: Live) -> Result<(), String> {
             continue;
         };
         let width = (hi - lo) / BINS as f64;
-        let grey = RGBColor(156, 163, 175);
+        let grey = rgb(palette::BARS);
         chart
             .draw_series(bars.iter().enumerate().map(|(b, &h)| {
                 let x0 = lo + b as f64 * width;
@@ -58,7 +51,7 @@ pub fn draw(live: Live) -> Result<(), String> {
         chart
             .draw_series(LineSeries::new(
                 centres.iter().copied().zip(dens.iter().copied()),
-                ShapeStyle::from(&RGBColor(213, 94, 0)).stroke_width(px(2.5)),
+                ShapeStyle::from(&rgb(palette::Q[0])).stroke_width(px(2.5)),
             ))
             .map_err(err)?;
     }

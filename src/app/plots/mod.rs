@@ -180,7 +180,7 @@ pub fn axes<'a>(
     let (x_label, y_label) = (|v: &f64| label_at(&x_ticks, *v), |v: &f64| label_at(&y_ticks, *v));
     let mut mesh = chart.configure_mesh();
     mesh.light_line_style(WHITE)
-        .bold_line_style(RGBColor(229, 231, 235))
+        .bold_line_style(rgb(crate::palette::GRID))
         .x_labels(x_ticks.len().max(1))
         .y_labels(y_ticks.len().max(1))
         .x_label_formatter(&x_label)
@@ -232,4 +232,9 @@ pub fn blit(
     let ctx = context(canvas)?;
     ctx.set_image_smoothing_enabled(true);
     ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&off, x as f64, y as f64, w as f64, h as f64).map_err(err)
+}
+
+/// A palette colour for plotters.
+pub fn rgb(c: crate::palette::Rgb) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
 }
