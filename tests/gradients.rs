@@ -64,8 +64,13 @@ proptest! {
     #[test]
     fn target_gradients_match_finite_differences(t in 0..TARGETS.len(), u in 0.0..1.0f64, x in 0.0..1.0f64, y in 0.0..1.0f64) {
         let info = &TARGETS[t];
-        let (lo, hi) = info.inputs[0].range();
-        let target = common::target(info.name, lo + u * (hi - lo));
+        // Every input at the same fraction u of its range.
+        let mut inputs = Options::default();
+        for row in info.inputs {
+            let (lo, hi) = row.range();
+            inputs.set(row, Value::Number(lo + u * (hi - lo)));
+        }
+        let target = info.build(&inputs).unwrap();
         let b = target.view_box();
         let z = Vec2::new(b.x.0 + x * (b.x.1 - b.x.0), b.y.0 + y * (b.y.1 - b.y.0));
         let (lp, g) = target.log_density_and_grad(z);

@@ -7,153 +7,19 @@
 
 use super::error::EngineError;
 use super::family::Gaussian;
-use super::family::{self, Family, FamilyInfo};
+use super::family::{self, Family};
 use super::math::{rng_from_seed, Mat2, Rng, Vec2};
-use super::objective::{self, Estimate, Gradient, ObjectiveInfo, Scratch, Step};
-use super::optim::{Adam, AdamState, Schedule};
+use super::objective::{Estimate, Gradient, Scratch, Step};
+use super::optim::{Adam, AdamState, Ema};
 use super::psis;
 use super::quadrature::{KlPair, Precision, TargetIntegrals};
-use super::settings::{self, Options, Setting, Value};
-use super::target::{self, Target, TargetInfo};
+use super::settings::{self, Value};
+use super::target::Target;
 
-pub use super::settings::{LR_RANGE, MAX_SAMPLES};
+pub use super::settings::{Entries, Settings, LR_RANGE, MAX_SAMPLES};
 
 /// Draws of q behind each k̂.
 pub const PSIS_DRAWS: usize = 1000;
-
-/// Everything that defines a run. Together with the step count it reproduces every number.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    pub target: String,
-    pub family: String,
-    /// The objective's name (`reverse`, `forward`): see [`objective::OBJECTIVES`].
-    pub objective: String,
-    /// The target's inputs, the family's and the objective's options (the gradient among them),
-    /// by key; a key not there is its row's default.
-    pub options: Options,
-    pub samples: usize,
-    pub lr: f64,
-    /// How the learning rate moves over the run, and whether the q shown is the iterate or its
-    /// recent average (see [`Schedule`]).
-    pub schedule: Schedule,
-    pub seed: u64,
-}
-
-/// The registry entries a run's settings name.
-#[derive(Clone, Copy)]
-pub struct Entries {
-    pub target: &'static TargetInfo,
-    pub family: &'static FamilyInfo,
-    pub objective: &'static ObjectiveInfo,
-    pub gradient: &'static Gradient,
-}
-
-impl Settings {
-    /// The settings of `target` × `family` × `objective` with everything else at its default
-    /// (the family's learning rate, the objective's samples).
-    pub fn of(target: &str, family: &str, objective: &str) -> Settings {
-        let mut s = Settings { target: target.into(), family: family.into(), objective: objective.into(), ..Settings::default() };
-        if let Ok(f) = family::find(family) {
-            s.lr = f.default_lr;
-        }
-        if let Ok(o) = objective::find(objective) {
-            s.samples = o.default_samples;
-        }
-        s
-    }
-
-    /// Looks up the entries the settings name (each name checked).
-    pub fn entries(&self) -> Result<Entries, EngineError> {
-        let objective = objective::find(&self.objective)?;
-        Ok(Entries {
-            target: target::find(&self.target)?,
-            family: family::find(&self.family)?,
-            objective,
-            gradient: objective.chosen(&self.options),
-        })
-    }
-
-    /// The name of the gradient in use (e.g. `reparam`, `snis-defensive`).
-    pub fn gradient_name(&self) -> &'static str {
-        objective::find(&self.objective).map_or("", |o| o.chosen(&self.options).name)
-    }
-
-    /// The rows in use beyond the fixed ones: the target's inputs, the family's options, the
-    /// objective's gradient and options (names not known contribute none).
-    pub fn rows(&self) -> Vec<&'static Setting> {
-        let mut rows: Vec<&'static Setting> = Vec::new();
-        if let Ok(t) = target::find(&self.target) {
-            rows.extend(t.inputs.iter());
-        }
-        if let Ok(f) = family::find(&self.family) {
-            rows.extend(f.options.iter());
-        }
-        if let Ok(o) = objective::find(&self.objective) {
-            rows.extend(o.rows());
-        }
-        rows
-    }
-
-    /// A row's value.
-    pub fn get(&self, row: &Setting) -> Value {
-        self.options.get(row)
-    }
-
-    /// Sets a row's value, checked against the row.
-    pub fn set(&mut self, row: &Setting, v: Value) -> Result<(), EngineError> {
-        self.options.set(row, row.check(v)?);
-        Ok(())
-    }
-
-    /// Whether `other` names the same target with the same inputs (so draws of one are draws of
-    /// the other).
-    pub fn same_target(&self, other: &Settings) -> bool {
-        self.target == other.target
-            && target::find(&self.target).is_ok_and(|t| t.inputs.iter().all(|r| self.get(r) == other.get(r)))
-    }
-
-    /// Without draws of p: every objective's choice of a gradient that needs them goes back to its
-    /// default. Returns the label of the objective's gradient now in use if the objective in use
-    /// changed, e.g. "Importance sampling, defensive".
-    pub fn without_draws(&mut self) -> Option<&'static str> {
-        let before = self.gradient_name();
-        for o in objective::OBJECTIVES {
-            if o.chosen(&self.options).needs_draws {
-                self.options.reset(&o.gradient);
-            }
-        }
-        let e = self.entries().ok()?;
-        (e.gradient.name != before).then_some(e.gradient.label)
-    }
-
-    /// Checks every setting in use (names, ranges, the combination) and returns the entries: the
-    /// engine's one check, which the link, the command line and the page report as it words it.
-    pub fn check(&self, has_draws: bool) -> Result<Entries, EngineError> {
-        let e = self.entries()?;
-        settings::SAMPLES.check(Value::Number(self.samples as f64))?;
-        settings::LR.check(Value::Number(self.lr))?;
-        for row in self.rows() {
-            row.check(self.options.get(row))?;
-        }
-        objective::resolve(e.objective, e.gradient, e.family, has_draws)?;
-        Ok(e)
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            target: "banana".into(),
-            family: "mean-field".into(),
-            objective: "reverse".into(),
-            options: Options::default(),
-            samples: 8,
-            lr: 0.05,
-            schedule: Schedule::default(),
-            seed: 1,
-        }
-    }
-}
 
 /// Whether the fit can go on.
 #[derive(Debug, Clone, PartialEq)]
@@ -191,33 +57,6 @@ pub struct Diagnostics {
     pub kl: KlPair,
     /// PSIS k̂ of q as a proposal for p, from [`PSIS_DRAWS`] fresh draws.
     pub k_hat: f64,
-}
-
-/// An exponential moving average with Adam-style bias correction, so it is right from step one.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Ema {
-    alpha: f64,
-    raw: f64,
-    weight: f64,
-}
-
-impl Ema {
-    fn new(alpha: f64) -> Self {
-        Ema { alpha, raw: 0.0, weight: 0.0 }
-    }
-
-    fn push(&mut self, x: f64) {
-        self.raw = (1.0 - self.alpha) * self.raw + self.alpha * x;
-        self.weight = (1.0 - self.alpha) * self.weight + self.alpha;
-    }
-
-    fn value(&self) -> f64 {
-        if self.weight > 0.0 {
-            self.raw / self.weight
-        } else {
-            f64::NAN
-        }
-    }
 }
 
 pub struct Fit {

@@ -120,6 +120,33 @@ pub struct AdamState {
     pub t: u64,
 }
 
+/// An exponential moving average with Adam-style bias correction, so it is right from step one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ema {
+    alpha: f64,
+    raw: f64,
+    weight: f64,
+}
+
+impl Ema {
+    pub fn new(alpha: f64) -> Self {
+        Ema { alpha, raw: 0.0, weight: 0.0 }
+    }
+
+    pub fn push(&mut self, x: f64) {
+        self.raw = (1.0 - self.alpha) * self.raw + self.alpha * x;
+        self.weight = (1.0 - self.alpha) * self.weight + self.alpha;
+    }
+
+    pub fn value(&self) -> f64 {
+        if self.weight > 0.0 {
+            self.raw / self.weight
+        } else {
+            f64::NAN
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

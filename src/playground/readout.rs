@@ -1,5 +1,6 @@
 //! The numbers the page shows of a fit, and what its pane is called.
 
+use crate::engine::fit::{Diagnostics, Fit, Status};
 use crate::engine::objective;
 
 /// What a pane of the side-by-side view is: "A: full-rank, forward KL" (the caption over the fit
@@ -24,6 +25,22 @@ pub struct Readout {
 }
 
 impl Readout {
+    /// What the page shows of `fit` every frame (cheap: no integral).
+    pub fn of(fit: &Fit) -> Readout {
+        let (elbo, elbo_avg, ess) = fit.progress();
+        Readout {
+            step: fit.step_count(),
+            elbo,
+            elbo_avg,
+            ess,
+            samples: fit.settings().samples,
+            diverged: match fit.status() {
+                Status::Running => None,
+                Status::Diverged { step, what } => Some((*step, what.clone())),
+            },
+        }
+    }
+
     /// Equality that counts NaN (the ELBO before the first step) as equal to itself, so an
     /// unchanged readout is not published again.
     pub fn same(&self, other: &Readout) -> bool {
@@ -43,4 +60,37 @@ pub struct Exact {
     pub kl_qp: f64,
     pub kl_pq: f64,
     pub k_hat: f64,
+}
+
+impl Exact {
+    pub fn of(d: &Diagnostics) -> Exact {
+        Exact { log_z: d.log_z, kl_qp: d.kl.kl_qp, kl_pq: d.kl.kl_pq, k_hat: d.k_hat }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::fit::Settings;
+
+    #[test]
+    fn a_readout_follows_the_fit_and_counts_nan_as_unchanged() {
+        let mut fit = Fit::new(Settings::default()).unwrap();
+        let before = Readout::of(&fit);
+        assert_eq!((before.step, before.samples, before.diverged.clone()), (0, 8, None));
+        assert!(before.elbo.is_nan() && before.same(&Readout::of(&fit)), "NaN before the first step is no change");
+        fit.step(3);
+        let after = Readout::of(&fit);
+        assert_eq!(after.step, 3);
+        assert!(after.elbo.is_finite() && !after.same(&before));
+        // An absurd rate diverges: the readout says where and why.
+        let mut wild = Fit::new(Settings { lr: 100.0, family: "full-rank".into(), ..Settings::default() }).unwrap();
+        wild.step(10_000);
+        let (step, what) = Readout::of(&wild).diverged.expect("diverged");
+        assert_eq!(step, wild.step_count() + 1);
+        assert!(what.contains("infinite or NaN"), "{what}");
+        let d = fit.diagnostics();
+        let e = Exact::of(&d);
+        assert_eq!((e.log_z, e.kl_qp, e.kl_pq, e.k_hat), (d.log_z, d.kl.kl_qp, d.kl.kl_pq, d.k_hat));
+    }
 }

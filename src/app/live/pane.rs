@@ -5,7 +5,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::{AVERAGE_GAP, AVERAGE_WINDOW};
 use crate::app::plots;
-use crate::engine::fit::{Fit, Status};
+use crate::engine::fit::Fit;
 use crate::engine::math::{Mat2, Vec2};
 use crate::playground::{Exact, MomentWindow, Readout, Traces};
 
@@ -73,22 +73,7 @@ impl Pane {
 
     /// Per-frame readouts from the fit (cheap).
     pub(super) fn publish(self) {
-        let r = self.fit.with_value(|f| {
-            f.as_ref().map(|f| {
-                let (elbo, elbo_avg, ess) = f.progress();
-                Readout {
-                    step: f.step_count(),
-                    elbo,
-                    elbo_avg,
-                    ess,
-                    samples: f.settings().samples,
-                    diverged: match f.status() {
-                        Status::Running => None,
-                        Status::Diverged { step, what } => Some((*step, what.clone())),
-                    },
-                }
-            })
-        });
+        let r = self.fit.with_value(|f| f.as_ref().map(Readout::of));
         if let Some(r) = r {
             if self.readout.with_untracked(|old| !old.same(&r)) {
                 self.readout.set(r);
@@ -103,7 +88,7 @@ impl Pane {
                 let (d, moments) = f.refresh();
                 (
                     f.step_count(),
-                    Exact { log_z: d.log_z, kl_qp: d.kl.kl_qp, kl_pq: d.kl.kl_pq, k_hat: d.k_hat },
+                    Exact::of(&d),
                     moments,
                 )
             })

@@ -1,39 +1,9 @@
-//! One table of settings: every setting's key (its name on the command line, in JSON and in the
-//! engine), its link key, label, range and default, written once. The link, the command line, the
-//! page's controls and the explanations read these rows; values are checked here, once.
-//!
-//! The fixed rows ([`FIXED`]) belong to every run; a target's inputs, a family's options and an
-//! objective's options are rows of their registry entries, kept in [`Options`] by key.
+//! The table: what values each setting takes, its keys and words, and the fixed rows.
 
-use std::collections::BTreeMap;
-
-use super::error::EngineError;
-use super::objective::Gradient;
-use super::optim::Schedule;
-
-/// A setting's value.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Value {
-    Number(f64),
-    Name(&'static str),
-}
-
-impl Value {
-    /// The number (NaN for a name, which a row of numbers never holds).
-    pub fn number(self) -> f64 {
-        match self {
-            Value::Number(x) => x,
-            Value::Name(_) => f64::NAN,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Value::Name(n) => n,
-            Value::Number(_) => "",
-        }
-    }
-}
+use super::Value;
+use crate::engine::error::EngineError;
+use crate::engine::objective::Gradient;
+use crate::engine::optim::Schedule;
 
 /// What values a row takes.
 #[derive(Debug, Clone, Copy)]
@@ -138,10 +108,10 @@ impl Setting {
     pub fn check(&self, v: Value) -> Result<Value, EngineError> {
         match (self.kind, v) {
             (Kind::Number { min, max, .. }, Value::Number(x)) => {
-                super::error::check_range(self.key, x, min, max).map(Value::Number)
+                crate::engine::error::check_range(self.key, x, min, max).map(Value::Number)
             }
             (Kind::Whole { min, max, .. }, Value::Number(x)) if x.fract() == 0.0 || !x.is_finite() => {
-                super::error::check_range(self.key, x, min as f64, max as f64).map(Value::Number)
+                crate::engine::error::check_range(self.key, x, min as f64, max as f64).map(Value::Number)
             }
             (Kind::Gradient(_) | Kind::Choice(_), Value::Name(n)) if self.choices().iter().any(|(c, _)| *c == n) => Ok(v),
             _ => Err(EngineError::Invalid(format!("{} cannot be {v:?}", self.key))),
@@ -154,46 +124,6 @@ impl Setting {
             Value::Number(x) => x.to_string(),
             Value::Name(n) => n.to_string(),
         }
-    }
-}
-
-/// The values of the options rows (target inputs, family and objective options) that differ from
-/// their default, by key: a missing key is its row's default, so two equal settings compare equal
-/// however they were reached.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Options(BTreeMap<&'static str, Value>);
-
-impl Options {
-    /// The row's value here, or its default.
-    pub fn get(&self, row: &Setting) -> Value {
-        self.0.get(row.key).copied().unwrap_or_else(|| row.default())
-    }
-
-    pub fn number(&self, row: &Setting) -> f64 {
-        self.get(row).number()
-    }
-
-    pub fn name(&self, row: &Setting) -> &'static str {
-        self.get(row).name()
-    }
-
-    /// Sets a row's value (unchecked: [`Setting::parse`] or the engine's check does that).
-    pub fn set(&mut self, row: &Setting, v: Value) {
-        if v == row.default() {
-            self.0.remove(row.key);
-        } else {
-            self.0.insert(row.key, v);
-        }
-    }
-
-    /// Back to the row's default.
-    pub fn reset(&mut self, row: &Setting) {
-        self.0.remove(row.key);
-    }
-
-    /// The keys set away from their default.
-    pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.0.keys().copied()
     }
 }
 
