@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use vi_playground::engine::family::FAMILIES;
 use vi_playground::engine::objective::OBJECTIVES;
-use vi_playground::engine::settings::all_rows;
+use vi_playground::engine::run::all_rows;
 use vi_playground::engine::target::TARGETS;
 use vi_playground::engine::NEVER_A_NAME;
 

@@ -157,7 +157,7 @@ fn projection(s: &PageState) -> String {
     let c = &s.controls.settings;
     let flow = vi_playground::engine::family::find("flow").unwrap();
     let value = |key: &str| {
-        let row = vi_playground::engine::settings::all_rows().into_iter().find(|r| r.key == key).unwrap();
+        let row = vi_playground::engine::run::all_rows().into_iter().find(|r| r.key == key).unwrap();
         c.options.get(row)
     };
     let input = target::find(&c.target).unwrap().inputs[0];

@@ -6,6 +6,7 @@ pub mod mcmc;
 use std::process::ExitCode;
 
 use crate::engine::fit::Settings;
+use crate::engine::run;
 use crate::engine::settings::{self, Kind, Options, Setting};
 use crate::engine::target::TargetInfo;
 
@@ -33,7 +34,7 @@ pub fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
 /// family's or an objective's option), if any.
 pub fn option_row(flag: &str) -> Option<&'static Setting> {
     let key = flag.strip_prefix("--")?;
-    settings::all_rows().into_iter().filter(|r| !settings::FIXED.iter().any(|f| f.key == r.key)).find(|r| r.key == key)
+    run::all_rows().into_iter().filter(|r| !settings::FIXED.iter().any(|f| f.key == r.key)).find(|r| r.key == key)
 }
 
 /// Sets the options given as flags; each must be a row of the chosen target, family or objective.
@@ -65,11 +66,11 @@ pub fn target_inputs_json(info: &TargetInfo, options: &Options) -> serde_json::V
 /// The `--help` lines of the option rows, by entry: `  --b B   banana: the curvature in [0, 2] [1]`.
 pub fn option_help() -> String {
     let mut out = String::new();
-    for row in settings::all_rows().into_iter().filter(|r| !settings::FIXED.iter().any(|f| f.key == r.key)) {
+    for row in run::all_rows().into_iter().filter(|r| !settings::FIXED.iter().any(|f| f.key == r.key)) {
         let (arg, range) = match row.kind {
             Kind::Number { min, max, .. } => (row.key.to_uppercase(), format!(" in [{min}, {max}]")),
             Kind::Whole { min, max, .. } => ("N".into(), format!(", {min}..{max}")),
-            Kind::Gradient(_) | Kind::Choice(_) => {
+            Kind::Named(_) | Kind::Choice(_) => {
                 let names: Vec<&str> = row.choices().iter().map(|c| c.0).collect();
                 ("NAME".into(), format!(": {}", names.join(" | ")))
             }

@@ -16,7 +16,8 @@ use super::quadrature::{KlPair, Precision, TargetIntegrals};
 use super::settings::{self, Value};
 use super::target::Target;
 
-pub use super::settings::{Entries, Settings, LR_RANGE, MAX_SAMPLES};
+pub use super::run::{Entries, Settings};
+pub use super::settings::{LR_RANGE, MAX_SAMPLES};
 
 /// Draws of q behind each k̂.
 pub const PSIS_DRAWS: usize = 1000;

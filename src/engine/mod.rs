@@ -14,6 +14,7 @@ pub mod optim;
 pub mod psis;
 pub mod quadrature;
 pub mod registry;
+pub mod run;
 pub mod settings;
 pub mod target;
 

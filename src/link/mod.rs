@@ -16,7 +16,8 @@ use crate::engine::family;
 use crate::engine::mcmc::SamplerKind;
 use crate::engine::objective;
 use crate::engine::optim::Schedule;
-use crate::engine::settings::{self, Kind, Setting, FIXED};
+use crate::engine::run;
+use crate::engine::settings::{Setting, FIXED};
 use crate::engine::target::{self, TARGETS};
 use crate::playground::Controls;
 
@@ -201,7 +202,7 @@ pub fn parse(query: &str) -> Parsed {
 /// Reads the engine's settings from `values` (removing what it reads), reporting what it ignores.
 fn read_settings(c: &mut Controls, values: &mut BTreeMap<String, String>, ignored: &mut Vec<String>) {
     let mut ignore = |key: &str, v: &str, why: String| ignored.push(format!("{key}={} ({why})", shorten(v)));
-    for row in settings::all_rows() {
+    for row in run::all_rows() {
         let Some(v) = values.remove(row.url) else { continue };
         let v = v.trim();
         if let Err(why) = read_setting(c, row, v) {
@@ -234,10 +235,9 @@ fn read_setting(c: &mut Controls, row: &'static Setting, v: &str) -> Result<(), 
                 return Err(format!("target {} has no input {}", s.target, row.url));
             }
             let value = row.parse(v).map_err(err)?;
-            if let Kind::Gradient(all) = row.kind {
-                if all.iter().any(|g| g.needs_draws && g.name == value.name()) {
-                    return Err("MCMC draws exist only after running MCMC in the page".into());
-                }
+            let gradients = objective::OBJECTIVES.iter().filter(|o| o.gradient.key == row.key).flat_map(|o| o.gradients());
+            if gradients.into_iter().any(|g| g.needs_draws && g.name == value.name()) {
+                return Err("MCMC draws exist only after running MCMC in the page".into());
             }
             s.options.set(row, value);
         }
@@ -263,7 +263,7 @@ fn write_setting(c: &Controls, row: &Setting) -> String {
 /// Every key a link can hold, in the order a link applies them: the settings table's rows,
 /// `param` (links written before targets had named inputs), then the page's keys.
 pub fn all_keys() -> Vec<&'static str> {
-    let mut keys: Vec<&'static str> = settings::all_rows().iter().map(|r| r.url).collect();
+    let mut keys: Vec<&'static str> = run::all_rows().iter().map(|r| r.url).collect();
     keys.push("param");
     keys.extend(KEYS.iter().map(|k| k.name));
     keys
@@ -275,7 +275,7 @@ pub fn value(state: &PageState, key: &str) -> Option<String> {
         let t = target::find(&state.controls.settings.target).ok()?;
         return t.inputs.first().map(|row| write_setting(&state.controls, row));
     }
-    match settings::all_rows().into_iter().find(|r| r.url == key) {
+    match run::all_rows().into_iter().find(|r| r.url == key) {
         Some(row) => Some(write_setting(&state.controls, row)),
         None => KEYS.iter().find(|k| k.name == key).map(|k| k.value(state)),
     }
@@ -293,7 +293,7 @@ pub fn to_query(state: &PageState) -> String {
 pub fn pairs(state: &PageState) -> Vec<(&'static str, String)> {
     let s = &state.controls.settings;
     let in_use = s.rows();
-    let rows = settings::all_rows();
+    let rows = run::all_rows();
     let written = rows.iter().filter(|row| {
         FIXED.iter().any(|f| f.key == row.key)
             || in_use.iter().any(|r| r.key == row.key)

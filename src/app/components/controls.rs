@@ -72,7 +72,9 @@ fn SettingControl(live: Live, row: &'static Setting, part: &'static str) -> impl
             }
             .into_any()
         }
-        Kind::Gradient(all) => {
+        // An objective's gradients (the only named list so far).
+        Kind::Named(_) => {
+            let all = OBJECTIVES.iter().find(|o| o.gradient.key == row.key).map_or(&[][..], |o| o.gradients());
             // Why each gradient cannot run here, if it cannot: the engine's own check.
             let why_not = move |i: usize| {
                 let s = c.get().settings;

@@ -20,7 +20,6 @@ use rand::Rng as _;
 use super::cubature::{expect_base_within, moment_tolerances, Integral};
 use super::error::EngineError;
 use super::math::{exp, std_normal2, Mat2, Rng, Vec2};
-pub use super::objective::Needs;
 use super::registry::{self, Explanation, Named};
 use super::settings::{Options, Setting};
 
@@ -228,6 +227,30 @@ pub fn cloud(q: &dyn Family, eps: &[Vec2]) -> Vec<Vec2> {
 impl Clone for Box<dyn Family> {
     fn clone(&self) -> Self {
         self.box_clone()
+    }
+}
+
+/// What a gradient asks of the family, weakest first; a family offers one of these and every
+/// weaker one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Needs {
+    /// Draws z ~ q with ln q(z), ln q anywhere and its score ∇_φ ln q(z).
+    Score,
+    /// Draws z = Tₖ(ε) stratum by stratum, differentiable in φ at fixed ε (a vector–Jacobian
+    /// product), for the reparameterisation gradients. Every family has these.
+    Reparam,
+    /// q one bijection of N(0, I), the map both ways (the defensive proposal widens its base).
+    Bijection,
+}
+
+impl Needs {
+    /// What lacking it means, for the sentence that refuses a combination.
+    pub fn means(self) -> &'static str {
+        match self {
+            Needs::Score => "draws of q and its score",
+            Needs::Reparam => "q to be a differentiable map of fixed noise, z = T_φ(ε)",
+            Needs::Bijection => "q to be one invertible map of N(0, I), z = T_φ(ε)",
+        }
     }
 }
 

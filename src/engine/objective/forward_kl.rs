@@ -7,7 +7,8 @@
 
 use rand::Rng as _;
 
-use super::{draw_from_q, Estimate, Gradient, Needs, ObjectiveInfo, Scratch};
+use super::{draw_from_q, Estimate, Gradient, Gradients, ObjectiveInfo, Scratch};
+use crate::engine::family::Needs;
 use crate::engine::family::{self, Family};
 use crate::engine::math::{exp, ln, log_add_exp, log_sum_exp, std_normal2, std_normal_log_pdf, Rng, Vec2};
 use crate::engine::registry::Explanation;
@@ -23,10 +24,11 @@ pub static INFO: ObjectiveInfo = ObjectiveInfo {
         url: "fwd",
         label: "Gradient estimator",
         help: "where forward KL gets its draws of p: importance sampling (defensive, or from q alone) or the MCMC draws",
-        kind: Kind::Gradient(GRADIENTS),
+        kind: Kind::Named(&Gradients(GRADIENTS)),
         // The command line's older spellings.
         aliases: &[("defensive", "snis-defensive"), ("q", "snis")],
     },
+    gradients: GRADIENTS,
     options: &[],
     // Forward KL by importance sampling needs more samples than reverse KL: on the banana,
     // full-rank, lr 0.05, KL(p‖q) wanders 1.14–1.43 at S = 8 and stays 1.14–1.16 at S = 32 after

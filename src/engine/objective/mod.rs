@@ -17,35 +17,11 @@ pub use forward_kl::{forward_kl_draws, forward_kl_snis, forward_kl_snis_defensiv
 pub use reverse_kl::{reverse_kl_reparam, reverse_kl_score};
 
 use super::error::EngineError;
-use super::family::{self, Family, FamilyInfo};
+use super::family::{self, Family, FamilyInfo, Needs};
 use super::math::{Rng, Vec2};
 use super::registry::{self, Explanation, Named};
-use super::settings::{Options, Setting};
+use super::settings::{NamedList, Options, Setting};
 use super::target::Target;
-
-/// What a gradient asks of the family, weakest first; a family offers one of these and every
-/// weaker one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Needs {
-    /// Draws z ~ q with ln q(z), ln q anywhere and its score ∇_φ ln q(z).
-    Score,
-    /// Draws z = Tₖ(ε) stratum by stratum, differentiable in φ at fixed ε (a vector–Jacobian
-    /// product), for the reparameterisation gradients. Every family has these.
-    Reparam,
-    /// q one bijection of N(0, I), the map both ways (the defensive proposal widens its base).
-    Bijection,
-}
-
-impl Needs {
-    /// What lacking it means, for the sentence that refuses a combination.
-    fn means(self) -> &'static str {
-        match self {
-            Needs::Score => "draws of q and its score",
-            Needs::Reparam => "q to be a differentiable map of fixed noise, z = T_φ(ε)",
-            Needs::Bijection => "q to be one invertible map of N(0, I), z = T_φ(ε)",
-        }
-    }
-}
 
 /// Everything one gradient estimate reads and writes.
 pub struct Step<'a> {
@@ -75,6 +51,16 @@ pub struct Gradient {
     pub estimate: fn(&mut Step<'_>) -> Estimate,
 }
 
+/// An objective's gradients as the settings table sees them: names and labels.
+#[derive(Debug)]
+pub struct Gradients(pub &'static [Gradient]);
+
+impl NamedList for Gradients {
+    fn names(&self) -> Vec<(&'static str, &'static str)> {
+        self.0.iter().map(|g| (g.name, g.label)).collect()
+    }
+}
+
 /// A registry entry: an objective with its gradients and options.
 pub struct ObjectiveInfo {
     /// Engine name, link (`div=`), command line (`--divergence`) and JSON (`divergence`).
@@ -84,8 +70,10 @@ pub struct ObjectiveInfo {
     /// narrow column on one line).
     pub short: &'static str,
     /// The row choosing among its gradients (each objective has its own key, so switching
-    /// objective and back keeps the choice).
+    /// objective and back keeps the choice): `Kind::Named(&Gradients(GRADIENTS))`.
     pub gradient: Setting,
+    /// Its gradients, the default first (the same list the row names).
+    pub gradients: &'static [Gradient],
     /// Further options (α, K…), each a row of the settings table.
     pub options: &'static [Setting],
     /// Monte Carlo samples per step that make a steady fit.
@@ -102,10 +90,7 @@ impl Named for ObjectiveInfo {
 impl ObjectiveInfo {
     /// Its gradients, the default first.
     pub fn gradients(&self) -> &'static [Gradient] {
-        match self.gradient.kind {
-            super::settings::Kind::Gradient(all) => all,
-            _ => &[],
-        }
+        self.gradients
     }
 
     /// The gradient chosen in `options`.

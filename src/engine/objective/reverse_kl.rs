@@ -6,7 +6,8 @@
 //!   fₛ = ln p̃(zₛ) − ln q(zₛ), with the leave-one-out baseline bₛ = mean of the other f's (S ≥ 2) or a
 //!   running mean of past f's (S = 1).
 
-use super::{draw_from_q, Estimate, Gradient, Needs, ObjectiveInfo, Scratch};
+use super::{draw_from_q, Estimate, Gradient, Gradients, ObjectiveInfo, Scratch};
+use crate::engine::family::Needs;
 use crate::engine::family::Family;
 use crate::engine::math::{exp, std_normal2, Rng};
 use crate::engine::registry::Explanation;
@@ -22,9 +23,10 @@ pub static INFO: ObjectiveInfo = ObjectiveInfo {
         url: "est",
         label: "Gradient estimator",
         help: "reverse KL's gradient estimator",
-        kind: Kind::Gradient(GRADIENTS),
+        kind: Kind::Named(&Gradients(GRADIENTS)),
         aliases: &[],
     },
+    gradients: GRADIENTS,
     options: &[],
     default_samples: 8,
     explain: Explanation {

@@ -1,9 +1,83 @@
-//! The table: what values each setting takes, its keys and words, and the fixed rows.
+//! One table of settings: every setting's key (its name on the command line, in JSON and in the
+//! engine), its link key, label, range and default, written once. The fixed rows ([`FIXED`]) belong
+//! to every run; a target's inputs, a family's and an objective's options are rows of their
+//! registry entries, kept in [`Options`] by key. The link, the command line, the page's controls
+//! and the explanations read these rows; values are checked by them, once. What a run holds across
+//! the registries is [`crate::engine::run::Settings`].
 
-use super::Value;
-use crate::engine::error::EngineError;
-use crate::engine::objective::Gradient;
-use crate::engine::optim::Schedule;
+use std::collections::BTreeMap;
+
+use super::error::EngineError;
+use super::optim::Schedule;
+
+/// A setting's value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    Number(f64),
+    Name(&'static str),
+}
+
+impl Value {
+    /// The number (NaN for a name, which a row of numbers never holds).
+    pub fn number(self) -> f64 {
+        match self {
+            Value::Number(x) => x,
+            Value::Name(_) => f64::NAN,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Value::Name(n) => n,
+            Value::Number(_) => "",
+        }
+    }
+}
+
+/// The values of the options rows (target inputs, family and objective options) that differ from
+/// their default, by key: a missing key is its row's default, so two equal settings compare equal
+/// however they were reached.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options(BTreeMap<&'static str, Value>);
+
+impl Options {
+    /// The row's value here, or its default.
+    pub fn get(&self, row: &Setting) -> Value {
+        self.0.get(row.key).copied().unwrap_or_else(|| row.default())
+    }
+
+    pub fn number(&self, row: &Setting) -> f64 {
+        self.get(row).number()
+    }
+
+    pub fn name(&self, row: &Setting) -> &'static str {
+        self.get(row).name()
+    }
+
+    /// Sets a row's value (unchecked: [`Setting::parse`] or the engine's check does that).
+    pub fn set(&mut self, row: &Setting, v: Value) {
+        if v == row.default() {
+            self.0.remove(row.key);
+        } else {
+            self.0.insert(row.key, v);
+        }
+    }
+
+    /// Back to the row's default.
+    pub fn reset(&mut self, row: &Setting) {
+        self.0.remove(row.key);
+    }
+
+    /// The keys set away from their default.
+    pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.0.keys().copied()
+    }
+}
+
+/// A list of named entries a row chooses from (an objective's gradients), as names and labels.
+pub trait NamedList: Sync + std::fmt::Debug {
+    fn names(&self) -> Vec<(&'static str, &'static str)>;
+}
 
 /// What values a row takes.
 #[derive(Debug, Clone, Copy)]
@@ -12,8 +86,9 @@ pub enum Kind {
     Number { min: f64, max: f64, step: f64, default: f64, symbol: &'static str },
     /// A whole number in [min, max].
     Whole { min: u64, max: u64, default: u64 },
-    /// One of an objective's gradients (the first is the default).
-    Gradient(&'static [Gradient]),
+    /// One of a list of entries that name themselves, e.g. an objective's gradients (the first is
+    /// the default).
+    Named(&'static dyn NamedList),
     /// One of a fixed list of names (the first is the default), with their labels.
     Choice(&'static [(&'static str, &'static str)]),
 }
@@ -39,7 +114,7 @@ impl Setting {
         match self.kind {
             Kind::Number { default, .. } => Value::Number(default),
             Kind::Whole { default, .. } => Value::Number(default as f64),
-            Kind::Gradient(all) => Value::Name(all[0].name),
+            Kind::Named(all) => Value::Name(all.names()[0].0),
             Kind::Choice(all) => Value::Name(all[0].0),
         }
     }
@@ -47,7 +122,7 @@ impl Setting {
     /// The names this row can take, with their labels (empty for numbers).
     pub fn choices(&self) -> Vec<(&'static str, &'static str)> {
         match self.kind {
-            Kind::Gradient(all) => all.iter().map(|g| (g.name, g.label)).collect(),
+            Kind::Named(all) => all.names(),
             Kind::Choice(all) => all.to_vec(),
             _ => Vec::new(),
         }
@@ -65,7 +140,7 @@ impl Setting {
                 Ok(x) => self.check(Value::Number(x as f64)),
                 Err(_) => Err(self.not_a_number(text)),
             },
-            Kind::Gradient(_) | Kind::Choice(_) => {
+            Kind::Named(_) | Kind::Choice(_) => {
                 let all = self.choices();
                 all.iter().find(|(n, _)| *n == text).map(|(n, _)| Value::Name(n)).ok_or_else(|| EngineError::Unknown {
                     what: self.key,
@@ -113,7 +188,7 @@ impl Setting {
             (Kind::Whole { min, max, .. }, Value::Number(x)) if x.fract() == 0.0 || !x.is_finite() => {
                 crate::engine::error::check_range(self.key, x, min as f64, max as f64).map(Value::Number)
             }
-            (Kind::Gradient(_) | Kind::Choice(_), Value::Name(n)) if self.choices().iter().any(|(c, _)| *c == n) => Ok(v),
+            (Kind::Named(_) | Kind::Choice(_), Value::Name(n)) if self.choices().iter().any(|(c, _)| *c == n) => Ok(v),
             _ => Err(EngineError::Invalid(format!("{} cannot be {v:?}", self.key))),
         }
     }
@@ -192,28 +267,3 @@ pub const SEED: Setting = Setting {
 /// The rows every run has, in the order a link applies them. The target, family and objective
 /// choose from their registries (their `Choice` lists are empty here; see [`choices_of`]).
 pub const FIXED: &[Setting] = &[TARGET, FAMILY, OBJECTIVE, SAMPLES, LR, SCHEDULE, SEED];
-
-/// The names a fixed choice row takes: from the registries for target, family and objective.
-pub fn choices_of(row: &Setting) -> Vec<(&'static str, &'static str)> {
-    match row.key {
-        "target" => super::target::TARGETS.iter().map(|t| (t.name, t.label)).collect(),
-        "family" => super::family::FAMILIES.iter().map(|f| (f.name, f.label)).collect(),
-        "divergence" => super::objective::OBJECTIVES.iter().map(|o| (o.name, o.label)).collect(),
-        _ => row.choices(),
-    }
-}
-
-/// Every row a run can hold: the fixed rows, then every target's inputs and every family's and
-/// objective's options, each key once, in registry order.
-pub fn all_rows() -> Vec<&'static Setting> {
-    let mut rows: Vec<&'static Setting> = FIXED.iter().collect();
-    let targets = super::target::TARGETS.iter().flat_map(|t| t.inputs.iter());
-    let families = super::family::FAMILIES.iter().flat_map(|f| f.options.iter());
-    let objectives = super::objective::OBJECTIVES.iter().flat_map(|o| o.rows());
-    for row in targets.chain(families).chain(objectives) {
-        if !rows.iter().any(|r| r.key == row.key) {
-            rows.push(row);
-        }
-    }
-    rows
-}

@@ -1,84 +1,13 @@
-//! A run's settings and the one table they are said in. [`table`] holds every setting's key, link
-//! key, label, range and default, written once: the fixed rows ([`FIXED`]) belong to every run; a
-//! target's inputs, a family's and an objective's options are rows of their registry entries. The
-//! link, the command line, the page's controls and the explanations read these rows, and values
-//! are checked here, once ([`Settings::check`]).
-
-use std::collections::BTreeMap;
+//! A run's settings, across the registries: which target, family and objective, and the value of
+//! every row of the settings table they use ([`crate::engine::settings`]), checked once
+//! ([`Settings::check`]).
 
 use super::error::EngineError;
 use super::family::{self, FamilyInfo};
 use super::objective::{self, Gradient, ObjectiveInfo};
 use super::optim::Schedule;
+use super::settings::{Options, Setting, Value, FIXED, LR, SAMPLES};
 use super::target::{self, TargetInfo};
-
-mod table;
-
-pub use table::*;
-
-/// A setting's value.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Value {
-    Number(f64),
-    Name(&'static str),
-}
-
-impl Value {
-    /// The number (NaN for a name, which a row of numbers never holds).
-    pub fn number(self) -> f64 {
-        match self {
-            Value::Number(x) => x,
-            Value::Name(_) => f64::NAN,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Value::Name(n) => n,
-            Value::Number(_) => "",
-        }
-    }
-}
-
-/// The values of the options rows (target inputs, family and objective options) that differ from
-/// their default, by key: a missing key is its row's default, so two equal settings compare equal
-/// however they were reached.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Options(BTreeMap<&'static str, Value>);
-
-impl Options {
-    /// The row's value here, or its default.
-    pub fn get(&self, row: &Setting) -> Value {
-        self.0.get(row.key).copied().unwrap_or_else(|| row.default())
-    }
-
-    pub fn number(&self, row: &Setting) -> f64 {
-        self.get(row).number()
-    }
-
-    pub fn name(&self, row: &Setting) -> &'static str {
-        self.get(row).name()
-    }
-
-    /// Sets a row's value (unchecked: [`Setting::parse`] or the engine's check does that).
-    pub fn set(&mut self, row: &Setting, v: Value) {
-        if v == row.default() {
-            self.0.remove(row.key);
-        } else {
-            self.0.insert(row.key, v);
-        }
-    }
-
-    /// Back to the row's default.
-    pub fn reset(&mut self, row: &Setting) {
-        self.0.remove(row.key);
-    }
-
-    /// The keys set away from their default.
-    pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.0.keys().copied()
-    }
-}
 
 /// Everything that defines a run. Together with the step count it reproduces every number.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,3 +143,27 @@ impl Default for Settings {
     }
 }
 
+/// The names a fixed choice row takes: from the registries for target, family and objective.
+pub fn choices_of(row: &Setting) -> Vec<(&'static str, &'static str)> {
+    match row.key {
+        "target" => target::TARGETS.iter().map(|t| (t.name, t.label)).collect(),
+        "family" => family::FAMILIES.iter().map(|f| (f.name, f.label)).collect(),
+        "divergence" => objective::OBJECTIVES.iter().map(|o| (o.name, o.label)).collect(),
+        _ => row.choices(),
+    }
+}
+
+/// Every row a run can hold: the fixed rows, then every target's inputs and every family's and
+/// objective's options, each key once, in registry order.
+pub fn all_rows() -> Vec<&'static Setting> {
+    let mut rows: Vec<&'static Setting> = FIXED.iter().collect();
+    let targets = target::TARGETS.iter().flat_map(|t| t.inputs.iter());
+    let families = family::FAMILIES.iter().flat_map(|f| f.options.iter());
+    let objectives = objective::OBJECTIVES.iter().flat_map(|o| o.rows());
+    for row in targets.chain(families).chain(objectives) {
+        if !rows.iter().any(|r| r.key == row.key) {
+            rows.push(row);
+        }
+    }
+    rows
+}
