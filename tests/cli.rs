@@ -81,6 +81,7 @@ fn vi_fit_flags_take_effect() {
 
     let fw = json(vi_fit(&["--divergence", "forward", "--proposal", "q", "--steps", "10"]));
     assert_eq!(fw["divergence"], "forward");
+    assert_eq!(fw["samples"], 32, "forward KL's own sample count, as on the page");
     assert_eq!(fw["options"]["proposal"], "snis");
     assert!(fw["ess"].as_f64().is_some_and(|e| e > 0.0), "forward KL by SNIS reports its ESS: {}", fw["ess"]);
     let sc = json(vi_fit(&["--estimator", "score", "--steps", "10", "--w", "0.3", "--target", "bimodal"]));

@@ -31,7 +31,7 @@ OPTIONS (defaults in brackets):
   --target NAME        {}  [banana]
   --family NAME        {}  [mean-field]
   --divergence NAME    {}  [reverse]
-  --samples S          Monte Carlo samples per step, 1..{}  [8]
+  --samples S          Monte Carlo samples per step, 1..{}  [the divergence's: 8 reverse, 32 forward]
   --lr LR              Adam learning rate in [{}, {}]  [the family's: 0.05 Gaussians, 0.01 flow]
   --schedule NAME      decay (after 5000 steps lr/(1 + t'/1000); q the average of recent
                        iterates) | constant                      [decay]
@@ -110,7 +110,8 @@ fn parse(args: &[String]) -> Result<Args, String> {
     }
     let e = s.entries().map_err(|e| e.to_string())?;
     s.lr = lr.unwrap_or(e.family.default_lr);
-    s.samples = samples.unwrap_or(s.samples);
+    // As on the page: each divergence brings its own sample count.
+    s.samples = samples.unwrap_or(e.objective.default_samples);
     apply_options(&mut s, &options)?;
     if !(seconds > 0.0 && seconds <= 60.0) {
         return Err(format!("--seconds {seconds} must lie in (0, 60]"));
