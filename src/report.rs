@@ -10,19 +10,22 @@ use serde::{Deserialize, Serialize};
 use crate::engine::fit::{Fit, Status};
 use crate::engine::settings::Value;
 
-/// A setting's value: a number or a name.
+/// A setting's value: a number, a name or text, or points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Setting {
     Number(f64),
-    Name(String),
+    Text(String),
+    Points(Vec<[f64; 2]>),
 }
 
 impl From<Value> for Setting {
     fn from(v: Value) -> Self {
         match v {
             Value::Number(x) => Setting::Number(x),
-            Value::Name(n) => Setting::Name(n.to_string()),
+            Value::Name(n) => Setting::Text(n.to_string()),
+            Value::Text(t) => Setting::Text(t),
+            Value::Points(p) => Setting::Points(p),
         }
     }
 }
@@ -43,7 +46,7 @@ pub struct FitReport {
     pub fit: Option<String>,
     pub target: String,
     /// The target's inputs, e.g. `{"rho": 0.9}`.
-    pub target_param: BTreeMap<String, f64>,
+    pub target_param: BTreeMap<String, Setting>,
     pub family: String,
     pub divergence: String,
     /// The family's and the objective's rows in use, by key: `{"estimator": "reparam"}`,
@@ -89,7 +92,7 @@ impl FitReport {
         let mut options = BTreeMap::new();
         if let Ok(e) = s.entries() {
             for row in e.target.inputs {
-                target_param.insert(row.key.to_string(), s.get(row).number());
+                target_param.insert(row.key.to_string(), s.get(row).into());
             }
             for row in e.family.options.iter().chain(e.objective.rows()) {
                 options.insert(row.key.to_string(), s.get(row).into());

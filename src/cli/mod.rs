@@ -59,7 +59,11 @@ pub fn apply_options(s: &mut Settings, given: &[(&'static Setting, String)]) -> 
 
 /// The target's inputs as a JSON object, `{"b": 1}`.
 pub fn target_inputs_json(info: &TargetInfo, options: &Options) -> serde_json::Value {
-    let map = info.inputs.iter().map(|r| (r.key.to_string(), serde_json::json!(options.get(r).number()))).collect();
+    let map = info
+        .inputs
+        .iter()
+        .map(|r| (r.key.to_string(), serde_json::to_value(crate::report::Setting::from(options.get(r))).unwrap_or_default()))
+        .collect();
     serde_json::Value::Object(map)
 }
 
@@ -74,9 +78,11 @@ pub fn option_help() -> String {
                 let names: Vec<&str> = row.choices().iter().map(|c| c.0).collect();
                 ("NAME".into(), format!(": {}", names.join(" | ")))
             }
+            Kind::Points { max } => ("X:Y,…".into(), format!(", at most {max} points")),
+            Kind::Text { max_len } => ("TEXT".into(), format!(", at most {max_len} characters")),
         };
         let flag = format!("--{} {arg}", row.key);
-        let default = row.show(row.default());
+        let default = row.show(&row.default());
         out += &format!("  {flag:<20} {}{range}  [{default}]\n", row.help);
     }
     out

@@ -11,25 +11,46 @@ use super::error::EngineError;
 use super::optim::Schedule;
 
 /// A setting's value.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Number(f64),
     Name(&'static str),
+    /// Points (x, y), e.g. the data a posterior is conditioned on.
+    Points(Vec<[f64; 2]>),
+    /// Text, e.g. a formula.
+    Text(String),
 }
 
 impl Value {
-    /// The number (NaN for a name, which a row of numbers never holds).
-    pub fn number(self) -> f64 {
+    /// The number (NaN for another kind of value, which a row of numbers never holds).
+    pub fn number(&self) -> f64 {
         match self {
-            Value::Number(x) => x,
-            Value::Name(_) => f64::NAN,
+            Value::Number(x) => *x,
+            _ => f64::NAN,
         }
     }
 
-    pub fn name(self) -> &'static str {
+    /// The name ("" for another kind of value).
+    pub fn name(&self) -> &'static str {
         match self {
             Value::Name(n) => n,
-            Value::Number(_) => "",
+            _ => "",
+        }
+    }
+
+    /// The points (none for another kind of value).
+    pub fn points(&self) -> &[[f64; 2]] {
+        match self {
+            Value::Points(p) => p,
+            _ => &[],
+        }
+    }
+
+    /// The text ("" for another kind of value).
+    pub fn text(&self) -> &str {
+        match self {
+            Value::Text(t) => t,
+            _ => "",
         }
     }
 }
@@ -43,7 +64,7 @@ pub struct Options(BTreeMap<&'static str, Value>);
 impl Options {
     /// The row's value here, or its default.
     pub fn get(&self, row: &Setting) -> Value {
-        self.0.get(row.key).copied().unwrap_or_else(|| row.default())
+        self.0.get(row.key).cloned().unwrap_or_else(|| row.default())
     }
 
     pub fn number(&self, row: &Setting) -> f64 {
@@ -91,6 +112,10 @@ pub enum Kind {
     Named(&'static dyn NamedList),
     /// One of a fixed list of names (the first is the default), with their labels.
     Choice(&'static [(&'static str, &'static str)]),
+    /// At most `max` points (x, y), none by default; written `x:y,x:y,…` in a link and a flag.
+    Points { max: usize },
+    /// Text of at most `max_len` characters, empty by default.
+    Text { max_len: usize },
 }
 
 /// One row of the table.
@@ -116,6 +141,8 @@ impl Setting {
             Kind::Whole { default, .. } => Value::Number(default as f64),
             Kind::Named(all) => Value::Name(all.names()[0].0),
             Kind::Choice(all) => Value::Name(all[0].0),
+            Kind::Points { .. } => Value::Points(Vec::new()),
+            Kind::Text { .. } => Value::Text(String::new()),
         }
     }
 
@@ -148,7 +175,29 @@ impl Setting {
                     known: all.iter().map(|(n, _)| *n).collect(),
                 })
             }
+            Kind::Points { .. } => self.check(Value::Points(self.parse_points(text)?)),
+            Kind::Text { .. } => self.check(Value::Text(text.to_string())),
         }
+    }
+
+    /// `x:y,x:y,…` (empty: no points), saying which point is wrong and why.
+    fn parse_points(&self, text: &str) -> Result<Vec<[f64; 2]>, EngineError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        text.split(',')
+            .enumerate()
+            .map(|(i, item)| {
+                let bad = |why: &str| EngineError::Invalid(format!("{} point {} '{item}': {why}", self.key, i + 1));
+                let (x, y) = item.split_once(':').ok_or_else(|| bad("write it x:y"))?;
+                let number = |v: &str| v.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+                match (number(x), number(y)) {
+                    (Some(x), Some(y)) => Ok([x, y]),
+                    _ => Err(bad("x and y must be finite numbers")),
+                }
+            })
+            .collect()
     }
 
     /// A whole-number row's value as text, exactly (a seed needs all 64 bits, which an f64 lacks).
@@ -179,25 +228,45 @@ impl Setting {
         }
     }
 
-    /// Checks a value against the row: in range (whole where whole), or one of the names.
+    /// Checks a value against the row: in range (whole where whole), one of the names, at most so
+    /// many finite points, text at most so long.
     pub fn check(&self, v: Value) -> Result<Value, EngineError> {
-        match (self.kind, v) {
-            (Kind::Number { min, max, .. }, Value::Number(x)) => {
+        match (self.kind, &v) {
+            (Kind::Number { min, max, .. }, &Value::Number(x)) => {
                 crate::engine::error::check_range(self.key, x, min, max).map(Value::Number)
             }
-            (Kind::Whole { min, max, .. }, Value::Number(x)) if x.fract() == 0.0 || !x.is_finite() => {
+            (Kind::Whole { min, max, .. }, &Value::Number(x)) if x.fract() == 0.0 || !x.is_finite() => {
                 crate::engine::error::check_range(self.key, x, min as f64, max as f64).map(Value::Number)
             }
-            (Kind::Named(_) | Kind::Choice(_), Value::Name(n)) if self.choices().iter().any(|(c, _)| *c == n) => Ok(v),
+            (Kind::Named(_) | Kind::Choice(_), Value::Name(n)) if self.choices().iter().any(|(c, _)| c == n) => Ok(v),
+            (Kind::Points { max }, Value::Points(p)) => {
+                if p.len() > max {
+                    Err(EngineError::Invalid(format!("{} holds at most {max} points, not {}", self.key, p.len())))
+                } else if p.iter().flatten().any(|c| !c.is_finite()) {
+                    Err(EngineError::Invalid(format!("{}: every point must be finite", self.key)))
+                } else {
+                    Ok(v)
+                }
+            }
+            (Kind::Text { max_len }, Value::Text(t)) => {
+                let n = t.chars().count();
+                if n > max_len {
+                    Err(EngineError::Invalid(format!("{} holds at most {max_len} characters, not {n}", self.key)))
+                } else {
+                    Ok(v)
+                }
+            }
             _ => Err(EngineError::Invalid(format!("{} cannot be {v:?}", self.key))),
         }
     }
 
-    /// A value as a link, a flag and a field write it.
-    pub fn show(&self, v: Value) -> String {
+    /// A value as a link, a flag and a field write it ([`Setting::parse`] reads it back).
+    pub fn show(&self, v: &Value) -> String {
         match v {
             Value::Number(x) => x.to_string(),
             Value::Name(n) => n.to_string(),
+            Value::Points(p) => p.iter().map(|[x, y]| format!("{x}:{y}")).collect::<Vec<_>>().join(","),
+            Value::Text(t) => t.clone(),
         }
     }
 }

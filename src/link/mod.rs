@@ -256,7 +256,7 @@ fn write_setting(c: &Controls, row: &Setting) -> String {
         "lr" => s.lr.to_string(),
         "schedule" => s.schedule.name().into(),
         "seed" => s.seed.to_string(),
-        _ => row.show(s.options.get(row)),
+        _ => row.show(&s.options.get(row)),
     }
 }
 

@@ -40,7 +40,7 @@ fn rows_of(c: &Controls, axis: Axis) -> Vec<&'static Setting> {
 fn SettingControl(live: Live, row: &'static Setting, part: &'static str) -> impl IntoView {
     let c = live.controls;
     let get = move || c.get().settings.options.get(row);
-    let put = move |v: Value| live.change_controls(|x| x.settings.options.set(row, v));
+    let put = move |v: Value| live.change_controls(move |x| x.settings.options.set(row, v));
     match row.kind {
         Kind::Number { min, max, step, symbol, .. } => {
             let id = format!("{}-slider", row.key);
@@ -66,7 +66,7 @@ fn SettingControl(live: Live, row: &'static Setting, part: &'static str) -> impl
                         prop:value=move || get().number().to_string()
                         on:change=move |ev| match row.parse(event_target_value(&ev).trim()) {
                             Ok(v) => put(v),
-                            Err(e) => { live.error.set(Some(format!("{}: {e}; kept {}.", row.label, row.show(get())))); c.update(|_| {}); }
+                            Err(e) => { live.error.set(Some(format!("{}: {e}; kept {}.", row.label, row.show(&get())))); c.update(|_| {}); }
                         } />
                 </div>
             }
@@ -95,6 +95,23 @@ fn SettingControl(live: Live, row: &'static Setting, part: &'static str) -> impl
                             }
                         }).collect_view()}
                     </select>
+                </div>
+            }
+            .into_any()
+        }
+        // Points and text in one field, in the link's own spelling (x:y,x:y; the text as it is);
+        // a value the row refuses is said in words and the field keeps the old one.
+        Kind::Points { .. } | Kind::Text { .. } => {
+            let id = format!("{}-input", row.key);
+            view! {
+                <div class="control" data-part=part>
+                    <label for=id.clone()>{row.label}</label>
+                    <input id=id.clone() data-testid=id type="text"
+                        prop:value=move || row.show(&get())
+                        on:change=move |ev| match row.parse(event_target_value(&ev).trim()) {
+                            Ok(v) => put(v),
+                            Err(e) => { live.error.set(Some(format!("{}: {e}.", row.label))); c.update(|_| {}); }
+                        } />
                 </div>
             }
             .into_any()

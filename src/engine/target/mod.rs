@@ -72,7 +72,7 @@ pub struct TargetInfo {
     /// Its parameters, rows of the settings table (link key and flag `--key`, range, default).
     pub inputs: &'static [Setting],
     pub explain: Explanation,
-    build: fn(&Options) -> Box<dyn Target>,
+    pub build: fn(&Options) -> Box<dyn Target>,
 }
 
 impl Named for TargetInfo {
