@@ -29,12 +29,13 @@ pub fn find<T: Named>(all: &'static [&'static T], what: &'static str, name: &str
 }
 
 /// `registry!(TargetInfo, TARGETS: banana, bimodal)` declares the modules `banana` and `bimodal`
-/// and `pub static TARGETS: &[&TargetInfo]` of their `INFO`s, in that (menu) order.
+/// (each with its `pub static INFO`) and `pub static TARGETS: &[&TargetInfo]` of their `INFO`s, in
+/// that (menu) order: adding an entry is its file and one word here.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! registry {
     ($ty:ty, $all:ident: $($m:ident),+ $(,)?) => {
-        $(mod $m;)+
+        $(pub mod $m;)+
         /// Every entry, in menu order.
         pub static $all: &[&$ty] = &[$(&$m::INFO),+];
     };

@@ -12,7 +12,7 @@
 //! the flow starts as the identity (q = N(0, I)); the hidden weights start random from the seed.
 //! Gradients are hand-written reverse mode over fixed-size buffers: no allocation per sample.
 
-use super::{bijective_family, Bijection, Family, FamilyInfo, Gaussian, Needs, Structure};
+use super::{Bijection, Family, FamilyInfo, Gaussian, Needs, Structure};
 use crate::engine::error::{check_range, EngineError};
 use crate::engine::math::{exp, rng_from_seed, std_normal2, Vec2};
 use crate::engine::registry::Explanation;

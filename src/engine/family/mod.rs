@@ -8,7 +8,6 @@
 //! word in [`FAMILIES`].
 
 mod affine;
-pub mod flow;
 mod gaussian;
 
 pub use affine::Affine;
@@ -276,38 +275,7 @@ impl Named for FamilyInfo {
     }
 }
 
-pub static MEAN_FIELD: FamilyInfo = FamilyInfo {
-    name: "mean-field",
-    label: "Mean-field Gaussian",
-    default_lr: 0.05,
-    offers: Needs::Bijection,
-    options: &[],
-    explain: Explanation {
-        title: "Mean-field Gaussian",
-        text: "Each coordinate gets its own mean and sd, and q treats them as independent. \
-               On a Gaussian target, reverse KL then matches the diagonal of the precision Λ = Σ⁻¹ (here 1 − ρ², far below the true variance 1): mean-field is overconfident. Forward KL matches the true marginals instead.",
-        formula: r#"<math display="block"><mi>z</mi><mo>=</mo><mi>μ</mi><mo>+</mo><mi>σ</mi><mo>⊙</mo><mi>ε</mi><mo>,</mo><mspace width="1em"/><mi>ε</mi><mo>∼</mo><mi mathvariant="script">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><mi>I</mi><mo>)</mo><mo>,</mo><mspace width="1em"/><msubsup><mi>σ</mi><mi>i</mi><mn>2</mn></msubsup><mo>=</mo><mfrac><mn>1</mn><msub><mi>Λ</mi><mi>ii</mi></msub></mfrac><mspace width="0.5em"/><mtext>(reverse KL, Gaussian p)</mtext></math>"#,
-    },
-    build: |_, _| Ok(Box::new(Gaussian::standard(Structure::MeanField))),
-};
-
-pub static FULL_RANK: FamilyInfo = FamilyInfo {
-    name: "full-rank",
-    label: "Full-rank Gaussian",
-    default_lr: 0.05,
-    offers: Needs::Bijection,
-    options: &[],
-    explain: Explanation {
-        title: "Full-rank Gaussian",
-        text: "A mean and a lower-triangular factor L of the covariance LLᵀ: every 2-D Gaussian, tilted ellipses included. \
-               It fits a correlated Gaussian exactly, but it is still one ellipse, so curves and second modes stay out of reach.",
-        formula: r#"<math display="block"><mi>z</mi><mo>=</mo><mi>μ</mi><mo>+</mo><mi>L</mi><mi>ε</mi><mo>,</mo><mspace width="1em"/><mi>q</mi><mo>=</mo><mi mathvariant="script">N</mi><mo>(</mo><mi>μ</mi><mo>,</mo><mi>L</mi><msup><mi>L</mi><mo>⊤</mo></msup><mo>)</mo></math>"#,
-    },
-    build: |_, _| Ok(Box::new(Gaussian::standard(Structure::FullRank))),
-};
-
-/// Every family the playground offers, in menu order.
-pub static FAMILIES: &[&FamilyInfo] = &[&MEAN_FIELD, &FULL_RANK, &flow::INFO];
+crate::registry!(FamilyInfo, FAMILIES: mean_field, full_rank, flow);
 
 /// Looks a family up by name.
 pub fn find(name: &str) -> Result<&'static FamilyInfo, EngineError> {

@@ -10,9 +10,6 @@
 //! Adding an objective is one file here (its `INFO`: gradients, options, explanations) plus one
 //! word in [`OBJECTIVES`].
 
-pub mod forward_kl;
-pub mod reverse_kl;
-
 pub use forward_kl::{forward_kl_draws, forward_kl_snis, forward_kl_snis_defensive};
 pub use reverse_kl::{reverse_kl_reparam, reverse_kl_score};
 
@@ -105,8 +102,7 @@ impl ObjectiveInfo {
     }
 }
 
-/// Every objective, in menu order.
-pub static OBJECTIVES: &[&ObjectiveInfo] = &[&reverse_kl::INFO, &forward_kl::INFO];
+crate::registry!(ObjectiveInfo, OBJECTIVES: reverse_kl, forward_kl);
 
 /// Looks an objective up by name.
 pub fn find(name: &str) -> Result<&'static ObjectiveInfo, EngineError> {
