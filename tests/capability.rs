@@ -85,6 +85,17 @@ fn the_test_mixture_is_differentiated_right() {
     assert!((exp(q.ln_weight(0)) + exp(q.ln_weight(1)) - 1.0).abs() < 1e-15);
     let mass = family::expect(&q, 20_000, |_| [1e-9], |_| [1.0]).value[0];
     assert!((mass - 1.0).abs() < 1e-9, "∫ q = {mass}");
+    // q's moments by the strata's cubature against the mixture's closed form:
+    // E z = Σ πₖ μₖ, Cov z = Σ πₖ (diag σₖ² + μₖμₖᵀ) − E z E zᵀ.
+    let (mean, cov) = q.moments();
+    let pi = [q.pi1(), 1.0 - q.pi1()];
+    let mu = |k: usize| Vec2::new(q.phi[4 * k], q.phi[4 * k + 1]);
+    let var = |k: usize| vi_playground::engine::Mat2::from_diagonal(&Vec2::new(exp(2.0 * q.phi[4 * k + 2]), exp(2.0 * q.phi[4 * k + 3])));
+    let want_mean = mu(0) * pi[0] + mu(1) * pi[1];
+    let want_cov = (0..2).map(|k| (var(k) + mu(k) * mu(k).transpose()) * pi[k]).sum::<vi_playground::engine::Mat2>()
+        - want_mean * want_mean.transpose();
+    assert!((mean - want_mean).norm() < 1e-7, "{mean:?} against {want_mean:?}");
+    assert!((cov - want_cov).norm() < 1e-6, "{cov:?} against {want_cov:?}");
 }
 
 /// The exact ELBO by a fixed 240 × 240 midpoint grid in ε over [−7, 7]² per stratum (smooth in φ,

@@ -198,16 +198,41 @@ pub fn sample(q: &dyn Family, rng: &mut Rng) -> Draw {
     q.draw(k, std_normal2(rng))
 }
 
-/// The stratum whose share of the cumulative weights holds u ∈ [0, 1).
+/// The stratum of `q` whose share of the cumulative weights holds u ∈ [0, 1).
 fn pick_stratum(q: &dyn Family, u: f64) -> usize {
+    let weights: Vec<f64> = (0..q.strata()).map(|k| exp(q.ln_weight(k))).collect();
+    stratum_at(&weights, u)
+}
+
+/// The index k with w₀ + … + wₖ₋₁ ≤ u < w₀ + … + wₖ; the last if rounding leaves the weights'
+/// sum at or below u (they sum to 1 only up to rounding).
+fn stratum_at(weights: &[f64], u: f64) -> usize {
     let mut total = 0.0;
-    for k in 0..q.strata() {
-        total += exp(q.ln_weight(k));
+    for (k, w) in weights.iter().enumerate() {
+        total += w;
         if u < total {
             return k;
         }
     }
-    q.strata() - 1
+    weights.len() - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stratum_at;
+
+    #[test]
+    fn a_uniform_falls_in_the_stratum_that_holds_it() {
+        let w = [0.25, 0.5, 0.25];
+        assert_eq!(stratum_at(&w, 0.0), 0);
+        assert_eq!(stratum_at(&w, 0.2499), 0);
+        assert_eq!(stratum_at(&w, 0.25), 1, "a boundary starts the next stratum");
+        assert_eq!(stratum_at(&w, 0.7499), 1);
+        assert_eq!(stratum_at(&w, 0.75), 2);
+        // Weights that sum to a hair under 1 (rounding): a u above the sum is the last stratum.
+        assert_eq!(stratum_at(&[0.5, 0.5 - 1e-16], 1.0 - 1e-17), 1);
+        assert_eq!(stratum_at(&[1.0], 0.5), 0);
+    }
 }
 
 /// The points of q for fixed base noise (the sample cloud on the canvas): the i-th of n noises in
