@@ -98,6 +98,25 @@ fn the_test_mixture_is_differentiated_right() {
     assert!((cov - want_cov).norm() < 1e-6, "{cov:?} against {want_cov:?}");
 }
 
+/// The canvas's sample cloud gives each stratum its share of the fixed noises, in order, and is
+/// each noise's draw; for one stratum, every point is its draw.
+#[test]
+fn the_sample_cloud_gives_each_stratum_its_share() {
+    let q = q0();
+    let mut rng = rng_from_seed(3);
+    let eps: Vec<Vec2> = (0..400).map(|_| vi_playground::engine::math::std_normal2(&mut rng)).collect();
+    let cloud = family::cloud(&q, &eps);
+    assert_eq!(cloud.len(), eps.len());
+    let n = eps.len() as f64;
+    for (i, (z, e)) in cloud.iter().zip(&eps).enumerate() {
+        let k = if (i as f64 + 0.5) / n < q.pi1() { 0 } else { 1 };
+        assert_eq!(*z, q.draw(k, *e).z, "point {i}");
+    }
+    let gaussian = (family::find("full-rank").unwrap().build)(&Options::default(), 1).unwrap();
+    let one = family::cloud(gaussian.as_ref(), &eps);
+    assert!(one.iter().zip(&eps).all(|(z, e)| *z == gaussian.draw(0, *e).z));
+}
+
 /// The exact ELBO by a fixed 240 × 240 midpoint grid in ε over [−7, 7]² per stratum (smooth in φ,
 /// so its central differences are the exact gradient to ~1e-7): Σₖ πₖ E_ε[ln p̃(Tₖ ε) − ln q(Tₖ ε)].
 fn exact_elbo(q: &dyn Family, target: &dyn Target) -> f64 {
