@@ -6,9 +6,14 @@
 use proptest::prelude::*;
 use vi_playground::engine::fit::Fit;
 use vi_playground::engine::mcmc::SamplerKind;
+use vi_playground::engine::objective::OBJECTIVES;
+use vi_playground::engine::run::all_rows;
+use vi_playground::engine::settings::{Kind, Value, FIXED};
+use vi_playground::engine::target::TARGETS;
 use vi_playground::link::{self, all_keys, parse, to_query, PageState, Part, Second, MAX_LINK_STEP, SPEEDS};
 
-/// A value other than the default for every key of the table.
+/// A value other than the default for the fixed settings and the page's keys (hand-picked: they
+/// have meanings a generated value would miss, e.g. the seed's full 64 bits).
 const NON_DEFAULT: &[(&str, &str)] = &[
     ("target", "correlated"),
     ("family", "flow"),
@@ -17,13 +22,6 @@ const NON_DEFAULT: &[(&str, &str)] = &[
     ("lr", "0.0125"),
     ("sched", "constant"),
     ("seed", "18446744073709551615"),
-    ("b", "1.7"),
-    ("w", "0.2"),
-    ("rho", "-0.5"),
-    ("depth", "3"),
-    ("width", "24"),
-    ("est", "stl"),
-    ("fwd", "snis"),
     ("param", "-0.5"),
     ("speed", "1000"),
     ("step", "4321"),
@@ -35,33 +33,71 @@ const NON_DEFAULT: &[(&str, &str)] = &[
     ("presenter", "1"),
 ];
 
+/// A value other than the default for every row of every registry entry, from the row itself (so
+/// a new target's input or a new option is tested here with no line added): a number between the
+/// default and the top of its range, the next whole number, the first other name a link may carry
+/// (not a gradient that needs MCMC draws), a point, a word.
+fn generated() -> Vec<(&'static str, String)> {
+    let fixed: Vec<&str> = FIXED.iter().map(|r| r.url).collect();
+    let needs_draws = |name: &str| OBJECTIVES.iter().flat_map(|o| o.gradients()).any(|g| g.name == name && g.needs_draws);
+    all_rows()
+        .into_iter()
+        .filter(|r| !fixed.contains(&r.url))
+        .map(|row| {
+            let v = match row.kind {
+                Kind::Number { max, default, step, .. } => {
+                    let x = default + ((max - default) / 2.0 / step).round().max(1.0) * step;
+                    Value::Number((x * 1e6).round() / 1e6)
+                }
+                Kind::Whole { max, default, .. } => Value::Number((default + 1).min(max) as f64),
+                Kind::Named(_) | Kind::Choice(_) => {
+                    let other = row.choices().into_iter().skip(1).find(|(n, _)| !needs_draws(n)).expect("another choice");
+                    Value::Name(other.0)
+                }
+                Kind::Points { .. } => Value::Points(vec![[0.5, 1.0]]),
+                Kind::Text { .. } => Value::Text("x".into()),
+            };
+            assert_ne!(v, row.default(), "{}", row.key);
+            (row.url, row.show(&v))
+        })
+        .collect()
+}
+
+/// Every key with its non-default value.
+fn non_default() -> Vec<(&'static str, String)> {
+    let mut all: Vec<(&'static str, String)> = NON_DEFAULT.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    all.extend(generated());
+    all
+}
+
 /// The target a key's value needs (a target's input is read only for that target).
 fn needs_target(key: &str) -> Option<&'static str> {
-    match key {
-        "rho" | "param" => Some("correlated"),
-        "w" => Some("bimodal"),
-        _ => None,
+    if key == "param" {
+        return Some("correlated");
     }
+    TARGETS.iter().find(|t| t.inputs.iter().any(|r| r.url == key)).map(|t| t.name)
 }
 
 #[test]
-fn the_test_table_covers_every_key() {
-    let names = all_keys();
-    let tested: Vec<_> = NON_DEFAULT.iter().map(|(k, _)| *k).collect();
+fn the_test_tables_cover_every_key() {
+    let mut names = all_keys();
+    let mut tested: Vec<&str> = non_default().iter().map(|(k, _)| *k).collect();
+    names.sort();
+    tested.sort();
     assert_eq!(names, tested);
 }
 
 #[test]
 fn every_key_round_trips_alone() {
     let default = PageState::default();
-    for (key, value) in NON_DEFAULT {
+    for (key, value) in non_default() {
         let query = match needs_target(key) {
             Some(t) => format!("target={t}&{key}={value}"),
             None => format!("{key}={value}"),
         };
         let parsed = parse(&query);
         assert!(parsed.ignored.is_empty(), "{query}: {:?}", parsed.ignored);
-        assert_eq!(link::value(&parsed.state, key).unwrap(), *value, "{key} reads back");
+        assert_eq!(link::value(&parsed.state, key).unwrap(), value, "{key} reads back");
         assert_ne!(parsed.state, default, "{key}={value} changed the state");
         let again = parse(&to_query(&parsed.state));
         assert!(again.ignored.is_empty());
@@ -71,8 +107,11 @@ fn every_key_round_trips_alone() {
 
 #[test]
 fn a_whole_state_round_trips() {
-    // The correlated target's: not the other targets' inputs, nor `param` (an older spelling of ρ).
-    let whole = NON_DEFAULT.iter().filter(|(k, _)| !["b", "w", "param"].contains(k));
+    // The correlated target's inputs, not the other targets', nor `param` (an older spelling of ρ).
+    let whole = non_default()
+        .into_iter()
+        .filter(|(k, _)| !["param", "rho"].contains(k) && needs_target(k).is_none_or(|t| t == "correlated"))
+        .chain([("rho", "-0.5".to_string())]);
     let query: Vec<String> = whole.map(|(k, v)| format!("{k}={v}")).collect();
     let parsed = parse(&format!("?{}&mcmc_hide=1&target_hide=true&lr_hide=0", query.join("&")));
     assert!(parsed.ignored.is_empty(), "{:?}", parsed.ignored);
@@ -81,7 +120,7 @@ fn a_whole_state_round_trips() {
     let get = |key: &str| link::value(s, key).unwrap();
     assert_eq!(get("rho"), "-0.5");
     assert_eq!(s.controls.settings.family, "flow");
-    assert_eq!((get("depth"), get("width")), ("3".into(), "24".into()));
+    assert_eq!((get("depth"), get("width")), ("5".into(), "17".into()), "the generated values");
     assert_eq!(s.controls.settings.objective, "forward");
     assert_eq!((get("est"), get("fwd")), ("stl".into(), "snis".into()), "each objective keeps its gradient");
     assert_eq!(s.controls.settings.gradient_name(), "snis");
