@@ -153,13 +153,38 @@ fn estimate(g: &Gradient, target: &dyn Target, q: &dyn Family, rng: &mut Rng, sa
     .elbo
 }
 
+/// p̃ times e^c: ln Z = c. A constant in ln p̃ changes no true gradient, but it moves each stratum's
+/// ELBO away from −1, where a weight gradient written −w/F instead of −w·F would pass unseen.
+struct Unnormalised {
+    inner: Box<dyn Target>,
+    c: f64,
+}
+
+impl Target for Unnormalised {
+    fn log_density_and_grad(&self, z: Vec2) -> (f64, Vec2) {
+        let (lp, g) = self.inner.log_density_and_grad(z);
+        (lp + self.c, g)
+    }
+    fn mass_box(&self) -> vi_playground::engine::target::Box2 {
+        self.inner.mass_box()
+    }
+    fn exact(&self) -> vi_playground::engine::target::Exact {
+        self.inner.exact()
+    }
+}
+
 /// Every reverse-KL gradient the mixture can take (from the registry: reparameterisation, sticking
 /// the landing, score) is unbiased for −∇ELBO, within 4 standard errors over 9 coordinates, and its
 /// ELBO readout unbiased for the ELBO.
 #[test]
 fn every_reverse_kl_gradient_is_unbiased_for_a_mixture() {
-    let target = common::target("correlated", 0.6);
-    let q = q0();
+    let target = Unnormalised { inner: common::target("correlated", 0.6), c: 2.5 };
+    let target: Box<dyn Target> = Box::new(target);
+    // One component on p, one off it: strata with very different ELBOs, so the weights' own
+    // gradient π₁π₂(F₁ − F₂) is large (with equal strata it vanishes, and a wrong one passes).
+    let mut q = q0();
+    q.phi[4] = 2.0;
+    q.phi[5] = -1.5;
     let phi = q.phi.to_vec();
     let want = numeric_grad(&phi, |p| -exact_elbo(&with(&q, p), target.as_ref()));
     let elbo = exact_elbo(&q, target.as_ref());
@@ -246,7 +271,9 @@ fn a_gradient_the_family_cannot_take_is_refused_in_words() {
     // The page offers exactly what resolve() accepts, with its sentence as the reason, with and
     // without draws; and a family change moves a choice it cannot take to one it can.
     for has_draws in [false, true] {
-        for (g, why) in objective::offered(forward, &MIXTURE, has_draws) {
+        let offered = objective::offered(forward, &MIXTURE, has_draws);
+        assert_eq!(offered.len(), forward.gradients().len(), "every gradient, offered or not");
+        for (g, why) in offered {
             assert_eq!(why, objective::resolve(forward, g, &MIXTURE, has_draws).err().map(|e| e.to_string()), "{}", g.name);
         }
     }
