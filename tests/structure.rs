@@ -95,3 +95,29 @@ fn the_docs_on_adding_entries_stay_true() {
         assert!(readme.contains(&format!("`{name}`")), "README.md does not name `{name}`");
     }
 }
+
+/// Every file of a registry's directory that defines an entry (`pub static INFO`) is in the
+/// registry's list, by the name its `INFO` gives, and the list has no other.
+#[test]
+fn every_entry_file_is_registered() {
+    let registries: [(&str, Vec<&str>); 3] = [
+        ("src/engine/target", TARGETS.iter().map(|t| t.name).collect()),
+        ("src/engine/family", FAMILIES.iter().map(|f| f.name).collect()),
+        ("src/engine/objective", OBJECTIVES.iter().map(|o| o.name).collect()),
+    ];
+    for (dir, listed) in registries {
+        let mut defined: Vec<String> = std::fs::read_dir(root().join(dir))
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+            .filter_map(|text| {
+                let info = &text[text.find("pub static INFO")?..];
+                let name = &info[info.find("name: \"")? + 7..];
+                Some(name[..name.find('"')?].to_string())
+            })
+            .collect();
+        defined.sort();
+        let mut listed: Vec<String> = listed.iter().map(|n| n.to_string()).collect();
+        listed.sort();
+        assert_eq!(defined, listed, "{dir}: the entries its files define against its registry");
+    }
+}

@@ -28,14 +28,13 @@ pub fn find<T: Named>(all: &'static [&'static T], what: &'static str, name: &str
     })
 }
 
-/// `registry!(TargetInfo, TARGETS: banana, bimodal)` declares the modules `banana` and `bimodal`
-/// (each with its `pub static INFO`) and `pub static TARGETS: &[&TargetInfo]` of their `INFO`s, in
-/// that (menu) order: adding an entry is its file and one word here.
+/// `registry!(TargetInfo, TARGETS: banana, bimodal)` declares `pub static TARGETS: &[&TargetInfo]`
+/// of the modules' `INFO`s, in that (menu) order. The modules themselves are declared beside it with
+/// plain `pub mod banana;` lines: rustfmt and cargo-mutants do not follow modules a macro declares.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! registry {
     ($ty:ty, $all:ident: $($m:ident),+ $(,)?) => {
-        $(pub mod $m;)+
         /// Every entry, in menu order.
         pub static $all: &[&$ty] = &[$(&$m::INFO),+];
     };

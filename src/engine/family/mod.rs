@@ -300,6 +300,10 @@ impl Named for FamilyInfo {
     }
 }
 
+pub mod flow;
+pub mod full_rank;
+pub mod mean_field;
+
 crate::registry!(FamilyInfo, FAMILIES: mean_field, full_rank, flow);
 
 /// Looks a family up by name.

@@ -102,6 +102,9 @@ impl ObjectiveInfo {
     }
 }
 
+pub mod forward_kl;
+pub mod reverse_kl;
+
 crate::registry!(ObjectiveInfo, OBJECTIVES: reverse_kl, forward_kl);
 
 /// Looks an objective up by name.

@@ -96,6 +96,10 @@ impl TargetInfo {
     }
 }
 
+pub mod banana;
+pub mod bimodal;
+pub mod correlated;
+
 crate::registry!(TargetInfo, TARGETS: banana, bimodal, correlated);
 
 /// Looks a target up by name.
