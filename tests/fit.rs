@@ -247,24 +247,3 @@ fn every_registry_name_is_lowercase_words_and_dashes() {
     }
     assert!(NEVER_A_NAME.contains('_'));
 }
-
-/// Draws of p are draws of one target with its inputs; without them, every objective's choice of a
-/// gradient that needs them falls back to its default, and the label of the gradient now in use is
-/// what the page says.
-#[test]
-fn draws_belong_to_one_target_and_their_gradient_falls_back_without_them() {
-    let a = settings("correlated", 0.9, "mean-field", "forward", 1);
-    assert!(a.same_target(&Settings { seed: 5, family: "flow".into(), ..a.clone() }));
-    assert!(!a.same_target(&common::with_param(a.clone(), 0.5)), "another ρ");
-    assert!(!a.same_target(&settings("banana", 1.0, "mean-field", "forward", 1)));
-    let mut s = common::with_gradient(a.clone(), "draws");
-    assert_eq!(s.without_draws(), Some("Importance sampling, defensive"));
-    assert_eq!(s.gradient_name(), "snis-defensive");
-    assert_eq!(s.without_draws(), None, "nothing left to change");
-    // A reverse-KL fit keeps its gradient; forward KL's choice of draws is reset all the same.
-    let mut r = common::with_gradient(a, "draws");
-    r.objective = "reverse".into();
-    assert_eq!(r.without_draws(), None);
-    r.objective = "forward".into();
-    assert_eq!(r.gradient_name(), "snis-defensive");
-}

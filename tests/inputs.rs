@@ -104,6 +104,7 @@ fn the_target_is_built_from_all_its_inputs() {
     for (row, text) in [(&A, "1"), (&B, "2"), (&DATA, "1:1,3:-1"), (&NOTE, "hello")] {
         o.set(row, row.parse(text).unwrap());
     }
+    assert_eq!(o.get(&NOTE).text(), "hello");
     let t = INFO.build(&o).unwrap();
     let e = t.exact();
     assert_eq!(e.mean, Some(Vec2::new(3.0, 0.0)), "a + the data's mean x, the data's mean y");

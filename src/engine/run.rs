@@ -143,15 +143,6 @@ impl Default for Settings {
     }
 }
 
-/// The names a fixed choice row takes: from the registries for target, family and objective.
-pub fn choices_of(row: &Setting) -> Vec<(&'static str, &'static str)> {
-    match row.key {
-        "target" => target::TARGETS.iter().map(|t| (t.name, t.label)).collect(),
-        "family" => family::FAMILIES.iter().map(|f| (f.name, f.label)).collect(),
-        "divergence" => objective::OBJECTIVES.iter().map(|o| (o.name, o.label)).collect(),
-        _ => row.choices(),
-    }
-}
 
 /// Every row a run can hold: the fixed rows, then every target's inputs and every family's and
 /// objective's options, each key once, in registry order.
@@ -166,4 +157,61 @@ pub fn all_rows() -> Vec<&'static Setting> {
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rho() -> &'static Setting {
+        &target::find("correlated").unwrap().inputs[0]
+    }
+
+    #[test]
+    fn settings_of_an_entry_triple_take_its_family_rate_and_objective_samples() {
+        let s = Settings::of("correlated", "flow", "forward");
+        assert_eq!((s.target.as_str(), s.family.as_str(), s.objective.as_str()), ("correlated", "flow", "forward"));
+        assert_eq!((s.lr, s.samples), (0.01, 32));
+        assert_eq!(Settings { target: "correlated".into(), ..Settings::of("banana", "mean-field", "reverse") }.samples, 8);
+        let unknown = Settings::of(crate::engine::NEVER_A_NAME, "flow", "reverse");
+        assert_eq!(unknown.target, crate::engine::NEVER_A_NAME, "kept as given, refused by check");
+        assert!(unknown.check(false).is_err());
+    }
+
+    #[test]
+    fn a_value_is_set_only_within_its_row() {
+        let mut s = Settings::of("correlated", "mean-field", "reverse");
+        s.set(rho(), Value::Number(-0.5)).unwrap();
+        assert_eq!(s.get(rho()), Value::Number(-0.5));
+        let err = s.set(rho(), Value::Number(1.5)).unwrap_err().to_string();
+        assert_eq!(err, "rho = 1.5 is out of range: it must lie in [-0.99, 0.99]");
+        assert_eq!(s.get(rho()), Value::Number(-0.5), "a refused value leaves the old one");
+    }
+
+    /// Draws of p are draws of one target with its inputs; without them, every objective's choice
+    /// of a gradient that needs them falls back to its default, and the label of the gradient now
+    /// in use is what the page says.
+    #[test]
+    fn draws_belong_to_one_target_and_their_gradient_falls_back_without_them() {
+        let a = Settings::of("correlated", "mean-field", "forward");
+        assert!(a.same_target(&Settings { seed: 5, family: "flow".into(), ..a.clone() }));
+        let mut other = a.clone();
+        other.set(rho(), Value::Number(0.5)).unwrap();
+        assert!(!a.same_target(&other), "another ρ");
+        assert!(!a.same_target(&Settings { target: "banana".into(), options: Options::default(), ..a.clone() }));
+        assert!(!Settings { target: crate::engine::NEVER_A_NAME.into(), ..a.clone() }.same_target(&a));
+        let forward = objective::find("forward").unwrap();
+        let mut s = a.clone();
+        s.set(&forward.gradient, Value::Name("draws")).unwrap();
+        assert_eq!(s.without_draws(), Some("Importance sampling, defensive"));
+        assert_eq!(s.gradient_name(), "snis-defensive");
+        assert_eq!(s.without_draws(), None, "nothing left to change");
+        // A reverse-KL run keeps its gradient; forward KL's choice of draws is reset all the same.
+        let mut r = a;
+        r.set(&forward.gradient, Value::Name("draws")).unwrap();
+        r.objective = "reverse".into();
+        assert_eq!(r.without_draws(), None);
+        r.objective = "forward".into();
+        assert_eq!(r.gradient_name(), "snis-defensive");
+    }
 }
