@@ -90,7 +90,9 @@ fn a_bad_input_is_refused_naming_the_row_and_the_item() {
     assert_eq!(said(&DATA, "1:2,3"), "data point 2 '3': write it x:y");
     assert_eq!(said(&DATA, "1:2,nan:1"), "data point 2 'nan:1': x and y must be finite numbers");
     assert_eq!(said(&DATA, "0:0,1:1,2:2,3:3,4:4"), "data holds at most 4 points, not 5");
+    assert_eq!(DATA.parse("0:0,1:1,2:2,3:3").unwrap().points().len(), 4, "as many as allowed");
     assert_eq!(said(&NOTE, "thirteen char"), "note holds at most 12 characters, not 13");
+    assert_eq!(NOTE.parse("twelve chars").unwrap().text(), "twelve chars", "as long as allowed");
     // A value of the wrong kind, as a hand-made Options can hold, is refused by the build.
     let mut o = Options::default();
     o.set(&B, Value::Text("wide".into()));

@@ -374,5 +374,7 @@ mod tests {
         assert_eq!(SEED.parse_whole("18446744073709551615").unwrap(), u64::MAX, "all 64 bits");
         assert_eq!(LR.parse("0.01").unwrap(), Value::Number(0.01));
         assert!(LR.parse("NaN").is_err() && LR.parse("inf").is_err());
+        assert_eq!(LR.parse("fast").unwrap_err().to_string(), "lr 'fast' is not a number (it must lie in [0.00001, 100])");
+        assert_eq!(LR.range(), LR_RANGE);
     }
 }
