@@ -145,7 +145,7 @@ fn vi_fit_refuses_bad_input_in_words() {
     let text = String::from_utf8_lossy(&help.stdout);
     // Every row of the settings table, from the registries, and the tool's own flags.
     let mut flags: Vec<String> = all_rows().iter().map(|r| format!("--{}", r.key)).collect();
-    flags.extend(["--stl", "--steps", "--until-kl", "--bench", "--seconds"].map(String::from));
+    flags.extend(["--stl", "--steps", "--until-kl", "--list", "--bench", "--seconds"].map(String::from));
     for flag in flags {
         assert!(text.contains(&format!("  {flag} ")), "--help does not document {flag}");
     }
@@ -224,4 +224,15 @@ fn vi_fit_prints_the_one_schema() {
         assert_eq!(printed, keys(&back), "{args:?}");
         assert_eq!(back, { let mut j = j.clone(); j.as_object_mut().unwrap().remove("steps_per_sec"); j });
     }
+}
+
+/// `vi-fit --list` names every registry entry, in menu order (the end-to-end tests check the page's
+/// menus against it).
+#[test]
+fn vi_fit_lists_the_registries() {
+    let j = json(vi_fit(&["--list"]));
+    let names = |v: &Value| v.as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(names(&j["targets"]), TARGETS.iter().map(|t| t.name.to_string()).collect::<Vec<_>>());
+    assert_eq!(names(&j["families"]), FAMILIES.iter().map(|f| f.name.to_string()).collect::<Vec<_>>());
+    assert_eq!(names(&j["divergences"]), OBJECTIVES.iter().map(|o| o.name.to_string()).collect::<Vec<_>>());
 }

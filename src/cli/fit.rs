@@ -38,6 +38,7 @@ OPTIONS (defaults in brackets):
   --seed N             RNG seed: the same seed gives the same numbers [1]
   --steps N            optimizer steps                           [5000]
   --until-kl X         stop as soon as the exact KL(q||p) < X (checked every 100 steps), at most --steps
+  --list               print every target's, family's and divergence's name as JSON
   --bench              print steps per second for every target x family at S = 1, 8, 64
   --seconds S          with --bench: time per configuration      [0.5]
   -h, --help           this text
@@ -69,6 +70,9 @@ struct Args {
 fn run(args: Vec<String>) -> Result<String, String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
         return Ok(help().trim_end().to_string());
+    }
+    if args.iter().any(|a| a == "--list") {
+        return Ok(list());
     }
     let a = parse(&args)?;
     match a.bench {
@@ -147,6 +151,17 @@ fn fit(settings: Settings, steps: u64, until_kl: Option<f64>) -> Result<String, 
         until_kl: until_kl.map(|goal| UntilKl { goal, reached_after_sec: reached }),
     };
     serde_json::to_string_pretty(&out).map_err(|e| e.to_string())
+}
+
+/// Every registry's names, as JSON (for scripts and the end-to-end tests, which check the page's
+/// menus against them).
+fn list() -> String {
+    let out = serde_json::json!({
+        "targets": TARGETS.iter().map(|t| t.name).collect::<Vec<_>>(),
+        "families": FAMILIES.iter().map(|f| f.name).collect::<Vec<_>>(),
+        "divergences": OBJECTIVES.iter().map(|o| o.name).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&out).unwrap_or_default()
 }
 
 /// The one schema ([`FitReport`]) and what only the command line knows: its speed, and when it

@@ -55,6 +55,16 @@ pub fn ln_1p(x: f64) -> f64 {
     libm::log1p(x)
 }
 
+#[inline]
+pub fn sin(x: f64) -> f64 {
+    libm::sin(x)
+}
+
+#[inline]
+pub fn cos(x: f64) -> f64 {
+    libm::cos(x)
+}
+
 /// ln(eᵃ + eᵇ) without overflow or underflow.
 #[inline]
 pub fn log_add_exp(a: f64, b: f64) -> f64 {

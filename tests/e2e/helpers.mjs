@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -18,6 +19,13 @@ const TYPES = {
 };
 
 /** Serves `root` on 127.0.0.1 at a free port; resolves to { url, close }. */
+/** The engine's registries (`vi-fit --list`, built by scripts/test.sh): the page's menus must
+ *  offer exactly these names, in this order. */
+export function registries() {
+  const bin = process.env.VI_FIT ?? new URL('../../target/release/vi-fit', import.meta.url).pathname;
+  return JSON.parse(execFileSync(bin, ['--list'], { encoding: 'utf8' }));
+}
+
 export async function serve(root) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');

@@ -4,7 +4,7 @@
 // screenshots are taken.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { suite, openPage, canvasDigest, stepsPast, pause, playPast } from './helpers.mjs';
+import { suite, openPage, canvasDigest, stepsPast, pause, playPast, registries } from './helpers.mjs';
 
 const ctx = suite();
 const ARTIFACTS = ctx.artifacts;
@@ -53,9 +53,11 @@ async function measurePlaying(page, windows) {
 
 test('every target × family × divergence plays and improves its objective', async () => {
   const { page, problems } = await openPage(ctx.browser, ctx.server.url);
-  for (const target of ['banana', 'bimodal', 'correlated']) {
-    for (const family of ['mean-field', 'full-rank', 'flow']) {
-      for (const divergence of ['reverse', 'forward']) {
+  // Every entry of the engine's registries (`vi-fit --list`): a new one is played here unasked.
+  const { targets, families, divergences } = registries();
+  for (const target of targets) {
+    for (const family of families) {
+      for (const divergence of divergences) {
         const what = `${target} / ${family} / ${divergence}`;
         await configure(page, { target, family, divergence });
         assert.equal(await num(page, 'step-count'), 0, what);
@@ -197,7 +199,7 @@ test('frame rate and optimizer speed while playing each family (printed for the 
   const { page, problems } = await openPage(ctx.browser, ctx.server.url);
   await page.getByTestId('speed-slider').fill('4'); // up to 10 000 steps per frame: the 8 ms budget decides
   await countStats(page);
-  for (const family of ['mean-field', 'full-rank', 'flow']) {
+  for (const family of registries().families) {
     await configure(page, { target: 'banana', family, divergence: 'reverse' });
     // Three of the page's 500 ms windows; the third, measured a second into playing, is printed.
     const s = await measurePlaying(page, 3);

@@ -99,8 +99,9 @@ impl TargetInfo {
 pub mod banana;
 pub mod bimodal;
 pub mod correlated;
+pub mod squiggle;
 
-crate::registry!(TargetInfo, TARGETS: banana, bimodal, correlated);
+crate::registry!(TargetInfo, TARGETS: banana, bimodal, correlated, squiggle);
 
 /// Looks a target up by name.
 pub fn find(name: &str) -> Result<&'static TargetInfo, EngineError> {
