@@ -68,7 +68,9 @@ proptest! {
         let mut inputs = Options::default();
         for row in info.inputs {
             let (lo, hi) = row.range();
-            inputs.set(row, Value::Number(lo + u * (hi - lo)));
+            let x = lo + u * (hi - lo);
+            let whole = matches!(row.kind, vi_playground::engine::settings::Kind::Whole { .. });
+            inputs.set(row, Value::Number(if whole { x.round() } else { x }));
         }
         let target = info.build(&inputs).unwrap();
         let b = target.view_box();

@@ -99,9 +99,10 @@ impl TargetInfo {
 pub mod banana;
 pub mod bimodal;
 pub mod correlated;
+pub mod ring;
 pub mod squiggle;
 
-crate::registry!(TargetInfo, TARGETS: banana, bimodal, correlated, squiggle);
+crate::registry!(TargetInfo, TARGETS: banana, bimodal, correlated, squiggle, ring);
 
 /// Looks a target up by name.
 pub fn find(name: &str) -> Result<&'static TargetInfo, EngineError> {
