@@ -3,8 +3,8 @@
 //! by a link and say what to look for. Definitions follow `shared/science.md`; the textbook results
 //! are those of Bishop's PRML §10.1 and the papers named in the text.
 
-pub use crate::engine::registry::Explanation;
 use crate::engine::fit::Settings;
+pub use crate::engine::registry::Explanation;
 
 /// A formula cut where it may wrap.
 pub trait FormulaPieces {

@@ -58,10 +58,9 @@ fn close(what: &str, got: &[f64], want: &[f64], tol: f64) {
 fn the_test_mixture_is_differentiated_right() {
     let q = q0();
     let phi = q.phi.to_vec();
-    for (eps, g_z, g_lq) in [
-        (Vec2::new(0.3, -1.2), Vec2::new(0.7, -0.4), 1.3),
-        (Vec2::new(-1.5, 0.6), Vec2::new(-0.2, 0.9), -0.6),
-    ] {
+    for (eps, g_z, g_lq) in
+        [(Vec2::new(0.3, -1.2), Vec2::new(0.7, -0.4), 1.3), (Vec2::new(-1.5, 0.6), Vec2::new(-0.2, 0.9), -0.6)]
+    {
         for k in 0..2 {
             let mut got = vec![0.0; 9];
             q.backprop_draw(k, eps, g_z, g_lq, &mut got);
@@ -90,7 +89,9 @@ fn the_test_mixture_is_differentiated_right() {
     let (mean, cov) = q.moments();
     let pi = [q.pi1(), 1.0 - q.pi1()];
     let mu = |k: usize| Vec2::new(q.phi[4 * k], q.phi[4 * k + 1]);
-    let var = |k: usize| vi_playground::engine::Mat2::from_diagonal(&Vec2::new(exp(2.0 * q.phi[4 * k + 2]), exp(2.0 * q.phi[4 * k + 3])));
+    let var = |k: usize| {
+        vi_playground::engine::Mat2::from_diagonal(&Vec2::new(exp(2.0 * q.phi[4 * k + 2]), exp(2.0 * q.phi[4 * k + 3])))
+    };
     let want_mean = mu(0) * pi[0] + mu(1) * pi[1];
     let want_cov = (0..2).map(|k| (var(k) + mu(k) * mu(k).transpose()) * pi[k]).sum::<vi_playground::engine::Mat2>()
         - want_mean * want_mean.transpose();
@@ -140,17 +141,7 @@ fn exact_elbo(q: &dyn Family, target: &dyn Target) -> f64 {
 fn estimate(g: &Gradient, target: &dyn Target, q: &dyn Family, rng: &mut Rng, samples: usize, grad: &mut [f64]) -> f64 {
     let options = Options::default();
     let mut scratch = Scratch::default();
-    (g.estimate)(&mut Step {
-        target,
-        q,
-        rng,
-        samples,
-        options: &options,
-        draws: &[],
-        scratch: &mut scratch,
-        grad,
-    })
-    .elbo
+    (g.estimate)(&mut Step { target, q, rng, samples, options: &options, draws: &[], scratch: &mut scratch, grad }).elbo
 }
 
 /// p̃ times e^c: ln Z = c. A constant in ln p̃ changes no true gradient, but it moves each stratum's
@@ -206,7 +197,12 @@ fn every_reverse_kl_gradient_is_unbiased_for_a_mixture() {
         for i in 0..9 {
             let mean = sum[i] / n;
             let se = ((sum2[i] / n - mean * mean) / n).sqrt();
-            assert!((mean - want[i]).abs() < 4.0 * se + 1e-6, "{}: φ[{i}] {mean:.4} ± {se:.4} against {:.4}", g.name, want[i]);
+            assert!(
+                (mean - want[i]).abs() < 4.0 * se + 1e-6,
+                "{}: φ[{i}] {mean:.4} ± {se:.4} against {:.4}",
+                g.name,
+                want[i]
+            );
         }
         let (mean, se) = (e_sum / n, ((e_sum2 / n - (e_sum / n).powi(2)) / n).sqrt());
         assert!((mean - elbo).abs() < 4.0 * se, "{}: ELBO {mean} ± {se} against {elbo}", g.name);
@@ -263,7 +259,10 @@ fn a_gradient_the_family_cannot_take_is_refused_in_words() {
         match g.needs {
             Needs::Bijection => {
                 let e = r.unwrap_err().to_string();
-                assert!(e.contains("Forward KL") && e.contains("mixture of two gaussians") && e.contains("invertible"), "{e}");
+                assert!(
+                    e.contains("Forward KL") && e.contains("mixture of two gaussians") && e.contains("invertible"),
+                    "{e}"
+                );
             }
             _ => assert!(r.is_ok(), "{}: {r:?}", g.name),
         }
@@ -274,7 +273,12 @@ fn a_gradient_the_family_cannot_take_is_refused_in_words() {
         let offered = objective::offered(forward, &MIXTURE, has_draws);
         assert_eq!(offered.len(), forward.gradients().len(), "every gradient, offered or not");
         for (g, why) in offered {
-            assert_eq!(why, objective::resolve(forward, g, &MIXTURE, has_draws).err().map(|e| e.to_string()), "{}", g.name);
+            assert_eq!(
+                why,
+                objective::resolve(forward, g, &MIXTURE, has_draws).err().map(|e| e.to_string()),
+                "{}",
+                g.name
+            );
         }
     }
     let mut options = Options::default();

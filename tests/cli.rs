@@ -73,7 +73,11 @@ fn vi_fit_flags_take_effect() {
     assert_eq!(j["params_count"], 5);
 
     let f = json(vi_fit(&["--family", "flow", "--depth", "2", "--width", "8", "--steps", "10", "--b", "0.5"]));
-    assert_eq!((f["options"]["depth"].as_f64(), f["options"]["width"].as_f64()), (Some(2.0), Some(8.0)), "the flow's options");
+    assert_eq!(
+        (f["options"]["depth"].as_f64(), f["options"]["width"].as_f64()),
+        (Some(2.0), Some(8.0)),
+        "the flow's options"
+    );
     assert_eq!(j["options"].as_object().unwrap().len(), 1, "only the rows in use: {j}");
     assert_eq!(f["target"], "banana");
     assert_eq!(f["target_param"]["b"], 0.5);
@@ -130,12 +134,20 @@ fn vi_fit_refuses_bad_input_in_words() {
     );
     refused(t, vi_fit(&["--depth", "3"]), "--depth does not apply to target 'banana', family 'mean-field'");
     refused(t, vi_fit(&["--divergence", "forward", "--estimator", "stl"]), "--estimator does not apply");
-    refused(t, vi_fit(&["--divergence", "forward", "--proposal", "draws"]), "Forward KL from mcmc draws of p needs draws of p");
+    refused(
+        t,
+        vi_fit(&["--divergence", "forward", "--proposal", "draws"]),
+        "Forward KL from mcmc draws of p needs draws of p",
+    );
     let known: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
     refused(t, vi_fit(&["--target", NEVER_A_NAME]), &format!("unknown target '_never'; known: {}", known.join(", ")));
     refused(t, vi_fit(&["--family", NEVER_A_NAME]), "unknown family '_never'");
     refused(t, vi_fit(&["--divergence", "chi"]), "unknown divergence 'chi'");
-    refused(t, vi_fit(&["--divergence", "forward", "--proposal", "p"]), "unknown proposal 'p'; known: snis-defensive, snis, draws");
+    refused(
+        t,
+        vi_fit(&["--divergence", "forward", "--proposal", "p"]),
+        "unknown proposal 'p'; known: snis-defensive, snis, draws",
+    );
     refused(t, vi_fit(&["--schedule", "cosine"]), "unknown learning-rate schedule 'cosine'; known: decay, constant");
     refused(t, vi_fit(&["--until-kl", "-1"]), "--until-kl must be a positive number");
     refused(t, vi_fit(&["--bench", "--seconds", "0"]), "--seconds 0 must lie in (0, 60]");
@@ -214,7 +226,10 @@ fn vi_mcmc_flags_take_effect_and_bad_input_is_refused() {
 /// what the command line knows (its speed); reading it and writing it back keeps every key.
 #[test]
 fn vi_fit_prints_the_one_schema() {
-    for args in [&["--steps", "50"][..], &["--family", "flow", "--divergence", "forward", "--steps", "20", "--target", "correlated"]] {
+    for args in [
+        &["--steps", "50"][..],
+        &["--family", "flow", "--divergence", "forward", "--steps", "20", "--target", "correlated"],
+    ] {
         let j = json(vi_fit(args));
         let report: vi_playground::report::FitReport = serde_json::from_value(j.clone()).expect("the report's schema");
         let back = serde_json::to_value(&report).unwrap();
@@ -222,7 +237,11 @@ fn vi_fit_prints_the_one_schema() {
         let mut printed = keys(&j);
         assert!(printed.remove("steps_per_sec"));
         assert_eq!(printed, keys(&back), "{args:?}");
-        assert_eq!(back, { let mut j = j.clone(); j.as_object_mut().unwrap().remove("steps_per_sec"); j });
+        assert_eq!(back, {
+            let mut j = j.clone();
+            j.as_object_mut().unwrap().remove("steps_per_sec");
+            j
+        });
     }
 }
 

@@ -7,12 +7,12 @@ mod common;
 
 use common::settings;
 use vi_playground::engine::family::FAMILIES;
+use vi_playground::engine::fit::{Fit, Settings, Status};
+use vi_playground::engine::math::{rng_from_seed, std_normal2};
 use vi_playground::engine::objective::OBJECTIVES;
 use vi_playground::engine::run::all_rows;
 use vi_playground::engine::settings::Value;
 use vi_playground::engine::target::TARGETS;
-use vi_playground::engine::fit::{Fit, Settings, Status};
-use vi_playground::engine::math::{rng_from_seed, std_normal2};
 use vi_playground::engine::{EngineError, Mat2, Vec2, NEVER_A_NAME};
 
 /// Every target × family × objective × gradient of the registries (but those needing draws of p),
@@ -243,7 +243,10 @@ fn every_registry_name_is_lowercase_words_and_dashes() {
     names.extend(OBJECTIVES.iter().flat_map(|o| o.gradients().iter().map(|g| g.name)));
     names.extend(all_rows().iter().map(|r| r.key));
     for name in names {
-        assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{name:?}");
+        assert!(
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{name:?}"
+        );
     }
     assert!(NEVER_A_NAME.contains('_'));
 }

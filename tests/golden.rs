@@ -18,8 +18,8 @@ use std::process::Command;
 
 use serde_json::Value;
 use vi_playground::engine::fit::{Fit, Settings};
-use vi_playground::explain::LESSONS;
 use vi_playground::engine::target;
+use vi_playground::explain::LESSONS;
 use vi_playground::link::{self, PageState};
 
 const FIT_STEPS: &str = "200";
@@ -75,8 +75,25 @@ fn leaves(v: &Value, path: &str, out: &mut String) {
 /// Only the numbers the fit computed: the settings it echoes are projected separately, so that a
 /// renamed key of the echo does not hide a changed number.
 const NUMBERS: &[&str] = &[
-    "steps", "params_count", "structure", "elbo", "elbo_last", "log_z", "log_z_error", "kl_qp", "kl_qp_error", "kl_pq",
-    "kl_pq_error", "k_hat", "ess", "mean", "cov", "params", "diverged", "lr", "samples",
+    "steps",
+    "params_count",
+    "structure",
+    "elbo",
+    "elbo_last",
+    "log_z",
+    "log_z_error",
+    "kl_qp",
+    "kl_qp_error",
+    "kl_pq",
+    "kl_pq_error",
+    "k_hat",
+    "ess",
+    "mean",
+    "cov",
+    "params",
+    "diverged",
+    "lr",
+    "samples",
 ];
 
 #[test]

@@ -8,10 +8,10 @@
 mod common;
 
 use proptest::prelude::*;
-use vi_playground::engine::objective as divergence;
 use vi_playground::engine::family::{self, flow, Family, FAMILIES};
-use vi_playground::engine::settings::{Options, Value};
 use vi_playground::engine::math::{rng_from_seed, Mat2, Vec2};
+use vi_playground::engine::objective as divergence;
+use vi_playground::engine::settings::{Options, Value};
 use vi_playground::engine::target::TARGETS;
 
 const H: f64 = 1e-5;

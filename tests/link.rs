@@ -39,7 +39,8 @@ const NON_DEFAULT: &[(&str, &str)] = &[
 /// (not a gradient that needs MCMC draws), a point, a word.
 fn generated() -> Vec<(&'static str, String)> {
     let fixed: Vec<&str> = FIXED.iter().map(|r| r.url).collect();
-    let needs_draws = |name: &str| OBJECTIVES.iter().flat_map(|o| o.gradients()).any(|g| g.name == name && g.needs_draws);
+    let needs_draws =
+        |name: &str| OBJECTIVES.iter().flat_map(|o| o.gradients()).any(|g| g.name == name && g.needs_draws);
     all_rows()
         .into_iter()
         .filter(|r| !fixed.contains(&r.url))
@@ -51,7 +52,8 @@ fn generated() -> Vec<(&'static str, String)> {
                 }
                 Kind::Whole { max, default, .. } => Value::Number((default + 1).min(max) as f64),
                 Kind::Named(_) | Kind::Choice(_) => {
-                    let other = row.choices().into_iter().skip(1).find(|(n, _)| !needs_draws(n)).expect("another choice");
+                    let other =
+                        row.choices().into_iter().skip(1).find(|(n, _)| !needs_draws(n)).expect("another choice");
                     Value::Name(other.0)
                 }
                 Kind::Points { .. } => Value::Points(vec![[0.5, 1.0]]),

@@ -14,12 +14,7 @@ use vi_playground::engine::math::{exp, rng_from_seed, std_normal2, Vec2};
 use vi_playground::engine::target::Box2;
 use vi_playground::viz::Grid;
 
-fn flow_settings(
-    target: &str,
-    param: f64,
-    objective: &str,
-    seed: u64,
-) -> Settings {
+fn flow_settings(target: &str, param: f64, objective: &str, seed: u64) -> Settings {
     // The flow at its default depth 4 and width 16.
     Settings { lr: 0.01, samples: 8, ..settings(target, param, "flow", objective, seed) }
 }

@@ -10,9 +10,9 @@ use web_sys::{Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
 use vi_playground::app::components::ControlPanel;
 use vi_playground::app::live::Live;
 use vi_playground::app::{mount, App};
-use vi_playground::report::FitReport;
 use vi_playground::engine::fit::{Fit, Settings};
 use vi_playground::link::PageState;
+use vi_playground::report::FitReport;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -120,7 +120,11 @@ async fn controls_drive_the_settings_and_refuse_bad_input_in_words() {
     leptos::task::tick().await;
     assert_eq!(text(&root, "rho-value"), "ρ = 0.25");
     let rho = &vi_playground::engine::target::find("correlated").unwrap().inputs[0];
-    assert_eq!(live.first().fit.with_value(|f| f.as_ref().unwrap().settings().get(rho).number()), 0.25, "the fit follows");
+    assert_eq!(
+        live.first().fit.with_value(|f| f.as_ref().unwrap().settings().get(rho).number()),
+        0.25,
+        "the fit follows"
+    );
 
     let family: HtmlSelectElement = by_testid(&root, "family-select");
     family.set_value("flow");

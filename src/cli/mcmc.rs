@@ -81,7 +81,12 @@ fn run(args: Vec<String>) -> Result<String, String> {
     for (row, text) in inputs {
         if !info.inputs.iter().any(|r| r.key == row.key) {
             let takes: Vec<String> = info.inputs.iter().map(|r| format!("--{}", r.key)).collect();
-            return Err(format!("--{} does not apply to target '{}' (it takes {})", row.key, info.name, takes.join(", ")));
+            return Err(format!(
+                "--{} does not apply to target '{}' (it takes {})",
+                row.key,
+                info.name,
+                takes.join(", ")
+            ));
         }
         options.set(row, row.parse(&text).map_err(|e| e.to_string())?);
     }
@@ -159,7 +164,9 @@ fn check_defaults(settings: &McmcSettings, seeds: u64) -> String {
     );
     let cases = target::TARGETS.iter().flat_map(|info| {
         info.inputs.iter().filter_map(move |row| match row.kind {
-            Kind::Number { min, max, default, .. } => Some((info, row, [min, 0.5 * (min + default), default, 0.5 * (default + max), max])),
+            Kind::Number { min, max, default, .. } => {
+                Some((info, row, [min, 0.5 * (min + default), default, 0.5 * (default + max), max]))
+            }
             _ => None,
         })
     });

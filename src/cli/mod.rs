@@ -62,7 +62,9 @@ pub fn target_inputs_json(info: &TargetInfo, options: &Options) -> serde_json::V
     let map = info
         .inputs
         .iter()
-        .map(|r| (r.key.to_string(), serde_json::to_value(crate::report::Setting::from(options.get(r))).unwrap_or_default()))
+        .map(|r| {
+            (r.key.to_string(), serde_json::to_value(crate::report::Setting::from(options.get(r))).unwrap_or_default())
+        })
         .collect();
     serde_json::Value::Object(map)
 }

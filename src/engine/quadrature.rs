@@ -204,9 +204,12 @@ impl TargetIntegrals {
 
     /// [`TargetIntegrals::kl_qp`] and its error estimate.
     pub fn kl_qp_with_error(&self, target: &dyn Target, q: &dyn Family) -> (f64, f64) {
-        let e = crate::engine::family::expect(q, self.cubature_cells, |_| [cubature::BASE_TOL], |d| {
-            [d.log_q - target.log_density(d.z)]
-        });
+        let e = crate::engine::family::expect(
+            q,
+            self.cubature_cells,
+            |_| [cubature::BASE_TOL],
+            |d| [d.log_q - target.log_density(d.z)],
+        );
         (e.value[0] + self.log_z, e.error[0] + self.log_z_error)
     }
 }

@@ -40,7 +40,12 @@ impl Settings {
     /// The settings of `target` × `family` × `objective` with everything else at its default
     /// (the family's learning rate, the objective's samples).
     pub fn of(target: &str, family: &str, objective: &str) -> Settings {
-        let mut s = Settings { target: target.into(), family: family.into(), objective: objective.into(), ..Settings::default() };
+        let mut s = Settings {
+            target: target.into(),
+            family: family.into(),
+            objective: objective.into(),
+            ..Settings::default()
+        };
         if let Ok(f) = family::find(family) {
             s.lr = f.default_lr;
         }
@@ -143,7 +148,6 @@ impl Default for Settings {
     }
 }
 
-
 /// Every row a run can hold: the fixed rows, then every target's inputs and every family's and
 /// objective's options, each key once, in registry order.
 pub fn all_rows() -> Vec<&'static Setting> {
@@ -172,7 +176,10 @@ mod tests {
         let s = Settings::of("correlated", "flow", "forward");
         assert_eq!((s.target.as_str(), s.family.as_str(), s.objective.as_str()), ("correlated", "flow", "forward"));
         assert_eq!((s.lr, s.samples), (0.01, 32));
-        assert_eq!(Settings { target: "correlated".into(), ..Settings::of("banana", "mean-field", "reverse") }.samples, 8);
+        assert_eq!(
+            Settings { target: "correlated".into(), ..Settings::of("banana", "mean-field", "reverse") }.samples,
+            8
+        );
         let unknown = Settings::of(crate::engine::NEVER_A_NAME, "flow", "reverse");
         assert_eq!(unknown.target, crate::engine::NEVER_A_NAME, "kept as given, refused by check");
         assert!(unknown.check(false).is_err());

@@ -368,13 +368,22 @@ mod tests {
 
     #[test]
     fn numbers_are_checked_against_their_range_and_wholeness() {
-        assert_eq!(SAMPLES.parse("0").unwrap_err().to_string(), "samples = 0 is out of range: it must lie in [1, 1024]");
-        assert_eq!(SAMPLES.parse("2.5").unwrap_err().to_string(), "samples '2.5' is not a whole number (it must lie in [1, 1024])");
+        assert_eq!(
+            SAMPLES.parse("0").unwrap_err().to_string(),
+            "samples = 0 is out of range: it must lie in [1, 1024]"
+        );
+        assert_eq!(
+            SAMPLES.parse("2.5").unwrap_err().to_string(),
+            "samples '2.5' is not a whole number (it must lie in [1, 1024])"
+        );
         assert!(SAMPLES.check(Value::Number(2.5)).is_err());
         assert_eq!(SEED.parse_whole("18446744073709551615").unwrap(), u64::MAX, "all 64 bits");
         assert_eq!(LR.parse("0.01").unwrap(), Value::Number(0.01));
         assert!(LR.parse("NaN").is_err() && LR.parse("inf").is_err());
-        assert_eq!(LR.parse("fast").unwrap_err().to_string(), "lr 'fast' is not a number (it must lie in [0.00001, 100])");
+        assert_eq!(
+            LR.parse("fast").unwrap_err().to_string(),
+            "lr 'fast' is not a number (it must lie in [0.00001, 100])"
+        );
         assert_eq!(LR.range(), LR_RANGE);
     }
 }

@@ -231,11 +231,14 @@ fn read_setting(c: &mut Controls, row: &'static Setting, v: &str) -> Result<(), 
         "schedule" => s.schedule = Schedule::parse(v).map_err(err)?,
         "seed" => s.seed = row.parse_whole(v).map_err(err)?,
         _ => {
-            if TARGETS.iter().any(|t| t.inputs.iter().any(|i| i.key == row.key)) && !s.rows().iter().any(|r| r.key == row.key) {
+            if TARGETS.iter().any(|t| t.inputs.iter().any(|i| i.key == row.key))
+                && !s.rows().iter().any(|r| r.key == row.key)
+            {
                 return Err(format!("target {} has no input {}", s.target, row.url));
             }
             let value = row.parse(v).map_err(err)?;
-            let gradients = objective::OBJECTIVES.iter().filter(|o| o.gradient.key == row.key).flat_map(|o| o.gradients());
+            let gradients =
+                objective::OBJECTIVES.iter().filter(|o| o.gradient.key == row.key).flat_map(|o| o.gradients());
             if gradients.into_iter().any(|g| g.needs_draws && g.name == value.name()) {
                 return Err("MCMC draws exist only after running MCMC in the page".into());
             }
@@ -299,7 +302,8 @@ pub fn pairs(state: &PageState) -> Vec<(&'static str, String)> {
             || in_use.iter().any(|r| r.key == row.key)
             || s.options.keys().any(|k| k == row.key)
     });
-    let mut out: Vec<(&'static str, String)> = written.map(|row| (row.url, write_setting(&state.controls, row))).collect();
+    let mut out: Vec<(&'static str, String)> =
+        written.map(|row| (row.url, write_setting(&state.controls, row))).collect();
     out.extend(KEYS.iter().map(|k| (k.name, (k.get)(state))));
     out
 }

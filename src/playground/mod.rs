@@ -3,8 +3,8 @@
 //! readouts show ([`readout`]). The Leptos layer only holds these in signals.
 
 use crate::engine::family;
-use crate::engine::objective;
 use crate::engine::fit::Settings;
+use crate::engine::objective;
 use crate::engine::target;
 
 mod readout;
@@ -246,9 +246,15 @@ mod tests {
         let f = c.with_family("flow");
         assert_eq!(f.settings.lr, 0.01, "the flow brings its learning rate");
         let mut bent = c.clone();
-        bent.settings.set(&crate::engine::target::find("banana").unwrap().inputs[0], crate::engine::settings::Value::Number(1.7)).unwrap();
+        bent.settings
+            .set(&crate::engine::target::find("banana").unwrap().inputs[0], crate::engine::settings::Value::Number(1.7))
+            .unwrap();
         let rho = c.with_target("correlated");
-        assert_eq!(rho.settings.get(&target::find("correlated").unwrap().inputs[0]).number(), 0.9, "a new target starts at its default");
+        assert_eq!(
+            rho.settings.get(&target::find("correlated").unwrap().inputs[0]).number(),
+            0.9,
+            "a new target starts at its default"
+        );
         assert_eq!(bent.with_target("correlated").settings, rho.settings, "and keeps no input of the old one");
         assert_eq!(c.with_target(crate::engine::NEVER_A_NAME), c);
         assert!(crate::engine::fit::Fit::new(Controls::default().settings).is_ok());

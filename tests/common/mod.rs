@@ -44,8 +44,11 @@ pub fn target(name: &str, value: f64) -> Box<dyn Target> {
 /// `s` with the gradient `name` of its objective.
 pub fn with_gradient(mut s: Settings, name: &str) -> Settings {
     let o = objective::find(&s.objective).unwrap();
-    s.set(&o.gradient, Value::Name(o.gradients().iter().find(|g| g.name == name).expect("a gradient of the objective").name))
-        .unwrap();
+    s.set(
+        &o.gradient,
+        Value::Name(o.gradients().iter().find(|g| g.name == name).expect("a gradient of the objective").name),
+    )
+    .unwrap();
     s
 }
 

@@ -140,36 +140,37 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
         move || rows_of(&c.get(), axis).into_iter().map(|row| view! { <SettingControl live row part /> }).collect_view()
     };
     // A typed value out of range is refused in words and the field shows the value kept.
-    let number_input = move |row: &'static Setting,
-                             testid: &'static str,
-                             part: &'static str,
-                             get: fn(&Controls) -> String,
-                             put: fn(&mut Controls, &str) -> Result<(), crate::engine::EngineError>| {
-        let label = row.label;
-        view! {
-            <div class="control" data-part=part>
-                <label for=testid>{label}</label>
-                <input
-                    id=testid
-                    data-testid=testid
-                    type="text"
-                    inputmode="decimal"
-                    prop:value=move || get(&c.get())
-                    on:change=move |ev| {
-                        let text = event_target_value(&ev);
-                        let mut next = c.get_untracked();
-                        match put(&mut next, text.trim()) {
-                            Ok(()) => live.change_controls(|c| *c = next),
-                            Err(e) => {
-                                live.error.set(Some(format!("{label}: {e}; kept {}.", get(&c.get_untracked()))));
-                                c.update(|_| {});
+    let number_input =
+        move |row: &'static Setting,
+              testid: &'static str,
+              part: &'static str,
+              get: fn(&Controls) -> String,
+              put: fn(&mut Controls, &str) -> Result<(), crate::engine::EngineError>| {
+            let label = row.label;
+            view! {
+                <div class="control" data-part=part>
+                    <label for=testid>{label}</label>
+                    <input
+                        id=testid
+                        data-testid=testid
+                        type="text"
+                        inputmode="decimal"
+                        prop:value=move || get(&c.get())
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            let mut next = c.get_untracked();
+                            match put(&mut next, text.trim()) {
+                                Ok(()) => live.change_controls(|c| *c = next),
+                                Err(e) => {
+                                    live.error.set(Some(format!("{label}: {e}; kept {}.", get(&c.get_untracked()))));
+                                    c.update(|_| {});
+                                }
                             }
                         }
-                    }
-                />
-            </div>
-        }
-    };
+                    />
+                </div>
+            }
+        };
     view! {
         <div class="control" data-part="target">
             <label for="target-select">"Target"</label>

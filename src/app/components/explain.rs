@@ -24,9 +24,7 @@ fn card(e: Explanation) -> impl IntoView {
 pub fn ExplainPanel(live: Live) -> impl IntoView {
     let c = live.controls;
     let lesson = RwSignal::new(None::<usize>);
-    let cards = move || {
-        explain::for_settings(&c.get().settings).into_iter().map(card).collect_view()
-    };
+    let cards = move || explain::for_settings(&c.get().settings).into_iter().map(card).collect_view();
     view! {
         <div class="explain" data-testid="explain-panel" aria-live="polite">
             {cards}

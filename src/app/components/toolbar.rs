@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::app::browser;
 use crate::app::live::{Live, PANE_NAMES};
-use crate::engine::objective::{self, OBJECTIVES};
 use crate::engine::family::FAMILIES;
+use crate::engine::objective::{self, OBJECTIVES};
 use crate::link::{to_query, Part, Second};
 use crate::playground::traces_csv;
 use crate::report::{FitReport, PageExport};

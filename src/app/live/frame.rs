@@ -192,7 +192,8 @@ impl Live {
             let drawn = pane.fit.with_value(|f| {
                 let Some(f) = f else { return Ok(()) };
                 self.mcmc.with_value(|m| {
-                    let view = MainView { target: f.target(), q: f.family(), pane: i, mcmc: m.as_ref(), presenter, handles };
+                    let view =
+                        MainView { target: f.target(), q: f.family(), pane: i, mcmc: m.as_ref(), presenter, handles };
                     pane.base_layer.try_update_value(|base| plots::main::draw(&canvas, base, &view)).unwrap_or(Ok(()))
                 })
             });
@@ -218,7 +219,12 @@ impl Live {
                     .active()
                     .iter()
                     .zip(captions)
-                    .map(|(&i, label)| Lines { traces: if i == 0 { t0 } else { t1 }, name: PANE_NAMES[i], label, pane: i })
+                    .map(|(&i, label)| Lines {
+                        traces: if i == 0 { t0 } else { t1 },
+                        name: PANE_NAMES[i],
+                        label,
+                        pane: i,
+                    })
                     .collect();
                 plots::elbo::draw(canvas, &lines, log_z, presenter)
             })

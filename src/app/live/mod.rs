@@ -18,11 +18,11 @@ mod frame;
 mod mcmc;
 mod pane;
 
+pub use crate::playground::{Exact, Readout, PANE_NAMES};
+use frame::Clock;
 pub use frame::{now, FrameStats};
 pub use mcmc::McmcView;
 pub use pane::Pane;
-pub use crate::playground::{Exact, Readout, PANE_NAMES};
-use frame::Clock;
 
 /// A frame's whole budget (60 Hz); optimizer steps get what drawing leaves, between these bounds.
 pub const FRAME_BUDGET_MS: f64 = 14.0;

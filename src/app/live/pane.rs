@@ -86,11 +86,7 @@ impl Pane {
         let e = self.fit.with_value(|f| {
             f.as_ref().map(|f| {
                 let (d, moments) = f.refresh();
-                (
-                    f.step_count(),
-                    Exact::of(&d),
-                    moments,
-                )
+                (f.step_count(), Exact::of(&d), moments)
             })
         });
         if let Some((step, e, moments)) = e {

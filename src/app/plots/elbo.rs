@@ -7,8 +7,8 @@ use plotters_canvas::CanvasBackend;
 
 use super::{axes, err, fit_to_display, header, rgb, Area, Chart, Key, YAxis};
 use crate::palette;
-use crate::playground::Traces;
 use crate::playground::Trace;
+use crate::playground::Traces;
 
 /// A fit's lines: its traces, name ("A" or "B") and caption; pane `i` is drawn in q's colour there.
 pub struct Lines<'a> {
@@ -19,7 +19,12 @@ pub struct Lines<'a> {
 }
 
 /// Draws the chart of one fit's lines or two, against the exact `log_z`.
-pub fn draw(canvas: web_sys::HtmlCanvasElement, fits: &[Lines], log_z: Option<f64>, presenter: bool) -> Result<(), String> {
+pub fn draw(
+    canvas: web_sys::HtmlCanvasElement,
+    fits: &[Lines],
+    log_z: Option<f64>,
+    presenter: bool,
+) -> Result<(), String> {
     let display = fit_to_display(&canvas, (480, 480), presenter);
     let weight: f64 = if presenter { 1.6 } else { 1.0 };
     let line = |v: f64| (v * display.dpr * weight).round() as u32;
@@ -104,7 +109,8 @@ fn draw_charts(
         .min(50.0);
     let keys: Vec<Key> = if compare {
         // Colour says which fit, the dash which KL: three entries, not four.
-        let mut keys: Vec<Key> = fits.iter().map(|f| key(format!("{}: KL(q‖p)", f.name), rgb(palette::Q[f.pane]), false)).collect();
+        let mut keys: Vec<Key> =
+            fits.iter().map(|f| key(format!("{}: KL(q‖p)", f.name), rgb(palette::Q[f.pane]), false)).collect();
         keys.push(key("KL(p‖q) dashed", BLACK, true));
         keys
     } else {

@@ -12,8 +12,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::{axes, context, err, fit_to_display, Display, YAxis};
 use crate::engine::family::Family;
-use crate::engine::mcmc::Mcmc;
 use crate::engine::math::{rng_from_seed, std_normal2, Vec2};
+use crate::engine::mcmc::Mcmc;
 use crate::engine::target::{Box2, Target};
 use crate::palette;
 use crate::viz::Grid;

@@ -16,7 +16,13 @@ const BINS: usize = 40;
 const Q_GRID: usize = 96;
 
 /// Draws the marginals of the MCMC `draws` and of `q` over the target's `view`.
-pub fn draw(canvas: web_sys::HtmlCanvasElement, draws: &[Vec2], q: &dyn Family, view: Box2, presenter: bool) -> Result<(), String> {
+pub fn draw(
+    canvas: web_sys::HtmlCanvasElement,
+    draws: &[Vec2],
+    q: &dyn Family,
+    view: Box2,
+    presenter: bool,
+) -> Result<(), String> {
     let grid = Grid::new(view, Q_GRID, Q_GRID);
     let log_q = grid.eval(|z| q.log_q(z));
     let (qx, qy) = marginals(&grid, &log_q);

@@ -9,7 +9,7 @@ pub mod nuts;
 pub mod rwmh;
 mod summary;
 
-pub use summary::{Summary, MAX_RHAT, MIN_E_BFMI, MIN_ESS_PER_CHAIN};
+pub use summary::{Summary, MAX_RHAT, MIN_ESS_PER_CHAIN, MIN_E_BFMI};
 
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};

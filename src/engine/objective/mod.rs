@@ -146,7 +146,11 @@ pub fn offered(
     family: &FamilyInfo,
     has_draws: bool,
 ) -> Vec<(&'static Gradient, Option<String>)> {
-    objective.gradients().iter().map(|g| (g, resolve(objective, g, family, has_draws).err().map(|e| e.to_string()))).collect()
+    objective
+        .gradients()
+        .iter()
+        .map(|g| (g, resolve(objective, g, family, has_draws).err().map(|e| e.to_string())))
+        .collect()
 }
 
 /// Points every objective's choice of gradient at one `family` can take (draws of p assumed, as a

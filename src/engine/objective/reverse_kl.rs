@@ -7,8 +7,8 @@
 //!   running mean of past f's (S = 1).
 
 use super::{draw_from_q, Estimate, Gradient, Gradients, ObjectiveInfo, Scratch};
-use crate::engine::family::Needs;
 use crate::engine::family::Family;
+use crate::engine::family::Needs;
 use crate::engine::math::{exp, std_normal2, Rng};
 use crate::engine::registry::Explanation;
 use crate::engine::settings::{Kind, Setting};

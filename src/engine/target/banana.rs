@@ -6,9 +6,9 @@
 //! ∂/∂x = −x + 2bx·r, ∂/∂y = −r.
 
 use super::{Box2, Exact, Target, TargetInfo};
+use crate::engine::math::{ln, Mat2, Vec2, LN_2PI};
 use crate::engine::registry::Explanation;
 use crate::engine::settings::{Kind, Setting};
-use crate::engine::math::{ln, Mat2, Vec2, LN_2PI};
 
 pub const B: Setting = Setting {
     key: "b",

@@ -5,9 +5,9 @@
 //! s²I + w(1 − w)(2a)²·[[1, 1], [1, 1]] (science.md; PRML Fig. 10.3 uses such a mixture).
 
 use super::{Box2, Exact, Target, TargetInfo};
+use crate::engine::math::{exp, ln, ln_1p, log_add_exp, Mat2, Vec2, LN_2PI};
 use crate::engine::registry::Explanation;
 use crate::engine::settings::{Kind, Setting};
-use crate::engine::math::{exp, ln, ln_1p, log_add_exp, Mat2, Vec2, LN_2PI};
 
 pub const W: Setting = Setting {
     key: "w",
@@ -24,7 +24,8 @@ pub static INFO: TargetInfo = TargetInfo {
     inputs: &[W],
     explain: Explanation {
         title: "Two modes",
-        text: "A mixture of two round Gaussians at ±(1.5, 1.5) with weights w and 1 − w. \
+        text:
+            "A mixture of two round Gaussians at ±(1.5, 1.5) with weights w and 1 − w. \
                It shows what a single-peaked q does with two peaks: reverse KL picks one, forward KL spreads over both.",
         formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mi>w</mi><mspace width="0.1em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>z</mi><mo>;</mo><mo>−</mo><mi>a</mi><mn>𝟏</mn><mo>,</mo><msup><mi>s</mi><mn>2</mn></msup><mi>I</mi><mo>)</mo><mo>+</mo><mo>(</mo><mn>1</mn><mo>−</mo><mi>w</mi><mo>)</mo><mspace width="0.1em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>z</mi><mo>;</mo><mi>a</mi><mn>𝟏</mn><mo>,</mo><msup><mi>s</mi><mn>2</mn></msup><mi>I</mi><mo>)</mo></math>"#,
     },

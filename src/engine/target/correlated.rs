@@ -5,9 +5,9 @@
 //! example of PRML §10.1.2 where mean-field VI underestimates the variance.
 
 use super::{Box2, Exact, Target, TargetInfo};
+use crate::engine::math::{ln, Mat2, Vec2, LN_2PI};
 use crate::engine::registry::Explanation;
 use crate::engine::settings::{Kind, Setting};
-use crate::engine::math::{ln, Mat2, Vec2, LN_2PI};
 
 pub const RHO: Setting = Setting {
     key: "rho",

@@ -9,8 +9,8 @@
 //! which p is the standard normal (ln|det| = ln τ + τu₂/2).
 
 use super::{Box2, Exact, Target};
-use crate::engine::settings::{Kind, Setting};
 use crate::engine::math::{exp, ln, Mat2, Vec2, LN_2PI};
+use crate::engine::settings::{Kind, Setting};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Funnel {
