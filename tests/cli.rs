@@ -148,7 +148,7 @@ fn vi_fit_refuses_bad_input_in_words() {
         vi_fit(&["--divergence", "forward", "--proposal", "p"]),
         "unknown proposal 'p'; known: snis-defensive, snis, draws",
     );
-    refused(t, vi_fit(&["--schedule", "cosine"]), "unknown learning-rate schedule 'cosine'; known: decay, constant");
+    refused(t, vi_fit(&["--schedule", "cosine"]), "unknown schedule 'cosine'; known: decay, constant");
     refused(t, vi_fit(&["--until-kl", "-1"]), "--until-kl must be a positive number");
     refused(t, vi_fit(&["--bench", "--seconds", "0"]), "--seconds 0 must lie in (0, 60]");
     refused(t, vi_fit(&["--lr", "1e9"]), "lr = 1000000000 is out of range");
@@ -213,7 +213,12 @@ fn vi_mcmc_flags_take_effect_and_bad_input_is_refused() {
     refused(t, vi_mcmc(&["--draws", "3"]), "draws = 3 is out of range");
     refused(t, vi_mcmc(&["--sampler", "gibbs"]), "unknown sampler 'gibbs'; known: nuts, rwmh");
     refused(t, vi_mcmc(&["--w", "0.5"]), "--w does not apply to target 'banana' (it takes --b)");
-    refused(t, vi_mcmc(&["--seed", "-1"]), "--seed: '-1' is not a valid number");
+    refused(
+        t,
+        vi_mcmc(&["--seed", "-1"]),
+        "seed '-1' is not a whole number (it must lie in [0, 18446744073709551615])",
+    );
+    refused(t, vi_mcmc(&["--family", "flow"]), "--family does not apply to target 'banana' (it takes --b)");
     refused(
         t,
         vi_mcmc(&["--draws-out", "/nonexistent-dir/x.csv", "--draws", "10", "--warmup", "10"]),

@@ -6,13 +6,12 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::{apply_options, number, option_help, option_row};
+use super::{number, option_help, settings_from, split_setting_flags};
 use crate::engine::family::FAMILIES;
 use crate::engine::fit::{refresh_ms, Fit, Settings, Status};
 use crate::engine::objective::{self, OBJECTIVES};
-use crate::engine::optim::Schedule;
 use crate::engine::quadrature::Precision;
-use crate::engine::settings::{self, Setting};
+use crate::engine::settings;
 use crate::engine::target::TARGETS;
 use serde::Serialize;
 
@@ -82,41 +81,38 @@ fn run(args: Vec<String>) -> Result<String, String> {
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
-    let mut s = Settings::default();
+    let (mut given, rest) = split_setting_flags(args)?;
     let mut steps = 5000u64;
     let mut until_kl = None;
     let mut bench = false;
     let mut seconds = 0.5f64;
-    let mut options: Vec<(&'static Setting, String)> = Vec::new();
-    let mut samples = None;
-    let mut lr = None;
-    let mut it = args.iter();
+    let mut it = rest.iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "--target" => s.target = value()?.clone(),
-            "--family" => s.family = value()?.clone(),
-            "--divergence" => s.objective = value()?.clone(),
-            "--stl" => options.push((&objective::reverse_kl::INFO.gradient, "stl".into())),
-            "--samples" => samples = Some(settings::SAMPLES.parse_whole(value()?).map_err(|e| e.to_string())? as usize),
-            "--lr" => lr = Some(number(flag, value()?)?),
-            "--schedule" => s.schedule = Schedule::parse(value()?).map_err(|e| e.to_string())?,
+            "--stl" => given.push((&objective::reverse_kl::INFO.gradient, "stl".into())),
             "--steps" => steps = number(flag, value()?)?,
             "--until-kl" => until_kl = Some(number::<f64>(flag, value()?)?),
-            "--seed" => s.seed = settings::SEED.parse_whole(value()?).map_err(|e| e.to_string())?,
             "--bench" => bench = true,
             "--seconds" => seconds = number(flag, value()?)?,
-            other => match option_row(other) {
-                Some(row) => options.push((row, value()?.clone())),
-                None => return Err(format!("unknown option '{other}'")),
-            },
+            other => return Err(format!("unknown option '{other}'")),
         }
     }
-    let e = s.entries().map_err(|e| e.to_string())?;
-    s.lr = lr.unwrap_or(e.family.default_lr);
-    // As on the page: each divergence brings its own sample count.
-    s.samples = samples.unwrap_or(e.objective.default_samples);
-    apply_options(&mut s, &options)?;
+    // Every fixed row applies; an input or option only if the chosen entries use it.
+    let s = settings_from(&given, |s, row| {
+        if settings::FIXED.iter().any(|f| f.key == row.key) || s.rows().iter().any(|r| r.key == row.key) {
+            return Ok(());
+        }
+        let takes: Vec<String> = s.rows().iter().map(|r| format!("--{}", r.key)).collect();
+        Err(format!(
+            "--{} does not apply to target '{}', family '{}' and divergence '{}' (they take {})",
+            row.key,
+            s.target,
+            s.family,
+            s.objective,
+            takes.join(", ")
+        ))
+    })?;
     if !(seconds > 0.0 && seconds <= 60.0) {
         return Err(format!("--seconds {seconds} must lie in (0, 60]"));
     }

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::{number, option_row, target_inputs_json};
+use super::{number, settings_from, split_setting_flags, target_inputs_json};
 use crate::engine::mcmc::{Mcmc, McmcSettings, SamplerKind};
 use crate::engine::settings::{Kind, Options, Value};
 use crate::engine::target;
@@ -44,52 +44,44 @@ fn run(args: Vec<String>) -> Result<String, String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
         return Ok(HELP.trim_end().to_string());
     }
+    let (given, rest) = split_setting_flags(&args)?;
     let mut settings = McmcSettings::default();
-    let mut target_name = "banana".to_string();
-    let mut inputs = Vec::new();
     let mut draws_out = None;
     let mut check = false;
     let mut seeds = 20u64;
-    let mut it = args.iter();
+    let mut it = rest.iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "--target" => target_name = value()?.clone(),
             "--sampler" => settings.sampler = SamplerKind::parse(value()?).map_err(|e| e.to_string())?,
             "--chains" => settings.chains = number(flag, value()?)?,
             "--warmup" => settings.warmup = number(flag, value()?)?,
             "--draws" => settings.draws = number(flag, value()?)?,
             "--target-accept" => settings.target_accept = number(flag, value()?)?,
-            "--seed" => settings.seed = number(flag, value()?)?,
             "--draws-out" => draws_out = Some(value()?.clone()),
             "--check-defaults" => check = true,
             "--seeds" => seeds = number(flag, value()?)?,
-            other => match option_row(other) {
-                Some(row) => inputs.push((row, value()?.clone())),
-                None => return Err(format!("unknown option '{other}'")),
-            },
+            other => return Err(format!("unknown option '{other}'")),
         }
     }
+    // The target, its inputs and the seed are rows of the settings table, read as vi-fit reads them.
+    let run = settings_from(&given, |s, row| {
+        let inputs = target::find(&s.target).map_or(&[][..], |t| t.inputs);
+        if ["target", "seed"].contains(&row.key) || inputs.iter().any(|r| r.key == row.key) {
+            return Ok(());
+        }
+        let takes: Vec<String> = inputs.iter().map(|r| format!("--{}", r.key)).collect();
+        Err(format!("--{} does not apply to target '{}' (it takes {})", row.key, s.target, takes.join(", ")))
+    })?;
+    settings.seed = run.seed;
     if !(settings.target_accept > 0.0 && settings.target_accept < 1.0) {
         return Err(format!("--target-accept {} must lie in (0, 1)", settings.target_accept));
     }
     if check {
         return Ok(check_defaults(&settings, seeds));
     }
-    let info = target::find(&target_name).map_err(|e| e.to_string())?;
-    let mut options = Options::default();
-    for (row, text) in inputs {
-        if !info.inputs.iter().any(|r| r.key == row.key) {
-            let takes: Vec<String> = info.inputs.iter().map(|r| format!("--{}", r.key)).collect();
-            return Err(format!(
-                "--{} does not apply to target '{}' (it takes {})",
-                row.key,
-                info.name,
-                takes.join(", ")
-            ));
-        }
-        options.set(row, row.parse(&text).map_err(|e| e.to_string())?);
-    }
+    let info = target::find(&run.target).map_err(|e| e.to_string())?;
+    let options = run.options;
     let target = info.build(&options).map_err(|e| e.to_string())?;
     let mut mcmc = Mcmc::new(target, settings.clone()).map_err(|e| e.to_string())?;
     let start = Instant::now();

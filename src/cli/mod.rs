@@ -30,31 +30,42 @@ pub fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
     v.parse().map_err(|_| format!("{flag}: '{v}' is not a valid number"))
 }
 
-/// The row `--flag` names among the options of the registries' entries (a target's input, a
-/// family's or an objective's option), if any.
-pub fn option_row(flag: &str) -> Option<&'static Setting> {
+/// The row of the settings table `--flag` names (a fixed setting, a target's input, a family's or
+/// an objective's option), if any.
+pub fn setting_row(flag: &str) -> Option<&'static Setting> {
     let key = flag.strip_prefix("--")?;
-    run::all_rows().into_iter().filter(|r| !settings::FIXED.iter().any(|f| f.key == r.key)).find(|r| r.key == key)
+    run::all_rows().into_iter().find(|r| r.key == key)
 }
 
-/// Sets the options given as flags; each must be a row of the chosen target, family or objective.
-pub fn apply_options(s: &mut Settings, given: &[(&'static Setting, String)]) -> Result<(), String> {
-    let rows = s.rows();
-    for (row, text) in given {
-        if !rows.iter().any(|r| r.key == row.key) {
-            let takes: Vec<String> = rows.iter().map(|r| format!("--{}", r.key)).collect();
-            return Err(format!(
-                "--{} does not apply to target '{}', family '{}' and divergence '{}' (they take {})",
-                row.key,
-                s.target,
-                s.family,
-                s.objective,
-                takes.join(", ")
-            ));
+/// Settings from `--key value` flags, as a link applies its keys: in the table's order (a target
+/// before its inputs, a family before `--lr`, a divergence before `--samples`), each by the
+/// engine's one way to set a row from text ([`Settings::set_text`]), the last of a repeated flag
+/// winning. `applies` says whether a row may be set given the settings so far, and if not why.
+pub fn settings_from(
+    given: &[(&'static Setting, String)],
+    applies: impl Fn(&Settings, &Setting) -> Result<(), String>,
+) -> Result<Settings, String> {
+    let mut s = Settings::default();
+    for row in run::all_rows() {
+        if let Some((_, text)) = given.iter().rev().find(|(r, _)| r.key == row.key) {
+            applies(&s, row)?;
+            s.set_text(row, text).map_err(|e| e.to_string())?;
         }
-        s.options.set(row, row.parse(text).map_err(|e| e.to_string())?);
     }
-    Ok(())
+    Ok(s)
+}
+
+/// `--key value` flags as their rows and texts, the rest of `args` left in order for the tool.
+pub fn split_setting_flags(args: &[String]) -> Result<(Vec<(&'static Setting, String)>, Vec<String>), String> {
+    let (mut given, mut rest) = (Vec::new(), Vec::new());
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        match setting_row(flag) {
+            Some(row) => given.push((row, it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone())),
+            None => rest.push(flag.clone()),
+        }
+    }
+    Ok((given, rest))
 }
 
 /// The target's inputs as a JSON object, `{"b": 1}`.

@@ -6,7 +6,7 @@ use super::error::EngineError;
 use super::family::{self, FamilyInfo};
 use super::objective::{self, Gradient, ObjectiveInfo};
 use super::optim::Schedule;
-use super::settings::{Options, Setting, Value, FIXED, LR, SAMPLES};
+use super::settings::{Options, Setting, Value, FIXED, LR, SAMPLES, SEED};
 use super::target::{self, TargetInfo};
 
 /// Everything that defines a run. Together with the step count it reproduces every number.
@@ -38,21 +38,82 @@ pub struct Entries {
 
 impl Settings {
     /// The settings of `target` × `family` × `objective` with everything else at its default
-    /// (the family's learning rate, the objective's samples).
+    /// (the family's learning rate, the objective's samples; the rows' defaults for names not
+    /// known, which [`Settings::check`] then refuses).
     pub fn of(target: &str, family: &str, objective: &str) -> Settings {
-        let mut s = Settings {
+        Settings {
             target: target.into(),
             family: family.into(),
             objective: objective.into(),
-            ..Settings::default()
-        };
-        if let Ok(f) = family::find(family) {
-            s.lr = f.default_lr;
+            options: Options::default(),
+            samples: objective::find(objective).map_or(SAMPLES.default().number() as usize, |o| o.default_samples),
+            lr: family::find(family).map_or(LR.default().number(), |f| f.default_lr),
+            schedule: Schedule::default(),
+            seed: SEED.default().number() as u64,
         }
-        if let Ok(o) = objective::find(objective) {
-            s.samples = o.default_samples;
+    }
+
+    /// A new target, at its default inputs (no other target's input is kept).
+    pub fn set_target(&mut self, name: &str) -> Result<(), EngineError> {
+        self.target = target::find(name)?.name.into();
+        for row in target::TARGETS.iter().flat_map(|t| t.inputs) {
+            self.options.reset(row);
         }
-        s
+        Ok(())
+    }
+
+    /// A new family brings its own learning rate (the same family keeps the one set, so a second
+    /// fit of the same family side by side runs at the first's rate), and a choice of gradient it
+    /// cannot take moves to one it can.
+    pub fn set_family(&mut self, name: &str) -> Result<(), EngineError> {
+        let f = family::find(name)?;
+        if f.name != self.family {
+            self.lr = f.default_lr;
+        }
+        self.family = f.name.into();
+        objective::fit_to_family(&mut self.options, f);
+        Ok(())
+    }
+
+    /// A new objective brings its own sample count (forward KL wants more); each objective keeps
+    /// its own choice of gradient.
+    pub fn set_objective(&mut self, name: &str) -> Result<(), EngineError> {
+        let o = objective::find(name)?;
+        self.objective = o.name.into();
+        self.samples = o.default_samples;
+        Ok(())
+    }
+
+    /// Any row's value as text, as a link, a flag and a field write it: the fixed rows from their
+    /// fields, the others from `options`.
+    pub fn text(&self, row: &Setting) -> String {
+        match row.key {
+            "target" => self.target.clone(),
+            "family" => self.family.clone(),
+            "divergence" => self.objective.clone(),
+            "samples" => self.samples.to_string(),
+            "lr" => self.lr.to_string(),
+            "schedule" => self.schedule.name().into(),
+            "seed" => self.seed.to_string(),
+            _ => row.show(&self.options.get(row)),
+        }
+    }
+
+    /// Sets any row from text, checked by the row (or its registry): the one way a link, a flag
+    /// and a typed field change a setting. A new target, family or objective brings its defaults
+    /// ([`Settings::set_target`], [`Settings::set_family`], [`Settings::set_objective`]).
+    pub fn set_text(&mut self, row: &Setting, text: &str) -> Result<(), EngineError> {
+        match row.key {
+            "target" => self.set_target(text)?,
+            "family" => self.set_family(text)?,
+            "divergence" => self.set_objective(text)?,
+            "samples" => self.samples = row.parse_whole(text)? as usize,
+            "lr" => self.lr = row.parse(text)?.number(),
+            "schedule" => self.schedule = Schedule::parse(row.parse(text)?.name())?,
+            "seed" => self.seed = row.parse_whole(text)?,
+            _ => self.options.set(row, row.parse(text)?),
+        }
+        Ok(())
     }
 
     /// Looks up the entries the settings name (each name checked).
@@ -134,17 +195,9 @@ impl Settings {
 }
 
 impl Default for Settings {
+    /// The first target, family and objective with their defaults.
     fn default() -> Self {
-        Settings {
-            target: "banana".into(),
-            family: "mean-field".into(),
-            objective: "reverse".into(),
-            options: Options::default(),
-            samples: 8,
-            lr: 0.05,
-            schedule: Schedule::default(),
-            seed: 1,
-        }
+        Settings::of(target::TARGETS[0].name, family::FAMILIES[0].name, objective::OBJECTIVES[0].name)
     }
 }
 

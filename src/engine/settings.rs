@@ -214,9 +214,12 @@ impl Setting {
     }
 
     fn not_a_number(&self, text: &str) -> EngineError {
-        let (min, max) = self.range();
-        let whole = if matches!(self.kind, Kind::Whole { .. }) { "a whole number" } else { "a number" };
-        EngineError::Invalid(format!("{} '{text}' is not {whole} (it must lie in [{min}, {max}])", self.key))
+        // A whole row's bounds as whole numbers: u64::MAX has no exact f64.
+        let (what, range) = match self.kind {
+            Kind::Whole { min, max, .. } => ("a whole number", format!("[{min}, {max}]")),
+            _ => ("a number", format!("[{}, {}]", self.range().0, self.range().1)),
+        };
+        EngineError::Invalid(format!("{} '{text}' is not {what} (it must lie in {range})", self.key))
     }
 
     /// The range of a numeric row (−∞..∞ for names).
@@ -378,6 +381,10 @@ mod tests {
         );
         assert!(SAMPLES.check(Value::Number(2.5)).is_err());
         assert_eq!(SEED.parse_whole("18446744073709551615").unwrap(), u64::MAX, "all 64 bits");
+        assert_eq!(
+            SEED.parse_whole("-1").unwrap_err().to_string(),
+            "seed '-1' is not a whole number (it must lie in [0, 18446744073709551615])"
+        );
         assert_eq!(LR.parse("0.01").unwrap(), Value::Number(0.01));
         assert!(LR.parse("NaN").is_err() && LR.parse("inf").is_err());
         assert_eq!(

@@ -15,7 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::engine::family;
 use crate::engine::mcmc::SamplerKind;
 use crate::engine::objective;
-use crate::engine::optim::Schedule;
 use crate::engine::run;
 use crate::engine::settings::{Setting, FIXED};
 use crate::engine::target::{self, TARGETS};
@@ -211,7 +210,7 @@ fn read_settings(c: &mut Controls, values: &mut BTreeMap<String, String>, ignore
     }
     if let Some(v) = values.remove("param") {
         let first = target::find(&c.settings.target).ok().and_then(|t| t.inputs.first());
-        match first.map(|row| row.parse(v.trim()).map(|x| c.settings.options.set(row, x))) {
+        match first.map(|row| c.settings.set_text(row, v.trim())) {
             Some(Ok(())) => {}
             Some(Err(why)) => ignore("param", &v, why.to_string()),
             None => ignore("param", &v, "the target has no parameter".into()),
@@ -219,48 +218,20 @@ fn read_settings(c: &mut Controls, values: &mut BTreeMap<String, String>, ignore
     }
 }
 
+/// One setting from a link, by the engine's one way to set a row from text; what only a link
+/// refuses besides: another target's input, and a gradient that needs draws (a link has none).
 fn read_setting(c: &mut Controls, row: &'static Setting, v: &str) -> Result<(), String> {
     let s = &mut c.settings;
-    let err = |e: crate::engine::EngineError| e.to_string();
-    match row.key {
-        "target" => *c = c.with_target(target::find(v).map_err(err)?.name),
-        "family" => *c = c.with_family(family::find(v).map_err(err)?.name),
-        "divergence" => *c = c.with_objective(objective::find(v).map_err(err)?.name),
-        "samples" => s.samples = row.parse_whole(v).map_err(err)? as usize,
-        "lr" => s.lr = row.parse(v).map_err(err)?.number(),
-        "schedule" => s.schedule = Schedule::parse(v).map_err(err)?,
-        "seed" => s.seed = row.parse_whole(v).map_err(err)?,
-        _ => {
-            if TARGETS.iter().any(|t| t.inputs.iter().any(|i| i.key == row.key))
-                && !s.rows().iter().any(|r| r.key == row.key)
-            {
-                return Err(format!("target {} has no input {}", s.target, row.url));
-            }
-            let value = row.parse(v).map_err(err)?;
-            let gradients =
-                objective::OBJECTIVES.iter().filter(|o| o.gradient.key == row.key).flat_map(|o| o.gradients());
-            if gradients.into_iter().any(|g| g.needs_draws && g.name == value.name()) {
-                return Err("MCMC draws exist only after running MCMC in the page".into());
-            }
-            s.options.set(row, value);
-        }
+    let is_input = TARGETS.iter().any(|t| t.inputs.iter().any(|i| i.key == row.key));
+    if is_input && !s.rows().iter().any(|r| r.key == row.key) {
+        return Err(format!("target {} has no input {}", s.target, row.url));
     }
-    Ok(())
-}
-
-/// A setting's value as a link writes it.
-fn write_setting(c: &Controls, row: &Setting) -> String {
-    let s = &c.settings;
-    match row.key {
-        "target" => s.target.clone(),
-        "family" => s.family.clone(),
-        "divergence" => s.objective.clone(),
-        "samples" => s.samples.to_string(),
-        "lr" => s.lr.to_string(),
-        "schedule" => s.schedule.name().into(),
-        "seed" => s.seed.to_string(),
-        _ => row.show(&s.options.get(row)),
+    let draws = objective::OBJECTIVES.iter().filter(|o| o.gradient.key == row.key).flat_map(|o| o.gradients());
+    let name = row.parse(v).map_or("", |x| x.name());
+    if draws.into_iter().any(|g| g.needs_draws && g.name == name) {
+        return Err("MCMC draws exist only after running MCMC in the page".into());
     }
+    s.set_text(row, v).map_err(|e| e.to_string())
 }
 
 /// Every key a link can hold, in the order a link applies them: the settings table's rows,
@@ -276,10 +247,10 @@ pub fn all_keys() -> Vec<&'static str> {
 pub fn value(state: &PageState, key: &str) -> Option<String> {
     if key == "param" {
         let t = target::find(&state.controls.settings.target).ok()?;
-        return t.inputs.first().map(|row| write_setting(&state.controls, row));
+        return t.inputs.first().map(|row| state.controls.settings.text(row));
     }
     match run::all_rows().into_iter().find(|r| r.url == key) {
-        Some(row) => Some(write_setting(&state.controls, row)),
+        Some(row) => Some(state.controls.settings.text(row)),
         None => KEYS.iter().find(|k| k.name == key).map(|k| k.value(state)),
     }
 }
@@ -303,7 +274,7 @@ pub fn pairs(state: &PageState) -> Vec<(&'static str, String)> {
             || s.options.keys().any(|k| k == row.key)
     });
     let mut out: Vec<(&'static str, String)> =
-        written.map(|row| (row.url, write_setting(&state.controls, row))).collect();
+        written.map(|row| (row.url, state.controls.settings.text(row))).collect();
     out.extend(KEYS.iter().map(|k| (k.name, (k.get)(state))));
     out
 }

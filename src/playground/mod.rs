@@ -23,11 +23,7 @@ pub struct Controls {
 
 impl Default for Controls {
     fn default() -> Self {
-        let mut settings = Settings::default();
-        if let Ok(f) = family::find(&settings.family) {
-            settings.lr = f.default_lr;
-        }
-        Controls { settings, steps_per_frame: 100 }
+        Controls { settings: Settings::default(), steps_per_frame: 100 }
     }
 }
 
@@ -60,26 +56,18 @@ impl Controls {
         self.settings.entries().is_ok_and(|e| e.gradient.needs_draws)
     }
 
-    /// A new target starts at its default inputs.
+    /// A new target, at its default inputs ([`Settings::set_target`]); an unknown name changes
+    /// nothing.
     pub fn with_target(&self, name: &str) -> Controls {
         let mut next = self.clone();
-        if let Ok(t) = target::find(name) {
-            next.settings.target = t.name.into();
-            for row in target::TARGETS.iter().flat_map(|t| t.inputs) {
-                next.settings.options.reset(row);
-            }
-        }
+        let _ = next.settings.set_target(name);
         next
     }
 
-    /// A new objective brings its own sample count (forward KL wants more); each objective keeps
-    /// its own choice of gradient.
+    /// A new objective with its sample count ([`Settings::set_objective`]).
     pub fn with_objective(&self, name: &str) -> Controls {
         let mut next = self.clone();
-        if let Ok(o) = objective::find(name) {
-            next.settings.objective = o.name.into();
-            next.settings.samples = o.default_samples;
-        }
+        let _ = next.settings.set_objective(name);
         next
     }
 
@@ -98,18 +86,10 @@ impl Controls {
         self.with_objective(next_name(objective::OBJECTIVES.iter().map(|o| o.name), &self.settings.objective))
     }
 
-    /// A new family brings its own learning rate (the flow wants a smaller one).
+    /// A new family with its learning rate ([`Settings::set_family`]).
     pub fn with_family(&self, name: &str) -> Controls {
         let mut next = self.clone();
-        if let Ok(f) = family::find(name) {
-            // A new family starts at its own learning rate; the same family keeps the one set (so
-            // side by side, a second fit of the same family runs at the first's rate).
-            if f.name != self.settings.family {
-                next.settings.lr = f.default_lr;
-            }
-            next.settings.family = f.name.into();
-            objective::fit_to_family(&mut next.settings.options, f);
-        }
+        let _ = next.settings.set_family(name);
         next
     }
 }

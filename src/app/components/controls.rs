@@ -140,37 +140,36 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
         move || rows_of(&c.get(), axis).into_iter().map(|row| view! { <SettingControl live row part /> }).collect_view()
     };
     // A typed value out of range is refused in words and the field shows the value kept.
-    let number_input =
-        move |row: &'static Setting,
-              testid: &'static str,
-              part: &'static str,
-              get: fn(&Controls) -> String,
-              put: fn(&mut Controls, &str) -> Result<(), crate::engine::EngineError>| {
-            let label = row.label;
-            view! {
-                <div class="control" data-part=part>
-                    <label for=testid>{label}</label>
-                    <input
-                        id=testid
-                        data-testid=testid
-                        type="text"
-                        inputmode="decimal"
-                        prop:value=move || get(&c.get())
-                        on:change=move |ev| {
-                            let text = event_target_value(&ev);
-                            let mut next = c.get_untracked();
-                            match put(&mut next, text.trim()) {
-                                Ok(()) => live.change_controls(|c| *c = next),
-                                Err(e) => {
-                                    live.error.set(Some(format!("{label}: {e}; kept {}.", get(&c.get_untracked()))));
-                                    c.update(|_| {});
-                                }
+    // A fixed row (samples, learning rate, seed) as a field, set by the engine's one way to set a
+    // row from text; a value the row refuses is said in words and the field keeps the old one.
+    let number_input = move |row: &'static Setting, testid: &'static str, part: &'static str| {
+        let label = row.label;
+        let get = move |c: &Controls| c.settings.text(row);
+        let put = move |c: &mut Controls, text: &str| c.settings.set_text(row, text);
+        view! {
+            <div class="control" data-part=part>
+                <label for=testid>{label}</label>
+                <input
+                    id=testid
+                    data-testid=testid
+                    type="text"
+                    inputmode="decimal"
+                    prop:value=move || get(&c.get())
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        let mut next = c.get_untracked();
+                        match put(&mut next, text.trim()) {
+                            Ok(()) => live.change_controls(|c| *c = next),
+                            Err(e) => {
+                                live.error.set(Some(format!("{label}: {e}; kept {}.", get(&c.get_untracked()))));
+                                c.update(|_| {});
                             }
                         }
-                    />
-                </div>
-            }
-        };
+                    }
+                />
+            </div>
+        }
+    };
     view! {
         <div class="control" data-part="target">
             <label for="target-select">"Target"</label>
@@ -197,18 +196,9 @@ pub fn ControlPanel(live: Live) -> impl IntoView {
         </div>
         {rows(Axis::Objective, "estimator")}
         <div class="numbers">
-        {number_input(&settings::SAMPLES, "samples-input", "samples", |c| c.settings.samples.to_string(), |c, t| {
-            c.settings.samples = settings::SAMPLES.parse_whole(t)? as usize;
-            Ok(())
-        })}
-        {number_input(&settings::LR, "lr-input", "lr", |c| c.settings.lr.to_string(), |c, t| {
-            c.settings.lr = settings::LR.parse(t)?.number();
-            Ok(())
-        })}
-        {number_input(&settings::SEED, "seed-input", "seed", |c| c.settings.seed.to_string(), |c, t| {
-            c.settings.seed = settings::SEED.parse_whole(t)?;
-            Ok(())
-        })}
+        {number_input(&settings::SAMPLES, "samples-input", "samples")}
+        {number_input(&settings::LR, "lr-input", "lr")}
+        {number_input(&settings::SEED, "seed-input", "seed")}
         </div>
         <div class="control" data-part="lr">
             <label for="schedule-select">{settings::SCHEDULE.label}</label>
