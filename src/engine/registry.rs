@@ -1,7 +1,7 @@
 //! What every registry has: entries that describe themselves (a name for links, flags and JSON, a
 //! label for menus, an explanation for the page), looked up by name with an error that lists the
 //! names known. Each axis (targets, families, objectives) is a `static` slice of `&'static` entries
-//! written by [`registry!`]: adding an entry is one file and one word.
+//! written by [`registry!`]: adding an entry is its file, its `pub mod` line and its name there.
 
 use super::error::EngineError;
 

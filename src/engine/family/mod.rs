@@ -4,8 +4,10 @@
 //!
 //! The families so far are bijections (NumPyro's autoguides, Distrax's bijectors): the Gaussians are
 //! one affine layer, the normalizing flow stacks coupling layers on top. Densities follow from the
-//! change of variables, ln q(z) = ln N(ε) − ln|det ∂T/∂ε|. Adding a family is one file (its `INFO`) plus one
-//! word in [`FAMILIES`].
+//! change of variables, ln q(z) = ln N(ε) − ln|det ∂T/∂ε|.
+//!
+//! Adding a family is its file (its `INFO`), its `pub mod` line and its name in [`FAMILIES`]'s
+//! `registry!` (CONTRIBUTING.md).
 
 mod affine;
 mod gaussian;

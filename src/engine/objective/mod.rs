@@ -7,8 +7,8 @@
 //! Every gradient writes the gradient of a *loss* to minimise into `grad` (zeroed by the caller) and
 //! returns the step's Monte Carlo ELBO estimate  (1/S) Σ [ln p̃(zₛ) − ln q(zₛ)],  zₛ ~ q.
 //!
-//! Adding an objective is one file here (its `INFO`: gradients, options, explanations) plus one
-//! word in [`OBJECTIVES`].
+//! Adding an objective is one file here (its `INFO`: gradients, options, explanations), its
+//! `pub mod` line and its name in [`OBJECTIVES`]'s `registry!`.
 
 pub use forward_kl::{forward_kl_draws, forward_kl_snis, forward_kl_snis_defensive};
 pub use reverse_kl::{reverse_kl_reparam, reverse_kl_score};

@@ -1,6 +1,7 @@
 //! Target posteriors: unnormalised 2-D log densities with analytic gradients.
 //!
-//! Adding a target is one file here (the density and its `INFO`) plus one word in `registry!`.
+//! Adding a target is one file here (the density and its `INFO`), its `pub mod` line and its name
+//! in `registry!` (CONTRIBUTING.md).
 
 mod funnel;
 
