@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::fit::{Fit, Status};
-use crate::engine::settings::Value;
+use crate::engine::settings::{Options, Value};
 
 /// A setting's value: a number, a name or text, or points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +78,14 @@ pub struct FitReport {
     pub diverged: Option<Diverged>,
 }
 
+/// Rows' values by key, as the JSON holds them (a target's inputs: `{"rho": 0.9}`).
+pub fn values<'a>(
+    rows: impl IntoIterator<Item = &'a crate::engine::settings::Setting>,
+    options: &Options,
+) -> BTreeMap<String, Setting> {
+    rows.into_iter().map(|r| (r.key.to_string(), options.get(r).into())).collect()
+}
+
 fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
@@ -88,15 +96,10 @@ impl FitReport {
         let s = fit.settings();
         let snap = fit.snapshot();
         let diag = fit.diagnostics();
-        let mut target_param = BTreeMap::new();
-        let mut options = BTreeMap::new();
+        let (mut target_param, mut options) = (BTreeMap::new(), BTreeMap::new());
         if let Ok(e) = s.entries() {
-            for row in e.target.inputs {
-                target_param.insert(row.key.to_string(), s.get(row).into());
-            }
-            for row in e.family.options.iter().chain(e.objective.rows()) {
-                options.insert(row.key.to_string(), s.get(row).into());
-            }
+            target_param = values(e.target.inputs, &s.options);
+            options = values(e.family.options.iter().chain(e.objective.rows()), &s.options);
         }
         FitReport {
             fit: name.map(str::to_string),

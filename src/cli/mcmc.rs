@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::{number, settings_from, split_setting_flags, target_inputs_json};
+use super::{number, settings_from, split_setting_flags};
 use crate::engine::mcmc::{Mcmc, McmcSettings, SamplerKind};
 use crate::engine::settings::{Kind, Options, Value};
 use crate::engine::target;
@@ -102,7 +102,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let total_iters = (settings.warmup + settings.draws) * settings.chains;
     let out = json!({
         "target": info.name,
-        "target_param": target_inputs_json(info, &options),
+        "target_param": crate::report::values(info.inputs, &options),
         "sampler": settings.sampler.name(),
         "chains": settings.chains,
         "warmup": settings.warmup,

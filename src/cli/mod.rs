@@ -7,8 +7,7 @@ use std::process::ExitCode;
 
 use crate::engine::fit::Settings;
 use crate::engine::run;
-use crate::engine::settings::{self, Kind, Options, Setting};
-use crate::engine::target::TargetInfo;
+use crate::engine::settings::{self, Kind, Setting};
 
 /// Runs a tool's `run` and turns its result into output and an exit code: JSON or help on stdout,
 /// a one-line error and a hint on stderr with exit code 2.
@@ -66,18 +65,6 @@ pub fn split_setting_flags(args: &[String]) -> Result<(Vec<(&'static Setting, St
         }
     }
     Ok((given, rest))
-}
-
-/// The target's inputs as a JSON object, `{"b": 1}`.
-pub fn target_inputs_json(info: &TargetInfo, options: &Options) -> serde_json::Value {
-    let map = info
-        .inputs
-        .iter()
-        .map(|r| {
-            (r.key.to_string(), serde_json::to_value(crate::report::Setting::from(options.get(r))).unwrap_or_default())
-        })
-        .collect();
-    serde_json::Value::Object(map)
 }
 
 /// The `--help` lines of the option rows, by entry: `  --b B   banana: the curvature in [0, 2] [1]`.
