@@ -4,8 +4,6 @@
 use leptos::prelude::*;
 
 use super::*;
-
-use super::{Applied, Live, OffLink};
 use crate::engine::fit::Fit;
 use crate::engine::quadrature::Precision;
 use crate::engine::EngineError;
@@ -66,15 +64,13 @@ impl Live {
         if draws.is_empty() {
             // No draws of this target (yet): a gradient that needs them falls back to its
             // objective's default.
-            let used = controls.uses_draws() || (compare && second.controls(&controls).uses_draws());
-            let b_label = {
-                let mut b = second.controls(&controls).settings;
-                b.without_draws()
-            };
-            let label = controls.settings.without_draws().or(if compare { b_label } else { None });
+            // `without_draws` names the gradient now in use exactly when the one in use needed
+            // draws: A's, or side by side B's (derived from A's, so reset with it).
+            let b_label = compare.then(|| second.controls(&controls).settings.without_draws()).flatten();
+            let label = controls.settings.without_draws().or(b_label);
             let why =
                 if same_target { "there are no MCMC draws yet" } else { "the MCMC draws were of the previous target" };
-            note = label.filter(|_| used).map(|l| format!("Forward KL now uses {l}: {why}."));
+            note = label.map(|l| format!("Forward KL now uses {l}: {why}."));
         }
         let b_controls = compare.then(|| second.controls(&controls));
         let build = |c: &Controls| Fit::with_precision(c.settings.clone(), draws.clone(), Precision::Page);
