@@ -762,3 +762,81 @@ fn forward_kl_from_mcmc_draws_matches_the_marginals() {
         assert!(snap.mean[k].abs() < 0.06, "μ = {} from 8000 NUTS draws", snap.mean[k]);
     }
 }
+
+/// Oracle 9, the reference's half (science.md): on every target, at each input across its range
+/// (`TargetInfo::sweep`), the default NUTS reference either agrees with the exact moments (ln Z and
+/// moments checked independently in `tests/quadrature.rs`) within 3 MCSE on all five of mean x,
+/// mean y, sd x, sd y and the correlation, or the page says in words why it cannot be trusted.
+/// - Where NUTS is known to work (the unimodal targets in `must_trust`) its own diagnostics
+///   (R̂, ESS, divergences, E-BFMI) raise nothing and it is within 3 MCSE.
+/// - On the funnel from τ = 1.5 up (the neck's scale out of the step size's reach) and on the
+///   bimodal target its diagnostics must say so.
+/// - Anywhere else, an estimate more than 3 MCSE off with silent diagnostics is allowed only if
+///   the bias panel's comparison with the exact moments says so (chains that all fell into the same
+///   mode of the ring agree with each other, so R̂ cannot see it: seed 9 at k = 2 does that).
+///
+/// Everything is printed; `vi-mcmc --check-defaults --target NAME --seeds N` gives rates over seeds.
+#[test]
+fn the_reference_agrees_within_3_mcse_or_says_why_not_on_every_target() {
+    use vi_playground::engine::bias::bias_panel;
+    use vi_playground::engine::quadrature::{Precision, TargetIntegrals};
+    use vi_playground::engine::target::TARGETS;
+    let must_trust = [
+        "correlated",
+        "banana b=0",
+        "banana b=0.5",
+        "banana b=1",
+        "donut",
+        "funnel tau=0.5",
+        "funnel tau=1",
+        "squiggle omega=0",
+        "squiggle omega=1",
+    ];
+    let must_doubt = ["funnel tau=1.5", "funnel tau=2.25", "funnel tau=3", "bimodal w=0.5"];
+    let (mut trusted, mut doubted, mut caught) = (0, 0, 0);
+    for info in TARGETS {
+        for (at, inputs) in info.sweep() {
+            let case = format!("{} {at}", info.name);
+            let t = info.build(&inputs).unwrap();
+            let exact = TargetIntegrals::new(t.as_ref(), Precision::Full).exact(t.as_ref());
+            let (m, c) = (exact.mean.unwrap(), exact.cov.unwrap());
+            let sd = [c[(0, 0)].sqrt(), c[(1, 1)].sqrt()];
+            let want = [m[0], m[1], sd[0], sd[1], c[(0, 1)] / (sd[0] * sd[1])];
+            let mut mcmc = Mcmc::new(t, McmcSettings { seed: 9, ..McmcSettings::default() }).unwrap();
+            while mcmc.run(1000) > 0 {}
+            let s = mcmc.summary().unwrap();
+            let got = [
+                (s.mean[0], s.mcse_mean[0]),
+                (s.mean[1], s.mcse_mean[1]),
+                (s.sd[0], s.mcse_sd[0]),
+                (s.sd[1], s.mcse_sd[1]),
+                (s.corr, s.mcse_corr),
+            ];
+            let z: Vec<f64> = got.iter().zip(want).map(|((v, e), w)| (v - w) / e).collect();
+            let worst = z.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+            let concerns = s.concerns();
+            let page = bias_panel(&[], &s, &exact).concerns;
+            let verdict = if concerns.is_empty() { "diagnostics silent" } else { "diagnostics concerned" };
+            println!("{case:<22} worst |error|/MCSE {worst:6.2}; {verdict}; the page says: {page:?}");
+            let named = |list: &[&str]| list.iter().any(|n| case == *n || case.split(' ').next() == Some(n));
+            if named(&must_trust) {
+                assert!(concerns.is_empty(), "{case}: NUTS works here, yet the reference says {concerns:?}");
+            }
+            if named(&must_doubt) {
+                assert!(!concerns.is_empty(), "{case}: NUTS cannot be trusted here, and the reference must say so");
+            }
+            if worst <= 3.0 {
+                trusted += usize::from(concerns.is_empty());
+            } else {
+                assert!(!named(&must_trust), "{case}: {z:?} MCSE off the exact moments");
+                assert!(!page.is_empty(), "{case}: {z:?} MCSE off, and the page does not say so");
+                caught += usize::from(concerns.is_empty());
+            }
+            doubted += usize::from(!concerns.is_empty());
+        }
+    }
+    println!(
+        "{trusted} cases trusted and within 3 MCSE; {doubted} where the diagnostics say why not; \
+         {caught} off by more than 3 MCSE with silent diagnostics, caught by the exact moments"
+    );
+}

@@ -10,16 +10,18 @@ use serde_json::json;
 
 use super::{number, settings_from, split_setting_flags};
 use crate::engine::mcmc::{Mcmc, McmcSettings, SamplerKind};
-use crate::engine::settings::{Kind, Options, Value};
 use crate::engine::target;
 
-const HELP: &str = "\
+fn help() -> String {
+    let targets: Vec<&str> = target::TARGETS.iter().map(|t| t.name).collect();
+    format!(
+        "\
 vi-mcmc: sample a 2-D target with MCMC and print moments and diagnostics as JSON.
 
 USAGE: vi-mcmc [OPTIONS]
 
 OPTIONS (defaults in brackets):
-  --target NAME        banana | bimodal | correlated            [banana]
+  --target NAME        {}  [banana]
   --KEY V              the target's inputs, e.g. --rho 0.5 (see vi-fit --help) [their defaults]
   --sampler NAME       nuts | rwmh                               [nuts]
   --chains N           chains, started dispersed over the target's box [4]
@@ -29,12 +31,14 @@ OPTIONS (defaults in brackets):
   --seed N             RNG seed                                  [1]
   --draws-out FILE     write every kept draw as CSV: chain,draw,x,y
   --check-defaults     instead: run the given settings (the defaults unless set) on every target
-                       at five values of its parameter, over seeds 1..N, and print how often each
+                       (or the one --target names) at five values of each of its inputs, over seeds 1..N, and print how often each
                        moment lies within 3 MCSE of the exact one, and how often the reference
                        says it cannot be trusted
   --seeds N            with --check-defaults: seeds per target and value   [20]
-  -h, --help           this text
-";
+  -h, --help           this text",
+        targets.join(" | ")
+    )
+}
 
 pub fn main(args: Vec<String>) -> ExitCode {
     super::finish("vi-mcmc", run(args))
@@ -42,7 +46,7 @@ pub fn main(args: Vec<String>) -> ExitCode {
 
 fn run(args: Vec<String>) -> Result<String, String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        return Ok(HELP.trim_end().to_string());
+        return Ok(help());
     }
     let (given, rest) = split_setting_flags(&args)?;
     let mut settings = McmcSettings::default();
@@ -78,7 +82,8 @@ fn run(args: Vec<String>) -> Result<String, String> {
         return Err(format!("--target-accept {} must lie in (0, 1)", settings.target_accept));
     }
     if check {
-        return Ok(check_defaults(&settings, seeds));
+        let only = given.iter().any(|(r, _)| r.key == "target").then_some(run.target.as_str());
+        return Ok(check_defaults(&settings, seeds, only));
     }
     let info = target::find(&run.target).map_err(|e| e.to_string())?;
     let options = run.options;
@@ -139,10 +144,10 @@ fn exact_json(e: target::Exact) -> serde_json::Value {
     })
 }
 
-/// The reference against the exact moments over every target, five values of each of its inputs and
+/// The reference against the exact moments over every target (or `only`), five values of each of its inputs and
 /// `seeds` seeds: per quantity, the share of seeds within 3 MCSE of the exact value; the share of
 /// runs whose summary raises a concern; and the share within 3 MCSE among the runs it trusts.
-fn check_defaults(settings: &McmcSettings, seeds: u64) -> String {
+fn check_defaults(settings: &McmcSettings, seeds: u64, only: Option<&str>) -> String {
     use crate::engine::quadrature::{Precision, TargetIntegrals};
     let mut out = format!(
         "NUTS reference at chains {}, warm-up {}, draws {}, target acceptance {}; {seeds} seeds each.\n\
@@ -151,66 +156,50 @@ fn check_defaults(settings: &McmcSettings, seeds: u64) -> String {
         settings.chains, settings.warmup, settings.draws, settings.target_accept
     );
     out += &format!(
-        "{:<11} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>8} {:>8}  {}\n",
-        "target", "value", "mx", "my", "sdx", "sdy", "corr", "all", "concern", "trusted", "divergences (max)"
+        "{:<11} {:>10} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>8} {:>8}  {}\n",
+        "target", "input", "mx", "my", "sdx", "sdy", "corr", "all", "concern", "trusted", "divergences (max)"
     );
-    let cases = target::TARGETS.iter().flat_map(|info| {
-        info.inputs.iter().filter_map(move |row| match row.kind {
-            Kind::Number { min, max, default, .. } => {
-                Some((info, row, [min, 0.5 * (min + default), default, 0.5 * (default + max), max]))
+    let chosen = target::TARGETS.iter().filter(|t| only.is_none_or(|name| t.name == name));
+    let cases = chosen.flat_map(|info| info.sweep().into_iter().map(move |(at, o)| (info, at, o)));
+    for (info, at, inputs) in cases {
+        let t = info.build(&inputs).expect("in range");
+        let exact = TargetIntegrals::new(t.as_ref(), Precision::Full).exact(t.as_ref());
+        let (em, ec) = (exact.mean.unwrap(), exact.cov.unwrap());
+        let (esx, esy) = (ec[(0, 0)].sqrt(), ec[(1, 1)].sqrt());
+        let want = [em[0], em[1], esx, esy, ec[(0, 1)] / (esx * esy)];
+        let (mut within, mut all, mut concern, mut trusted_all, mut trusted, mut div_max) = ([0u64; 5], 0, 0, 0, 0, 0);
+        for seed in 1..=seeds {
+            let mut m = Mcmc::new(info.build(&inputs).unwrap(), McmcSettings { seed, ..settings.clone() }).unwrap();
+            while m.run(1000) > 0 {}
+            let s = m.summary().unwrap();
+            let got = [
+                (s.mean[0], s.mcse_mean[0]),
+                (s.mean[1], s.mcse_mean[1]),
+                (s.sd[0], s.mcse_sd[0]),
+                (s.sd[1], s.mcse_sd[1]),
+                (s.corr, s.mcse_corr),
+            ];
+            let ok: Vec<bool> = got.iter().zip(want).map(|((v, e), w)| (v - w).abs() <= 3.0 * e).collect();
+            for k in 0..5 {
+                within[k] += u64::from(ok[k]);
             }
-            _ => None,
-        })
-    });
-    for (info, row, values) in cases {
-        for value in values {
-            let mut inputs = Options::default();
-            inputs.set(row, Value::Number(value));
-            let t = info.build(&inputs).expect("in range");
-            let exact = TargetIntegrals::new(t.as_ref(), Precision::Full).exact(t.as_ref());
-            let (em, ec) = (exact.mean.unwrap(), exact.cov.unwrap());
-            let (esx, esy) = (ec[(0, 0)].sqrt(), ec[(1, 1)].sqrt());
-            let want = [em[0], em[1], esx, esy, ec[(0, 1)] / (esx * esy)];
-            let (mut within, mut all, mut concern, mut trusted_all, mut trusted, mut div_max) =
-                ([0u64; 5], 0, 0, 0, 0, 0);
-            for seed in 1..=seeds {
-                let mut m = Mcmc::new(info.build(&inputs).unwrap(), McmcSettings { seed, ..settings.clone() }).unwrap();
-                while m.run(1000) > 0 {}
-                let s = m.summary().unwrap();
-                let got = [
-                    (s.mean[0], s.mcse_mean[0]),
-                    (s.mean[1], s.mcse_mean[1]),
-                    (s.sd[0], s.mcse_sd[0]),
-                    (s.sd[1], s.mcse_sd[1]),
-                    (s.corr, s.mcse_corr),
-                ];
-                let ok: Vec<bool> = got.iter().zip(want).map(|((v, e), w)| (v - w).abs() <= 3.0 * e).collect();
-                for k in 0..5 {
-                    within[k] += u64::from(ok[k]);
-                }
-                let every = ok.iter().all(|&o| o);
-                all += u64::from(every);
-                div_max = div_max.max(s.divergences);
-                if s.concerns().is_empty() {
-                    trusted += 1;
-                    trusted_all += u64::from(every);
-                } else {
-                    concern += 1;
-                }
+            let every = ok.iter().all(|&o| o);
+            all += u64::from(every);
+            div_max = div_max.max(s.divergences);
+            if s.concerns().is_empty() {
+                trusted += 1;
+                trusted_all += u64::from(every);
+            } else {
+                concern += 1;
             }
-            let pc =
-                |k: u64, n: u64| if n == 0 { "-".to_string() } else { format!("{:.0}%", 100.0 * k as f64 / n as f64) };
-            out += &format!("{:<11} {value:>6.3}", info.name);
-            for w in within {
-                out += &format!(" {:>6}", pc(w, seeds));
-            }
-            out += &format!(
-                " {:>7} {:>8} {:>8}  {div_max}\n",
-                pc(all, seeds),
-                pc(concern, seeds),
-                pc(trusted_all, trusted)
-            );
         }
+        let pc = |k: u64, n: u64| if n == 0 { "-".to_string() } else { format!("{:.0}%", 100.0 * k as f64 / n as f64) };
+        out += &format!("{:<11} {at:>10}", info.name);
+        for w in within {
+            out += &format!(" {:>6}", pc(w, seeds));
+        }
+        out +=
+            &format!(" {:>7} {:>8} {:>8}  {div_max}\n", pc(all, seeds), pc(concern, seeds), pc(trusted_all, trusted));
     }
     out.trim_end().to_string()
 }

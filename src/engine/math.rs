@@ -28,14 +28,14 @@ pub fn std_normal2(rng: &mut Rng) -> Vec2 {
 /// ln(2π).
 pub const LN_2PI: f64 = 1.837_877_066_409_345_3;
 
-/// Sorts ascending in IEEE total order. Every sort of plain numbers goes through this one
-/// function, so the wasm carries one sorting routine for them (each `sort_by` closure is compiled
-/// separately, and the stable sort is several kilobytes a copy).
 /// x², for sums of squared deviations.
 pub fn sq(x: f64) -> f64 {
     x * x
 }
 
+/// Sorts ascending in IEEE total order. Every sort of plain numbers goes through this one
+/// function, so the wasm carries one sorting routine for them (each `sort_by` closure is compiled
+/// separately, and the stable sort is several kilobytes a copy).
 pub fn sort_f64(v: &mut [f64]) {
     v.sort_unstable_by(f64::total_cmp);
 }
@@ -63,6 +63,23 @@ pub fn sin(x: f64) -> f64 {
 #[inline]
 pub fn cos(x: f64) -> f64 {
     libm::cos(x)
+}
+
+/// Φ(x), the standard normal CDF: ½ erfc(−x/√2), accurate in both tails.
+#[inline]
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * libm::erfc(-x * std::f64::consts::FRAC_1_SQRT_2)
+}
+
+/// σ(t) = 1/(1 + e^(−t)), written so that neither tail overflows.
+#[inline]
+pub fn sigmoid(t: f64) -> f64 {
+    if t >= 0.0 {
+        1.0 / (1.0 + exp(-t))
+    } else {
+        let e = exp(t);
+        e / (1.0 + e)
+    }
 }
 
 /// ln(eᵃ + eᵇ) without overflow or underflow.

@@ -231,6 +231,23 @@ impl Setting {
         }
     }
 
+    /// Five values across a number's range: its ends, its default and the midpoints between
+    /// (whole where whole); none for rows of other kinds.
+    pub fn sweep(&self) -> Vec<f64> {
+        let whole = matches!(self.kind, Kind::Whole { .. });
+        let (default, (min, max)) = match self.kind {
+            Kind::Number { default, .. } => (default, self.range()),
+            Kind::Whole { default, .. } => (default as f64, self.range()),
+            _ => return Vec::new(),
+        };
+        let mut v: Vec<f64> = [min, 0.5 * (min + default), default, 0.5 * (default + max), max]
+            .into_iter()
+            .map(|x| if whole { x.round() } else { x })
+            .collect();
+        v.dedup();
+        v
+    }
+
     /// Checks a value against the row: in range (whole where whole), one of the names, at most so
     /// many finite points, text at most so long.
     pub fn check(&self, v: Value) -> Result<Value, EngineError> {

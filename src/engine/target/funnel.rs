@@ -8,9 +8,24 @@
 //! grid fits both, so the integrals over p are taken in the chart u ↦ (e^(τu₂/2) u₁, τu₂), in
 //! which p is the standard normal (ln|det| = ln τ + τu₂/2).
 
-use super::{Box2, Exact, Target};
+use super::{Box2, Exact, Target, TargetInfo};
 use crate::engine::math::{exp, ln, Mat2, Vec2, LN_2PI};
+use crate::engine::registry::Explanation;
 use crate::engine::settings::{Kind, Setting};
+
+pub static INFO: TargetInfo = TargetInfo {
+    name: "funnel",
+    label: "Neal's funnel",
+    inputs: &[Funnel::TAU],
+    explain: Explanation {
+        title: "Neal's funnel",
+        text: "v sets the scale of x: x's sd is e^(v/2), so the mass is a narrow neck below and a wide mouth above. \
+               The scales differ so much that one step size cannot fit both: NUTS diverges in the neck (the reference says so), and a Gaussian q cuts the neck and the mouth short. \
+               Raise τ towards Neal's 3 and watch both fail; the flow does better.",
+        formula: r#"<math display="block"><mi>v</mi><mo>∼</mo><mi mathvariant="script">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><msup><mi>τ</mi><mn>2</mn></msup><mo>)</mo><mo>,</mo><mspace width="0.4em"/><mi>x</mi><mo>∣</mo><mi>v</mi><mo>∼</mo><mi mathvariant="script">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><msup><mi>e</mi><mi>v</mi></msup><mo>)</mo></math>"#,
+    },
+    build: |o| Box::new(Funnel::new(o.number(&Funnel::TAU))),
+};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Funnel {

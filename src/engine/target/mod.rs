@@ -3,8 +3,6 @@
 //! Adding a target is one file here (the density and its `INFO`), its `pub mod` line and its name
 //! in `registry!` (CONTRIBUTING.md).
 
-mod funnel;
-
 pub use banana::Banana;
 pub use bimodal::Bimodal;
 pub use correlated::Correlated;
@@ -91,6 +89,24 @@ impl TargetInfo {
         Ok((self.build)(inputs))
     }
 
+    /// The inputs the tests and `vi-mcmc --check-defaults` sweep: each number input across its
+    /// range ([`Setting::sweep`], the others at their defaults), labelled `key=value`; the
+    /// defaults alone, labelled "", for a target without number inputs.
+    pub fn sweep(&self) -> Vec<(String, Options)> {
+        let mut out = Vec::new();
+        for row in self.inputs {
+            for x in row.sweep() {
+                let mut o = Options::default();
+                o.set(row, crate::engine::settings::Value::Number(x));
+                out.push((format!("{}={x}", row.key), o));
+            }
+        }
+        if out.is_empty() {
+            out.push((String::new(), Options::default()));
+        }
+        out
+    }
+
     /// The target at its default inputs.
     pub fn build_default(&self) -> Box<dyn Target> {
         (self.build)(&Options::default())
@@ -100,10 +116,17 @@ impl TargetInfo {
 pub mod banana;
 pub mod bimodal;
 pub mod correlated;
+pub mod donut;
+pub mod funnel;
+mod rezende;
 pub mod ring;
 pub mod squiggle;
+pub mod u1;
+pub mod u2;
+pub mod u3;
+pub mod u4;
 
-crate::registry!(TargetInfo, TARGETS: banana, bimodal, correlated, squiggle, ring);
+crate::registry!(TargetInfo, TARGETS: banana, bimodal, correlated, donut, funnel, squiggle, ring, u1, u2, u3, u4);
 
 /// Looks a target up by name.
 pub fn find(name: &str) -> Result<&'static TargetInfo, EngineError> {
