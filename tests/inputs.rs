@@ -27,10 +27,22 @@ const B: Setting = Setting {
     kind: Kind::Number { min: 0.5, max: 3.0, step: 0.1, default: 1.0, symbol: "b" },
     aliases: &[],
 };
-const DATA: Setting =
-    Setting { key: "data", url: "data", label: "Data", help: "points", kind: Kind::Points { max: 4 }, aliases: &[] };
-const NOTE: Setting =
-    Setting { key: "note", url: "note", label: "Note", help: "text", kind: Kind::Text { max_len: 12 }, aliases: &[] };
+const DATA: Setting = Setting {
+    key: "data",
+    url: "data",
+    label: "Data",
+    help: "points",
+    kind: Kind::Points { max: 4, default: &[] },
+    aliases: &[],
+};
+const NOTE: Setting = Setting {
+    key: "note",
+    url: "note",
+    label: "Note",
+    help: "text",
+    kind: Kind::Text { max_len: 12, default: "" },
+    aliases: &[],
+};
 
 /// N((a + mean x of the data, mean y of the data), b² I): every input changes the density.
 struct Shifted {
@@ -61,7 +73,7 @@ static INFO: TargetInfo = TargetInfo {
         let data = o.get(&DATA);
         let n = data.points().len().max(1) as f64;
         let shift = data.points().iter().fold(Vec2::zeros(), |s, p| s + Vec2::new(p[0], p[1]) / n);
-        Box::new(Shifted { mean: Vec2::new(o.number(&A), 0.0) + shift, sd: o.number(&B) })
+        Ok(Box::new(Shifted { mean: Vec2::new(o.number(&A), 0.0) + shift, sd: o.number(&B) }))
     },
 };
 

@@ -343,3 +343,88 @@ fn rezende_mohamed_u1_matches_a_fine_grid() {
     assert!((got_mean - mean).abs().max() < 1e-5, "u1: mean {got_mean:?} vs {mean:?}");
     assert!((got_cov - cov).abs().max() < 1e-5 * cov.abs().max(), "u1: cov {got_cov:?} vs {cov:?}");
 }
+
+/// science.md's logistic row, written here from its definition (not the engine's code).
+fn logistic_log_density(data: &[[f64; 2]], a: f64, b: f64) -> f64 {
+    let v = 2.5f64 * 2.5;
+    let ell = |t: f64| -(1.0 + (-t).exp()).ln();
+    let prior = -(a * a + b * b) / (2.0 * v) - (2.0 * std::f64::consts::PI * v).ln();
+    prior + data.iter().map(|&[x, y]| y * ell(a + b * x) + (1.0 - y) * ell(-a - b * x)).sum::<f64>()
+}
+
+/// Oracle 9 for `logistic`: ln Z and p's moments by the engine's integrator (in its Laplace chart)
+/// against an independent brute-force grid: a coarse 400² sweep of the prior's ±17.5 finds where
+/// ln p̃ lies within 40 of its top, and a 1000² midpoint grid over that region (plus a margin)
+/// integrates (its error, O(h²), about 1e-7 of the scale). Data: none (the prior: closed form), the default set (skewed, correlated), 200
+/// points drawn from σ(0.5 + 1.5x) (narrow), and separable data (the slope runs off to the prior's
+/// tail).
+#[test]
+fn logistic_posteriors_match_a_brute_force_grid() {
+    use vi_playground::engine::settings::{Options, Value};
+    let info = vi_playground::engine::target::find("logistic").unwrap();
+    let mut lcg = 12345u64;
+    let mut uniform = move || {
+        lcg = lcg.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (lcg >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let drawn: Vec<[f64; 2]> = (0..200)
+        .map(|_| {
+            let x = -3.0 + 6.0 * uniform();
+            [(x * 100.0f64).round() / 100.0, f64::from(uniform() < 1.0 / (1.0 + (-(0.5 + 1.5 * x)).exp()))]
+        })
+        .collect();
+    let separable = vec![[-2.0, 0.0], [-1.0, 0.0], [-0.5, 0.0], [0.5, 1.0], [1.5, 1.0]];
+    let default = info.inputs[0].default().points().to_vec();
+    for (name, data) in [("no data", vec![]), ("default", default), ("200 drawn", drawn), ("separable", separable)] {
+        let mut o = Options::default();
+        o.set(&info.inputs[0], Value::Points(data.clone()));
+        let t = info.build(&o).unwrap();
+        // Where the mass is.
+        let (mut top, mut lo, mut hi) =
+            (f64::NEG_INFINITY, Vec2::repeat(f64::INFINITY), Vec2::repeat(f64::NEG_INFINITY));
+        let coarse = |i: usize| -17.5 + 35.0 * (i as f64 + 0.5) / 400.0;
+        let mut sweep = Vec::new();
+        for i in 0..400 {
+            for j in 0..400 {
+                let lp = logistic_log_density(&data, coarse(i), coarse(j));
+                top = top.max(lp);
+                sweep.push((Vec2::new(coarse(i), coarse(j)), lp));
+            }
+        }
+        for (z, lp) in sweep {
+            if lp > top - 40.0 {
+                lo = lo.inf(&z);
+                hi = hi.sup(&z);
+            }
+        }
+        let margin = Vec2::repeat(35.0 / 400.0 * 2.0);
+        let (lo, hi) = (lo - margin, hi + margin);
+        let n = 1000;
+        let d = (hi - lo) / n as f64;
+        let (mut z, mut m, mut s) = (0.0, Vec2::zeros(), Mat2::zeros());
+        for i in 0..n {
+            for j in 0..n {
+                let p = Vec2::new(lo[0] + (i as f64 + 0.5) * d[0], lo[1] + (j as f64 + 0.5) * d[1]);
+                let w = (logistic_log_density(&data, p[0], p[1]) - top).exp();
+                z += w;
+                m += p * w;
+                s += p * p.transpose() * w;
+            }
+        }
+        let mean = m / z;
+        let cov = s / z - mean * mean.transpose();
+        let log_z = (z * d[0] * d[1]).ln() + top;
+        let p = TargetIntegrals::new(t.as_ref(), Precision::Full);
+        let scale = cov[(0, 0)].max(cov[(1, 1)]);
+        println!(
+            "logistic, {name}: ln Z {:.8} vs {log_z:.8}; mean {:?} vs {mean:?}; corr {:.3}; cov error {:.1e} of {scale:.3}",
+            p.log_z,
+            p.mean,
+            cov[(0, 1)] / (cov[(0, 0)] * cov[(1, 1)]).sqrt(),
+            (p.cov - cov).abs().max()
+        );
+        assert!((p.log_z - log_z).abs() < 1e-5, "{name}: ln Z {} vs {log_z}", p.log_z);
+        assert!((p.mean - mean).abs().max() < 1e-5 * scale.sqrt(), "{name}: mean {:?} vs {mean:?}", p.mean);
+        assert!((p.cov - cov).abs().max() < 1e-4 * scale, "{name}: cov {:?} vs {cov:?}", p.cov);
+    }
+}

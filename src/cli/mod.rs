@@ -54,13 +54,41 @@ pub fn settings_from(
     Ok(s)
 }
 
+/// A data file's points as a row's text (`x:y,x:y`): one point `x,y` per line, blank lines and
+/// lines starting with `#` skipped; a bad line is named with its number and why.
+pub fn points_file(flag: &str, path: &str) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{flag} {path}: {e}"))?;
+    let mut points = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |why: &str| format!("{flag} {path} line {} '{line}': {why}", i + 1);
+        let (x, y) = line.split_once(',').ok_or_else(|| bad("write x,y"))?;
+        let number = |v: &str| v.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+        match (number(x), number(y)) {
+            (Some(x), Some(y)) => points.push(format!("{x}:{y}")),
+            _ => return Err(bad("x and y must be finite numbers")),
+        }
+    }
+    Ok(points.join(","))
+}
+
 /// `--key value` flags as their rows and texts, the rest of `args` left in order for the tool.
 pub fn split_setting_flags(args: &[String]) -> Result<(Vec<(&'static Setting, String)>, Vec<String>), String> {
     let (mut given, mut rest) = (Vec::new(), Vec::new());
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         match setting_row(flag) {
-            Some(row) => given.push((row, it.next().ok_or_else(|| format!("{flag} needs a value"))?.clone())),
+            Some(row) => {
+                let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+                let text = match row.kind {
+                    Kind::Points { .. } => points_file(flag, value)?,
+                    _ => value.clone(),
+                };
+                given.push((row, text));
+            }
             None => rest.push(flag.clone()),
         }
     }
@@ -78,8 +106,8 @@ pub fn option_help() -> String {
                 let names: Vec<&str> = row.choices().iter().map(|c| c.0).collect();
                 ("NAME".into(), format!(": {}", names.join(" | ")))
             }
-            Kind::Points { max } => ("X:Y,…".into(), format!(", at most {max} points")),
-            Kind::Text { max_len } => ("TEXT".into(), format!(", at most {max_len} characters")),
+            Kind::Points { max, .. } => ("FILE".into(), format!(": lines x,y, at most {max}")),
+            Kind::Text { max_len, .. } => ("TEXT".into(), format!(", at most {max_len} characters")),
         };
         let flag = format!("--{} {arg}", row.key);
         let default = row.show(&row.default());

@@ -7,6 +7,7 @@ pub mod cubature;
 pub mod error;
 pub mod family;
 pub mod fit;
+pub mod formula;
 pub mod math;
 pub mod mcmc;
 pub mod objective;

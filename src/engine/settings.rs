@@ -112,10 +112,10 @@ pub enum Kind {
     Named(&'static dyn NamedList),
     /// One of a fixed list of names (the first is the default), with their labels.
     Choice(&'static [(&'static str, &'static str)]),
-    /// At most `max` points (x, y), none by default; written `x:y,x:y,…` in a link and a flag.
-    Points { max: usize },
-    /// Text of at most `max_len` characters, empty by default.
-    Text { max_len: usize },
+    /// At most `max` points (x, y), `default` unless set; written `x:y,x:y,…` in a link and a flag.
+    Points { max: usize, default: &'static [[f64; 2]] },
+    /// Text of at most `max_len` characters, `default` unless set.
+    Text { max_len: usize, default: &'static str },
 }
 
 /// One row of the table.
@@ -141,8 +141,8 @@ impl Setting {
             Kind::Whole { default, .. } => Value::Number(default as f64),
             Kind::Named(all) => Value::Name(all.names()[0].0),
             Kind::Choice(all) => Value::Name(all[0].0),
-            Kind::Points { .. } => Value::Points(Vec::new()),
-            Kind::Text { .. } => Value::Text(String::new()),
+            Kind::Points { default, .. } => Value::Points(default.to_vec()),
+            Kind::Text { default, .. } => Value::Text(default.to_string()),
         }
     }
 
@@ -259,7 +259,7 @@ impl Setting {
                 crate::engine::error::check_range(self.key, x, min as f64, max as f64).map(Value::Number)
             }
             (Kind::Named(_) | Kind::Choice(_), Value::Name(n)) if self.choices().iter().any(|(c, _)| c == n) => Ok(v),
-            (Kind::Points { max }, Value::Points(p)) => {
+            (Kind::Points { max, .. }, Value::Points(p)) => {
                 if p.len() > max {
                     Err(EngineError::Invalid(format!("{} holds at most {max} points, not {}", self.key, p.len())))
                 } else if p.iter().flatten().any(|c| !c.is_finite()) {
@@ -268,7 +268,7 @@ impl Setting {
                     Ok(v)
                 }
             }
-            (Kind::Text { max_len }, Value::Text(t)) => {
+            (Kind::Text { max_len, .. }, Value::Text(t)) => {
                 let n = t.chars().count();
                 if n > max_len {
                     Err(EngineError::Invalid(format!("{} holds at most {max_len} characters, not {n}", self.key)))

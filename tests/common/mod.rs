@@ -29,10 +29,13 @@ pub fn settings(target: &str, param: f64, family: &str, objective: &str, seed: u
     s
 }
 
-/// The target's inputs with its first at `value`.
+/// The target's inputs with its first at `value`; all at their defaults when `value` is NaN (a
+/// target may have no number input).
 pub fn inputs(name: &str, value: f64) -> Options {
     let mut o = Options::default();
-    o.set(&target::find(name).unwrap().inputs[0], Value::Number(value));
+    if !value.is_nan() {
+        o.set(&target::find(name).unwrap().inputs[0], Value::Number(value));
+    }
     o
 }
 

@@ -29,7 +29,7 @@ pub static INFO: TargetInfo = TargetInfo {
                A Gaussian can only cover it with a straight ellipse; the curvature b sets how much it misses.",
         formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>x</mi><mo>,</mo><mi>y</mi><mo>)</mo><mo>=</mo><mi mathvariant="script">N</mi><mo>(</mo><mi>x</mi><mo>;</mo><mn>0</mn><mo>,</mo><mn>1</mn><mo>)</mo><mspace width="0.2em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>y</mi><mo>;</mo><mi>b</mi><mo>(</mo><msup><mi>x</mi><mn>2</mn></msup><mo>−</mo><mn>1</mn><mo>)</mo><mo>,</mo><msup><mi>σ</mi><mn>2</mn></msup><mo>)</mo></math>"#,
     },
-    build: |o| Box::new(Banana::new(o.number(&B))),
+    build: |o| Ok(Box::new(Banana::new(o.number(&B)))),
 };
 
 /// Conditional standard deviation of y given x.

@@ -29,7 +29,7 @@ pub static INFO: TargetInfo = TargetInfo {
                It shows what a single-peaked q does with two peaks: reverse KL picks one, forward KL spreads over both.",
         formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mi>w</mi><mspace width="0.1em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>z</mi><mo>;</mo><mo>−</mo><mi>a</mi><mn>𝟏</mn><mo>,</mo><msup><mi>s</mi><mn>2</mn></msup><mi>I</mi><mo>)</mo><mo>+</mo><mo>(</mo><mn>1</mn><mo>−</mo><mi>w</mi><mo>)</mo><mspace width="0.1em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>z</mi><mo>;</mo><mi>a</mi><mn>𝟏</mn><mo>,</mo><msup><mi>s</mi><mn>2</mn></msup><mi>I</mi><mo>)</mo></math>"#,
     },
-    build: |o| Box::new(Bimodal::new(o.number(&W))),
+    build: |o| Ok(Box::new(Bimodal::new(o.number(&W)))),
 };
 
 /// The modes sit at ±(A, A).

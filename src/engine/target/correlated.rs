@@ -28,7 +28,7 @@ pub static INFO: TargetInfo = TargetInfo {
                Its exact answer is known, so every error of the fit can be read off.",
         formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mi mathvariant="script">N</mi><mrow><mo>(</mo><mi>z</mi><mo>;</mo><mn>0</mn><mo>,</mo><mrow><mo>[</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd><mi>ρ</mi></mtd></mtr><mtr><mtd><mi>ρ</mi></mtd><mtd><mn>1</mn></mtd></mtr></mtable><mo>]</mo></mrow><mo>)</mo></mrow></math>"#,
     },
-    build: |o| Box::new(Correlated::new(o.number(&RHO))),
+    build: |o| Ok(Box::new(Correlated::new(o.number(&RHO)))),
 };
 
 #[derive(Debug, Clone, Copy)]

@@ -34,7 +34,7 @@ pub static INFO: TargetInfo = TargetInfo {
                A Gaussian q cannot bend around it: reverse KL hugs one arc, forward KL spreads across the hole, where p has almost nothing. Shrink r until the hole closes; try the flow.",
         formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>∝</mo><mi>exp</mi><mo>(</mo><mo>−</mo><mfrac><msup><mrow><mo>(</mo><mo>‖</mo><mi>z</mi><mo>‖</mo><mo>−</mo><mi>r</mi><mo>)</mo></mrow><mn>2</mn></msup><mrow><mn>2</mn><msup><mi>σ</mi><mn>2</mn></msup></mrow></mfrac><mo>)</mo></math>"#,
     },
-    build: |o| Box::new(Donut::new(o.number(&RADIUS))),
+    build: |o| Ok(Box::new(Donut::new(o.number(&RADIUS)))),
 };
 
 #[derive(Debug, Clone, Copy)]

@@ -24,7 +24,7 @@ pub static INFO: TargetInfo = TargetInfo {
                Raise τ towards Neal's 3 and watch both fail; the flow does better.",
         formula: r#"<math display="block"><mi>v</mi><mo>∼</mo><mi mathvariant="script">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><msup><mi>τ</mi><mn>2</mn></msup><mo>)</mo><mo>,</mo><mspace width="0.4em"/><mi>x</mi><mo>∣</mo><mi>v</mi><mo>∼</mo><mi mathvariant="script">N</mi><mo>(</mo><mn>0</mn><mo>,</mo><msup><mi>e</mi><mi>v</mi></msup><mo>)</mo></math>"#,
     },
-    build: |o| Box::new(Funnel::new(o.number(&Funnel::TAU))),
+    build: |o| Ok(Box::new(Funnel::new(o.number(&Funnel::TAU)))),
 };
 
 #[derive(Debug, Clone, Copy)]

@@ -37,7 +37,7 @@ pub static INFO: TargetInfo = TargetInfo {
                No ellipse can bend around it: reverse KL settles on one mode (or a few), forward KL spreads a wide q over the hole. Try few modes against many.",
         formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>=</mo><mfrac><mn>1</mn><mi>k</mi></mfrac><munderover><mo>∑</mo><mrow><mi>j</mi><mo>=</mo><mn>1</mn></mrow><mi>k</mi></munderover><mi mathvariant="script">N</mi><mo>(</mo><mi>z</mi><mo>;</mo><msub><mi>m</mi><mi>j</mi></msub><mo>,</mo><msup><mi>s</mi><mn>2</mn></msup><mi>I</mi><mo>)</mo></math>"#,
     },
-    build: |o| Box::new(Ring::new(o.number(&MODES) as usize)),
+    build: |o| Ok(Box::new(Ring::new(o.number(&MODES) as usize))),
 };
 
 #[derive(Debug, Clone)]

@@ -35,7 +35,7 @@ pub static INFO: TargetInfo = TargetInfo {
                No ellipse can follow it: a Gaussian q covers the wave with a blur, or, by reverse KL, hugs one stretch of it. Raise ω to wind it tighter; try the flow.",
         formula: r#"<math display="block"><mi>p</mi><mo>(</mo><mi>x</mi><mo>,</mo><mi>y</mi><mo>)</mo><mo>=</mo><mi mathvariant="script">N</mi><mo>(</mo><mi>x</mi><mo>;</mo><mn>0</mn><mo>,</mo><msup><mn>1.5</mn><mn>2</mn></msup><mo>)</mo><mspace width="0.2em"/><mi mathvariant="script">N</mi><mo>(</mo><mi>y</mi><mo>;</mo><mi>sin</mi><mo>(</mo><mi>ω</mi><mi>x</mi><mo>)</mo><mo>,</mo><msup><mn>0.3</mn><mn>2</mn></msup><mo>)</mo></math>"#,
     },
-    build: |o| Box::new(Squiggle::new(o.number(&OMEGA))),
+    build: |o| Ok(Box::new(Squiggle::new(o.number(&OMEGA)))),
 };
 
 #[derive(Debug, Clone, Copy)]
