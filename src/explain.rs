@@ -177,6 +177,50 @@ pub const LESSONS: &[Lesson] = &[
     },
 ];
 
+/// The gallery: one click to a lesson of the second wave's shapes (target, family, objective and
+/// seed in the link), each with what to look for.
+pub const GALLERY: &[Lesson] = &[
+    Lesson {
+        id: "ring",
+        title: "A ring: one mode or the hole",
+        query: "target=ring&modes=8&family=full-rank&div=reverse&seed=1&play=1&speed=100&compare=1&family2=full-rank&div2=forward",
+        look_for: "A (reverse KL) settles on one stretch of the ring, two neighbouring modes and the gap between them: KL(q‖p) about 1.94, \
+                   a little below the ln 8 = 2.08 of sitting on one mode. B (forward KL) becomes a wide round Gaussian over the whole ring, hole and all: its sd is √(0.35² + 2.5²/2) = 1.80.",
+    },
+    Lesson {
+        id: "funnel",
+        title: "Neal's funnel: where NUTS diverges",
+        query: "target=funnel&tau=3&family=full-rank&div=reverse&seed=1&play=1&speed=100",
+        look_for: "At Neal's τ = 3 the neck is 0.011 wide and the mouth 90: the Gaussian cuts both short. \
+                   Run MCMC: NUTS diverges in the neck and the panel says it cannot be trusted. Lower τ to 1 and both recover.",
+    },
+    Lesson {
+        id: "donut",
+        title: "A donut: a flow bends, a Gaussian cannot",
+        query: "target=donut&r=2&family=flow&div=reverse&seed=3&play=1&speed=100&compare=1&family2=full-rank&div2=reverse",
+        look_for: "A (the flow) wraps its mass around the ridge; B (a Gaussian) sits on one arc of it. Compare their KL(q‖p).",
+    },
+    Lesson {
+        id: "squiggle",
+        title: "The squiggle: mean-field against a flow",
+        query: "target=squiggle&omega=2&family=mean-field&div=reverse&seed=1&play=1&speed=100&compare=1&family2=flow&div2=reverse",
+        look_for: "A (mean-field) blurs the wave into an ellipse; B (the flow) follows the sine. Raise ω and watch the flow need more layers.",
+    },
+    Lesson {
+        id: "u3",
+        title: "Rezende & Mohamed's U3: tearing mass in two",
+        query: "target=u3&family=flow&div=reverse&seed=1&play=1&speed=100",
+        look_for: "Two branches of a wave split near x = 1: the flow has to tear its mass in two, and keeps a thin bridge between them.",
+    },
+    Lesson {
+        id: "logistic",
+        title: "Your data: a skewed, correlated posterior",
+        query: "target=logistic&family=mean-field&div=reverse&seed=1&play=1&speed=100&compare=1&family2=full-rank&div2=reverse",
+        look_for: "Nine points give a posterior over intercept α and slope β that leans (correlation −0.83): A (mean-field) cannot lean with it and is too narrow; B (full-rank) can. \
+                   Click points into the data panel and watch both follow.",
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

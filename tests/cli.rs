@@ -260,3 +260,77 @@ fn vi_fit_lists_the_registries() {
     assert_eq!(names(&j["families"]), FAMILIES.iter().map(|f| f.name.to_string()).collect::<Vec<_>>());
     assert_eq!(names(&j["divergences"]), OBJECTIVES.iter().map(|o| o.name.to_string()).collect::<Vec<_>>());
 }
+
+/// Issue 16: `vi-fit --target NAME` and `vi-mcmc --target NAME` work for every target with its
+/// own flags (a number input at the middle of its range: `--r`, `--tau`, `--omega`, `--modes`;
+/// the logistic data from a file, `--data FILE` with lines x,y; a formula and its box), and the
+/// JSON carries the inputs back.
+#[test]
+fn every_target_runs_with_its_flags_in_both_tools() {
+    use vi_playground::engine::settings::Kind;
+    let dir = std::env::temp_dir().join(format!("vi-cli-targets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("points.csv");
+    std::fs::write(&data, "# x,y\n-1.5,0\n\n0.5,1\n2,1\n").unwrap();
+    let data = data.to_str().unwrap().to_string();
+    for info in TARGETS {
+        let mut args: Vec<String> = vec!["--target".into(), info.name.into()];
+        for row in info.inputs {
+            let value = match row.kind {
+                Kind::Number { min, max, .. } => format!("{}", 0.5 * (min + max)),
+                Kind::Whole { min, max, .. } => format!("{}", (min + max) / 2),
+                Kind::Points { .. } => data.clone(),
+                Kind::Text { .. } if row.key == "box" => "-3,3,-2,2".into(),
+                Kind::Text { .. } => "-(x^2 + 2*y^2)/2".into(),
+                _ => continue,
+            };
+            args.extend([format!("--{}", row.key), value]);
+        }
+        let fit: Vec<&str> = args.iter().map(String::as_str).chain(["--steps", "200"]).collect();
+        let j = json(vi_fit(&fit));
+        let mcmc: Vec<&str> = args.iter().map(String::as_str).chain(["--warmup", "100", "--draws", "100"]).collect();
+        let m = json(vi_mcmc(&mcmc));
+        for out in [&j, &m] {
+            assert_eq!(out["target"], info.name);
+            for row in info.inputs {
+                let v = &out["target_param"][row.key];
+                match row.kind {
+                    Kind::Number { min, max, .. } => assert_eq!(v.as_f64(), Some(0.5 * (min + max)), "{}", info.name),
+                    Kind::Points { .. } => assert_eq!(v.to_string(), "[[-1.5,0.0],[0.5,1.0],[2.0,1.0]]"),
+                    Kind::Text { .. } => assert!(v.as_str().is_some_and(|t| t.contains(['x', ','])), "{v}"),
+                    _ => assert!(!v.is_null(), "{}: {}", info.name, row.key),
+                }
+            }
+        }
+        assert!(j["kl_qp"].as_f64().is_some_and(f64::is_finite), "{}: {j}", info.name);
+    }
+    // A bad data file is named with its line; a bad formula with its position; a bad box in words.
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "0.5,1\n\n2;1\n").unwrap();
+    let bad = bad.to_str().unwrap();
+    refused(
+        "vi-fit",
+        vi_fit(&["--target", "logistic", "--data", bad]),
+        &format!("--data {bad} line 3 '2;1': write x,y"),
+    );
+    let out_of_range = dir.join("far.csv");
+    std::fs::write(&out_of_range, "0.5,1\n4,0\n").unwrap();
+    refused(
+        "vi-mcmc",
+        vi_mcmc(&["--target", "logistic", "--data", out_of_range.to_str().unwrap()]),
+        "data point 2 (4, 0): x must lie in [−3, 3]",
+    );
+    refused(
+        "vi-fit",
+        vi_fit(&["--target", "logistic", "--data", "/nonexistent/points.csv"]),
+        "--data /nonexistent/points.csv:",
+    );
+    refused("vi-fit", vi_fit(&["--target", "formula", "--formula", "x + sin"]), "formula at character 8: sin needs");
+    refused("vi-fit", vi_fit(&["--target", "formula", "--box", "1,2,3"]), "box '1,2,3': write four numbers");
+    refused(
+        "vi-fit",
+        vi_fit(&["--target", "formula", "--formula", "log(-1-x^2)"]),
+        "formula: it is not a finite number",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

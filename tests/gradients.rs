@@ -61,6 +61,25 @@ fn with_params(q: &dyn Family, phi: &[f64]) -> Box<dyn Family> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
+    /// Oracle 7 for `logistic` with any data (the sweep above sees only its default data): up to
+    /// 40 points anywhere in x's range, of either class, at (α, β) across the prior's mass.
+    #[test]
+    fn logistic_gradients_match_finite_differences_for_any_data(
+        data in proptest::collection::vec((-3.0..3.0f64, proptest::bool::ANY), 0..40),
+        a in -6.0..6.0f64,
+        b in -6.0..6.0f64,
+    ) {
+        let info = vi_playground::engine::target::find("logistic").unwrap();
+        let mut o = Options::default();
+        o.set(&info.inputs[0], Value::Points(data.iter().map(|&(x, y)| [x, f64::from(u8::from(y))]).collect()));
+        let target = info.build(&o).unwrap();
+        let z = Vec2::new(a, b);
+        let (lp, g) = target.log_density_and_grad(z);
+        prop_assert!((lp - target.log_density(z)).abs() < 1e-12);
+        let num = numeric_grad(z.as_slice(), |v| target.log_density(Vec2::new(v[0], v[1])));
+        assert_grads_close("logistic", g.as_slice(), &num)?;
+    }
+
     #[test]
     fn target_gradients_match_finite_differences(t in 0..TARGETS.len(), u in 0.0..1.0f64, x in 0.0..1.0f64, y in 0.0..1.0f64) {
         let info = &TARGETS[t];

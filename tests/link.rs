@@ -57,7 +57,8 @@ fn generated() -> Vec<(&'static str, String)> {
                     Value::Name(other.0)
                 }
                 Kind::Points { .. } => Value::Points(vec![[0.5, 1.0]]),
-                Kind::Text { .. } => Value::Text("x".into()),
+                // Text the target accepts: a box is four numbers; any other text is a formula.
+                Kind::Text { .. } => Value::Text(if row.key == "box" { "-3,3,-2,2" } else { "x" }.into()),
             };
             assert_ne!(v, row.default(), "{}", row.key);
             (row.url, row.show(&v))
@@ -172,6 +173,36 @@ fn bad_values_keep_their_default_and_are_reported() {
     assert_eq!(p.ignored.len(), 5, "{:?}", p.ignored);
     assert_eq!(parse("").ignored, Vec::<String>::new());
     assert_eq!(parse("?").state, default);
+}
+
+/// A target's input that the target refuses as a whole (data out of its range, a formula that does
+/// not parse, a box turned inside out) is ignored with the target's own sentence; data and a
+/// formula with every awkward character travel and come back.
+#[test]
+fn inputs_their_target_refuses_are_ignored_in_words_and_good_ones_travel() {
+    for (query, key, says) in [
+        ("target=logistic&data=0.5:1,4:0", "data", "data point 2 (4, 0): x must lie in [−3, 3]"),
+        ("target=logistic&data=0.5:2", "data", "its class y must be 0 or 1"),
+        ("target=formula&formula=x%20%2B%20foo", "formula", "formula at character 5: unknown name 'foo'"),
+        ("target=formula&box=4,-4,-4,4", "box", "x0 < x1"),
+    ] {
+        let p = parse(query);
+        assert_eq!(p.ignored.len(), 1, "{query}: {:?}", p.ignored);
+        assert!(p.ignored[0].starts_with(key) && p.ignored[0].contains(says), "{query}: {:?}", p.ignored);
+        assert_usable(&p.state);
+    }
+    let formula = "logsumexp(-((x-1)^2 + y^2)/0.5, -((x+1)^2+y^2)/0.5) - abs(x)*1e-1 & #?=+%";
+    let mut s = PageState::default();
+    s.controls.settings.set_target("formula").unwrap();
+    let row = vi_playground::engine::target::formula::TEXT;
+    s.controls.settings.set_text(&row, formula.trim_end_matches(" & #?=+%")).unwrap();
+    let back = parse(&to_query(&s));
+    assert!(back.ignored.is_empty(), "{:?}", back.ignored);
+    assert_eq!(back.state, s);
+    let data = "target=logistic&data=-1.5:0,-0.25:1,2.75:1";
+    let p = parse(data);
+    assert!(p.ignored.is_empty());
+    assert!(to_query(&p.state).contains("data=-1.5:0,-0.25:1,2.75:1"), "written compactly: {}", to_query(&p.state));
 }
 
 #[test]

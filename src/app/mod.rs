@@ -14,8 +14,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::link::{parse, to_query, PageState, Part};
 use components::{
-    copy_link, ControlPanel, ElboChart, ExplainPanel, Legend, MainCanvas, McmcPanel, Readouts, SecondControls,
-    StatsOverlay, StatusBar, Toolbar,
+    copy_link, data_row, ControlPanel, DataPanel, ElboChart, ExplainPanel, Legend, MainCanvas, McmcPanel, Readouts,
+    SecondControls, StatsOverlay, StatusBar, Toolbar,
 };
 use keys::HelpOverlay;
 use live::Live;
@@ -150,6 +150,9 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
                         </Show>
                     </div>
                     <Legend />
+                    <Show when=move || data_row(&live.controls.get().settings).is_some()>
+                        <DataPanel live=live />
+                    </Show>
                 </section>
                 <section class="panel side" aria-label="ELBO and diagnostics">
                     <Legend beside=true />

@@ -7,6 +7,7 @@ use crate::engine::fit::Settings;
 use crate::engine::objective;
 use crate::engine::target;
 
+pub mod data;
 mod readout;
 mod trace;
 

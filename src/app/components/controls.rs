@@ -99,19 +99,56 @@ fn SettingControl(live: Live, row: &'static Setting, part: &'static str) -> impl
             }
             .into_any()
         }
-        // Points and text in one field, in the link's own spelling (x:y,x:y; the text as it is);
-        // a value the row refuses is said in words and the field keeps the old one.
+        // Points and text in one field, in the link's own spelling (x:y,x:y; the text as it is),
+        // checked as the student types by building the target it would make: a refusal (a
+        // formula's syntax error with its position) is shown under the field, and the target
+        // in use stays until the text is valid.
         Kind::Points { .. } | Kind::Text { .. } => {
             let id = format!("{}-input", row.key);
+            let error = RwSignal::new(None::<String>);
+            let check = move |text: &str| -> Result<Value, String> {
+                // A formula keeps its spaces as typed (trimming would move the caret).
+                let text = if matches!(row.kind, Kind::Text { .. }) { text } else { text.trim() };
+                let v = row.parse(text).map_err(|e| e.to_string())?;
+                let mut next = c.get_untracked().settings;
+                next.options.set(row, v.clone());
+                target::find(&next.target).and_then(|t| t.build(&next.options)).map_err(|e| e.to_string())?;
+                Ok(v)
+            };
+            let apply = move |text: String| match check(&text) {
+                Ok(v) => {
+                    error.set(None);
+                    if v != get() {
+                        put(v);
+                    }
+                }
+                Err(e) => error.set(Some(format!("{e}. The target in use stays until this is valid."))),
+            };
+            let long = matches!(row.kind, Kind::Text { max_len, .. } if max_len > 100);
+            let field = if long {
+                view! {
+                    <textarea id=id.clone() data-testid=id.clone() class="formula-input" rows="2" spellcheck="false"
+                        aria-describedby=format!("{}-error", row.key)
+                        prop:value=move || row.show(&get())
+                        on:input=move |ev| apply(event_target_value(&ev))></textarea>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <input id=id.clone() data-testid=id.clone() type="text" spellcheck="false"
+                        aria-describedby=format!("{}-error", row.key)
+                        prop:value=move || row.show(&get())
+                        on:change=move |ev| apply(event_target_value(&ev)) />
+                }
+                .into_any()
+            };
             view! {
                 <div class="control" data-part=part>
                     <label for=id.clone()>{row.label}</label>
-                    <input id=id.clone() data-testid=id type="text"
-                        prop:value=move || row.show(&get())
-                        on:change=move |ev| match row.parse(event_target_value(&ev).trim()) {
-                            Ok(v) => put(v),
-                            Err(e) => { live.error.set(Some(format!("{}: {e}.", row.label))); c.update(|_| {}); }
-                        } />
+                    {field}
+                    <p class="field-error" id=format!("{}-error", row.key) data-testid=format!("{}-error", row.key) role="alert">
+                        {move || error.get()}
+                    </p>
                 </div>
             }
             .into_any()

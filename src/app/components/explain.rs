@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::live::Live;
-use crate::explain::{self, Explanation, FormulaPieces, LESSONS};
+use crate::explain::{self, Explanation, FormulaPieces, Lesson, GALLERY, LESSONS};
 use crate::link::parse;
 
 fn card(e: Explanation) -> impl IntoView {
@@ -32,23 +32,36 @@ pub fn ExplainPanel(live: Live) -> impl IntoView {
             {card(explain::diagnostics())}
         </div>
         <h2>"Lessons"</h2>
-        <ol class="lessons">
-            {LESSONS.iter().enumerate().map(|(i, l)| view! {
+        <ol class="lessons">{lessons(live, LESSONS, lesson, 0)}</ol>
+        <h2>"Gallery"</h2>
+        <ol class="lessons gallery" data-testid="gallery">{lessons(live, GALLERY, lesson, LESSONS.len())}</ol>
+    }
+}
+
+/// A list of lessons (or the gallery's presets): each a button that loads its link and says what
+/// to look for, and the link itself to copy or open. `first`: the index of the list's first item
+/// among all, so that one of either list is open at a time.
+fn lessons(live: Live, list: &'static [Lesson], open: RwSignal<Option<usize>>, first: usize) -> impl IntoView {
+    list.iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let i = first + i;
+            view! {
                 <li>
-                    <button data-testid=format!("lesson-{}", l.id) aria-pressed=move || (lesson.get() == Some(i)).to_string()
+                    <button data-testid=format!("lesson-{}", l.id) aria-pressed=move || (open.get() == Some(i)).to_string()
                         on:click=move |_| {
-                            lesson.set(Some(i));
+                            open.set(Some(i));
                             // The lesson sets the fit; the lecturer's view (presenter mode, hidden parts) stays.
                             let mut state = parse(l.query).state;
                             state.presenter |= live.presenter.get_untracked();
                             state.hidden.extend(live.hidden.get_untracked());
                             live.load(state);
                         }>{l.title}</button>
-                    <Show when=move || lesson.get() == Some(i)>
-                        <p class="look-for" data-testid="lesson-look-for">{l.look_for}</p>
+                    <Show when=move || open.get() == Some(i)>
+                        <p class="look-for" data-testid="lesson-look-for">{l.look_for}" "<a href=format!("?{}", l.query)>"Its link"</a></p>
                     </Show>
                 </li>
-            }).collect_view()}
-        </ol>
-    }
+            }
+        })
+        .collect_view()
 }

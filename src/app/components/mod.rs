@@ -4,6 +4,7 @@
 
 mod canvases;
 mod controls;
+mod data_panel;
 mod explain;
 mod mcmc_panel;
 mod readouts;
@@ -11,6 +12,7 @@ mod toolbar;
 
 pub use canvases::{ElboChart, Legend, MainCanvas};
 pub use controls::ControlPanel;
+pub use data_panel::{data_row, DataPanel};
 pub use explain::ExplainPanel;
 pub use mcmc_panel::McmcPanel;
 pub use readouts::{Readouts, StatsOverlay, StatusBar};

@@ -88,6 +88,11 @@ impl Live {
                 return;
             }
         };
+        // The same target with other inputs (data clicked in, a slider moved): a reference that
+        // existed runs again for them, so it follows the data.
+        let rerun = !same_target
+            && prev.controls.settings.target == controls.settings.target
+            && self.mcmc.with_value(|m| m.is_some());
         if !same_target {
             self.mcmc.set_value(None);
             self.mcmc_view.set(McmcView::default());
@@ -111,6 +116,9 @@ impl Live {
             pane.clear_history();
         }
         self.refresh_all();
+        if rerun {
+            self.run_mcmc();
+        }
     }
 
     /// Everything the page shows, at once (after a restart, a reset or a single step).

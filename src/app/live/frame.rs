@@ -202,7 +202,8 @@ impl Live {
             }
         }
         if chart {
-            if let Err(e) = self.draw_chart(presenter).and_then(|()| self.draw_marginals(presenter)) {
+            let drawn = self.draw_chart(presenter).and_then(|()| self.draw_marginals(presenter));
+            if let Err(e) = drawn.and_then(|()| self.draw_data(presenter)) {
                 self.error.set(Some(e));
             }
         }
@@ -237,9 +238,35 @@ impl Live {
             return Ok(());
         };
         self.first().fit.with_value(|f| match f {
-            Some(f) => plots::marginals::draw(canvas, &draws, f.family(), f.target().view_box(), presenter),
+            Some(f) => plots::marginals::draw(
+                canvas,
+                &draws,
+                f.family(),
+                f.target().view_box(),
+                f.target().axis_names(),
+                presenter,
+            ),
             None => Ok(()),
         })
+    }
+
+    /// The data panel, when the target has data: the points, and q's curve and band beside the
+    /// MCMC draws'.
+    fn draw_data(self, presenter: bool) -> Result<(), String> {
+        use crate::playground::data::{band_of_draws, band_of_q};
+        let Some(canvas) = self.data_canvas.get_value() else { return Ok(()) };
+        let Some(row) = crate::app::components::data_row(&self.controls.get_untracked().settings) else {
+            return Ok(());
+        };
+        let points = self.controls.with_untracked(|c| c.settings.options.get(row).points().to_vec());
+        let q = self.first().fit.with_value(|f| f.as_ref().and_then(|f| band_of_q(f.family())));
+        let mcmc =
+            self.mcmc.with_value(|m| m.as_ref().filter(|m| m.is_done()).and_then(|m| band_of_draws(&m.pooled_draws())));
+        let view =
+            plots::data::DataView { points: &points, q, mcmc, cursor: self.data_cursor.get_untracked(), presenter };
+        let frame = plots::data::draw(canvas, &view)?;
+        self.data_frame.set_value(frame);
+        Ok(())
     }
 
     pub(super) fn account(self, start: f64, steps: u64) {

@@ -73,6 +73,10 @@ pub struct Live {
     pub mcmc: StoredValue<Option<Mcmc>, LocalStorage>,
     pub elbo_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
     pub marginals_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
+    /// The data panel's canvas (a target with data), its keyboard cursor and where it last drew.
+    pub data_canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
+    pub data_cursor: RwSignal<f64>,
+    pub data_frame: StoredValue<Option<crate::app::plots::data::DataFrame>, LocalStorage>,
     /// Whether to play once a replayed link reaches its step.
     play_after_replay: StoredValue<bool, LocalStorage>,
     /// What the running fits were built from: a restart that fails goes back to it.
@@ -144,6 +148,9 @@ impl Live {
             mcmc: StoredValue::new_local(None),
             elbo_canvas: StoredValue::new_local(None),
             marginals_canvas: StoredValue::new_local(None),
+            data_canvas: StoredValue::new_local(None),
+            data_cursor: RwSignal::new(0.0),
+            data_frame: StoredValue::new_local(None),
             play_after_replay: StoredValue::new_local(state.playing),
             applied: StoredValue::new_local(Applied {
                 controls: state.controls.clone(),

@@ -141,12 +141,18 @@ fn base_layer(target: &dyn Target, size: (u32, u32), display: Display) -> Result
     canvas.set_height(size.1);
     let px = |v: f64| (v * dpr * display.scale).round() as u32;
     let view = target.view_box();
+    let names = target.axis_names();
     let layer = DensityLayer::new(view, HEATMAP_CELLS, |z| target.log_density(z));
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("this browser gives no 2-D canvas")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
-    let Some(mut chart) =
-        axes(&root, (view.x.0..view.x.1, view.y.0..view.y.1), display.font, Some("x"), YAxis::Labelled(Some("y")))?
+    let Some(mut chart) = axes(
+        &root,
+        (view.x.0..view.x.1, view.y.0..view.y.1),
+        display.font,
+        Some(names[0]),
+        YAxis::Labelled(Some(names[1])),
+    )?
     else {
         return Ok(None); // too small to draw on: drawn once it has a size
     };

@@ -21,6 +21,7 @@ pub fn draw(
     draws: &[Vec2],
     q: &dyn Family,
     view: Box2,
+    names: [&str; 2],
     presenter: bool,
 ) -> Result<(), String> {
     let grid = Grid::new(view, Q_GRID, Q_GRID);
@@ -42,7 +43,7 @@ pub fn draw(
             ((0..grid.ny).map(|j| grid.point(0, j)[1]).collect(), &qy)
         };
         let top = bars.iter().chain(dens.iter()).copied().fold(0.0f64, f64::max) * 1.1;
-        let name = if k == 0 { "x" } else { "y" };
+        let name = names[k];
         let Some(mut chart) = axes(panel, (lo..hi, 0.0..top.max(1e-9)), font, Some(name), YAxis::Hidden)? else {
             continue;
         };

@@ -1,5 +1,6 @@
 //! Drawing on canvases with plotters-canvas. Geometry comes from [`crate::viz`]; this only draws.
 
+pub mod data;
 pub mod elbo;
 pub mod main;
 pub mod marginals;

@@ -80,6 +80,10 @@ impl Target for Funnel {
         (Vec2::new(exp(half) * u[0], self.tau * u[1]), ln(self.tau) + half)
     }
 
+    fn axis_names(&self) -> [&'static str; 2] {
+        ["x", "v"]
+    }
+
     fn exact(&self) -> Exact {
         let t2 = self.tau * self.tau;
         Exact { log_z: Some(0.0), mean: Some(Vec2::zeros()), cov: Some(Mat2::new(exp(0.5 * t2), 0.0, 0.0, t2)) }

@@ -167,6 +167,10 @@ impl Target for Logistic {
         Box2 { x: (self.mode[0] - hx, self.mode[0] + hx), y: (self.mode[1] - hy, self.mode[1] + hy) }
     }
 
+    fn axis_names(&self) -> [&'static str; 2] {
+        ["α (intercept)", "β (slope)"]
+    }
+
     fn exact(&self) -> Exact {
         if self.data.is_empty() {
             let v = PRIOR_SD * PRIOR_SD;

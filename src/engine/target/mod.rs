@@ -62,6 +62,12 @@ pub trait Target: Send + Sync {
 
     /// Closed-form log Z and moments, where known.
     fn exact(&self) -> Exact;
+
+    /// What the two coordinates are called on the plots: x and y unless the target says
+    /// otherwise (the funnel's v, the logistic regression's α and β).
+    fn axis_names(&self) -> [&'static str; 2] {
+        ["x", "y"]
+    }
 }
 
 /// A registry entry: how to name, describe and build a target.
