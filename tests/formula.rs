@@ -130,6 +130,8 @@ fn the_target_refuses_what_it_cannot_integrate() {
         let e = formula(text, b).err().unwrap_or_else(|| panic!("{text} on {b} accepted"));
         assert!(e.contains(words), "{text} on {b}: {e}");
     }
+    // A box may reach ±100 exactly.
+    assert!(formula("-(x^2 + y^2)/2", "-100,100,-4,4").is_ok());
     // Non-finite in part of the box is p̃ = 0 there.
     let t = formula("log(x)", "-4,4,-4,4").unwrap();
     assert_eq!(t.log_density(Vec2::new(-1.0, 0.0)), f64::NEG_INFINITY);
@@ -172,4 +174,10 @@ fn outside_the_box_a_wall_pulls_back_in() {
     let (out, g) = t.log_density_and_grad(Vec2::new(4.5, 1.0));
     assert!(out < edge - 1.0, "{out} vs {edge}");
     assert!(g[0] < 0.0 && (g[1] + 1.0).abs() < 1e-12, "{g:?}");
+    // Beyond a corner: f at the corner minus d²/(2w²), w = 8/40, and the gradient pulls back on both axes.
+    let (corner, g) = t.log_density_and_grad(Vec2::new(4.5, -4.3));
+    let w2 = 0.2f64 * 0.2;
+    let want = -(16.0 + 16.0) / 2.0 - (0.25 + 0.09) / (2.0 * w2);
+    assert!((corner - want).abs() < 1e-9, "{corner} vs {want}");
+    assert!((g[0] + 0.5 / w2).abs() < 1e-9 && (g[1] - 0.3 / w2).abs() < 1e-9, "{g:?}");
 }

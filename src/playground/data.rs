@@ -74,7 +74,8 @@ pub fn band(draws: &[Vec2], centre: Option<Vec2>) -> Option<Band> {
             *v = sigmoid(d[0] + d[1] * xi);
         }
         sort_f64(&mut values);
-        let q = |p: f64| values[((p * (values.len() - 1) as f64).round() as usize).min(values.len() - 1)];
+        // p ∈ [0, 1], so the index is at most len − 1.
+        let q = |p: f64| values[(p * (values.len() - 1) as f64).round() as usize];
         lo.push(q(BAND.0));
         hi.push(q(BAND.1));
     }
