@@ -25,7 +25,11 @@ fn every_combination() -> Vec<Settings> {
         for family in FAMILIES {
             for objective in OBJECTIVES {
                 let every = ["banana", "bimodal"].contains(&target.name);
-                let gradients = objective.gradients().iter().filter(|g| !g.needs_draws);
+                // The gradients the family can take (a mixture has no defensive proposal).
+                let takes = |g: &&'static vi_playground::engine::objective::Gradient| {
+                    vi_playground::engine::objective::resolve(objective, g, family, false).is_ok()
+                };
+                let gradients = objective.gradients().iter().filter(takes);
                 for gradient in gradients.take(if every { usize::MAX } else { 1 }) {
                     let s = settings(target.name, f64::NAN, family.name, objective.name, 7);
                     let mut s = common::with_gradient(s, gradient.name);

@@ -43,7 +43,8 @@ OPTIONS (defaults in brackets):
   -h, --help           this text
 
 Each target's inputs, each family's and divergence's options (only those of the chosen ones apply):
-{}  --stl                same as --estimator stl",
+{}  --stl                same as --estimator stl
+  --diagonal           same as --covariance diagonal (a mixture's components)",
         names(TARGETS.iter().map(|t| t.name).collect()),
         names(FAMILIES.iter().map(|f| f.name).collect()),
         names(OBJECTIVES.iter().map(|o| o.name).collect()),
@@ -91,6 +92,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--stl" => given.push((&objective::reverse_kl::INFO.gradient, "stl".into())),
+            "--diagonal" => given.push((&crate::engine::family::mixture::COVARIANCE, "diagonal".into())),
             "--steps" => steps = number(flag, value()?)?,
             "--until-kl" => until_kl = Some(number::<f64>(flag, value()?)?),
             "--bench" => bench = true,

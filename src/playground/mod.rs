@@ -195,7 +195,8 @@ mod tests {
         let f = start.next_family();
         assert_eq!((f.settings.family.as_str(), f.settings.lr), ("full-rank", 0.05));
         assert_eq!(f.next_family().settings.family, "flow");
-        assert_eq!(f.next_family().next_family().settings.family, "mean-field");
+        assert_eq!(f.next_family().next_family().settings.family, "mixture");
+        assert_eq!(f.next_family().next_family().next_family().settings.family, "mean-field");
         let d = start.next_objective();
         assert_eq!((d.settings.objective.as_str(), d.settings.samples), ("forward", 32));
         assert_eq!(d.next_objective().settings.objective, "reverse");

@@ -88,6 +88,12 @@ pub trait Family: Send {
         None
     }
 
+    /// For a mixture: each component's mean, Cholesky factor and weight. `None` for other
+    /// families.
+    fn components(&self) -> Option<Vec<(Vec2, Mat2, f64)>> {
+        None
+    }
+
     /// For a Gaussian q: which covariances it can express. `None` for other families.
     fn structure(&self) -> Option<Structure> {
         None
@@ -307,8 +313,9 @@ impl Named for FamilyInfo {
 pub mod flow;
 pub mod full_rank;
 pub mod mean_field;
+pub mod mixture;
 
-crate::registry!(FamilyInfo, FAMILIES: mean_field, full_rank, flow);
+crate::registry!(FamilyInfo, FAMILIES: mean_field, full_rank, flow, mixture);
 
 /// Looks a family up by name.
 pub fn find(name: &str) -> Result<&'static FamilyInfo, EngineError> {
