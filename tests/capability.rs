@@ -288,6 +288,18 @@ fn a_gradient_the_family_cannot_take_is_refused_in_words() {
     let before = options.clone();
     objective::fit_to_family(&mut options, family::find("full-rank").unwrap());
     assert_eq!(options, before, "a bijection can take it: kept");
+    // Through the settings: the mixture forces plain SNIS; a Gaussian again brings the default
+    // back, but a choice the student made on the mixture (not the fallback) stays.
+    let mut s = vi_playground::engine::fit::Settings::default();
+    s.set_objective("forward").unwrap();
+    s.set_family("mixture").unwrap();
+    assert_eq!(forward.chosen(&s.options).name, "snis");
+    s.set_family("mean-field").unwrap();
+    assert_eq!(forward.chosen(&s.options).name, "snis-defensive", "the default is back");
+    s.set_family("mixture").unwrap();
+    s.set(&forward.gradient, vi_playground::engine::settings::Value::Name("draws")).unwrap();
+    s.set_family("full-rank").unwrap();
+    assert_eq!(forward.chosen(&s.options).name, "draws", "the student's own choice stays");
     // Every registered family offers what it has: a bijection exactly when it says so.
     for info in family::FAMILIES {
         let q = (info.build)(&Options::default(), 1).unwrap();

@@ -70,6 +70,9 @@ impl Settings {
         if f.name != self.family {
             self.lr = f.default_lr;
         }
+        if let Ok(from) = family::find(&self.family) {
+            objective::restore_defaults(&mut self.options, from, f);
+        }
         self.family = f.name.into();
         objective::fit_to_family(&mut self.options, f);
         Ok(())

@@ -214,17 +214,7 @@ fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, s
         Some((mu, l)) => {
             // The 1- and 2-standard-deviation ellipses μ + rL(cos t, sin t).
             for r in [1.0, 2.0] {
-                ctx.begin_path();
-                for k in 0..=96 {
-                    let t = k as f64 / 96.0 * std::f64::consts::TAU;
-                    let (x, y) = base.to_px(mu + l * Vec2::new(t.cos(), t.sin()) * r);
-                    if k == 0 {
-                        ctx.move_to(x, y);
-                    } else {
-                        ctx.line_to(x, y);
-                    }
-                }
-                ctx.stroke();
+                ellipse(ctx, base, mu, l, r);
             }
         }
         None => {
@@ -240,6 +230,21 @@ fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, s
                     ctx.line_to(bx, by);
                 }
                 ctx.stroke();
+            }
+            // A mixture: each component's 1σ ellipse, as opaque as its weight, and the weight.
+            if let Some(components) = q.components() {
+                ctx.set_line_width(1.5 * base.display.dpr * style.weight);
+                ctx.set_fill_style_str(style.colour);
+                ctx.set_font(&format!("{}px sans-serif", (0.8 * base.display.font).round()));
+                for (mu, l, pi) in components {
+                    ctx.set_global_alpha(0.25 + 0.75 * pi);
+                    ellipse(ctx, base, mu, l, 1.0);
+                    let (x, y) = base.to_px(mu);
+                    let _ =
+                        ctx.fill_text(&format!("{:.2}", pi), x + 4.0 * base.display.dpr, y - 4.0 * base.display.dpr);
+                }
+                ctx.set_global_alpha(1.0);
+                ctx.set_line_width(2.5 * base.display.dpr * style.weight);
             }
         }
     }
@@ -265,6 +270,21 @@ fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, s
     ctx.line_to(x + s, y - s);
     ctx.stroke();
     mean
+}
+
+/// The ellipse μ + rL(cos t, sin t), stroked.
+fn ellipse(ctx: &CanvasRenderingContext2d, base: &BaseLayer, mu: Vec2, l: crate::engine::Mat2, r: f64) {
+    ctx.begin_path();
+    for k in 0..=96 {
+        let t = k as f64 / 96.0 * std::f64::consts::TAU;
+        let (x, y) = base.to_px(mu + l * Vec2::new(t.cos(), t.sin()) * r);
+        if k == 0 {
+            ctx.move_to(x, y);
+        } else {
+            ctx.line_to(x, y);
+        }
+    }
+    ctx.stroke();
 }
 
 /// `window.viHandles = { mean: [x, y], handle: [x, y] | null }` in CSS pixels from the first

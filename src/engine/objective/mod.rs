@@ -165,6 +165,22 @@ pub fn fit_to_family(options: &mut Options, family: &FamilyInfo) {
     }
 }
 
+/// The way back from [`fit_to_family`]: on a change from family `from`, which could not take an
+/// objective's default gradient, to `to`, which can, a choice that is still the fallback `from`
+/// got returns to the default (a student who picked the mixture and then a Gaussian again gets
+/// defensive importance sampling back, not the plain one the mixture needed).
+pub fn restore_defaults(options: &mut Options, from: &FamilyInfo, to: &FamilyInfo) {
+    for o in OBJECTIVES {
+        let default = &o.gradients()[0];
+        let fallback = o.gradients().iter().find(|g| resolve(o, g, from, true).is_ok());
+        let forced =
+            resolve(o, default, from, true).is_err() && fallback.is_some_and(|g| g.name == o.chosen(options).name);
+        if forced && resolve(o, default, to, true).is_ok() {
+            options.reset(&o.gradient);
+        }
+    }
+}
+
 /// Buffers reused every step, so the hot loop does not allocate.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
