@@ -103,9 +103,10 @@ impl ObjectiveInfo {
 }
 
 pub mod forward_kl;
+pub mod renyi;
 pub mod reverse_kl;
 
-crate::registry!(ObjectiveInfo, OBJECTIVES: reverse_kl, forward_kl);
+crate::registry!(ObjectiveInfo, OBJECTIVES: reverse_kl, forward_kl, renyi);
 
 /// Looks an objective up by name.
 pub fn find(name: &str) -> Result<&'static ObjectiveInfo, EngineError> {
