@@ -70,6 +70,9 @@ pub struct FitReport {
     pub kl_pq: Option<f64>,
     pub kl_pq_error: Option<f64>,
     pub k_hat: Option<f64>,
+    /// Rényi's D_α(q‖p) by quadrature (only for an objective with an α).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d_alpha: Option<f64>,
     /// The importance weights' ESS (forward KL by importance sampling).
     pub ess: Option<f64>,
     pub mean: [f64; 2],
@@ -124,6 +127,7 @@ impl FitReport {
             kl_pq: finite(diag.kl.kl_pq),
             kl_pq_error: finite(diag.kl.kl_pq_error),
             k_hat: finite(diag.k_hat),
+            d_alpha: diag.d_alpha.and_then(finite),
             ess: snap.ess,
             mean: [snap.mean[0], snap.mean[1]],
             cov: [[snap.cov[(0, 0)], snap.cov[(0, 1)]], [snap.cov[(1, 0)], snap.cov[(1, 1)]]],

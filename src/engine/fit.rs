@@ -58,6 +58,8 @@ pub struct Diagnostics {
     pub kl: KlPair,
     /// PSIS k̂ of q as a proposal for p, from [`PSIS_DRAWS`] fresh draws.
     pub k_hat: f64,
+    /// Rényi's D_α(q‖p) by quadrature, for an objective with an α (`renyi`).
+    pub d_alpha: Option<f64>,
 }
 
 pub struct Fit {
@@ -335,7 +337,14 @@ impl Fit {
                 self.target.log_density(d.z) - d.log_q
             })
             .collect();
-        Diagnostics { log_z: self.integrals.log_z, kl, k_hat: psis::k_hat(&mut log_w) }
+        // An objective with an α has its own divergence, D_α.
+        let alpha = &crate::engine::objective::renyi::ALPHA;
+        let has_alpha = crate::engine::objective::find(&self.settings.objective)
+            .is_ok_and(|o| o.options.iter().any(|r| r.key == alpha.key));
+        let d_alpha = has_alpha.then(|| {
+            self.integrals.d_alpha(self.target.as_ref(), self.shown.as_ref(), self.settings.options.number(alpha))
+        });
+        Diagnostics { log_z: self.integrals.log_z, kl, k_hat: psis::k_hat(&mut log_w), d_alpha }
     }
 }
 

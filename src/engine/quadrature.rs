@@ -169,6 +169,22 @@ impl TargetIntegrals {
         KlPair { kl_qp, kl_qp_error, kl_pq, kl_pq_error }
     }
 
+    /// Rényi's D_α(q‖p) = 1/(α − 1) ln E_q[(p/q)^(1−α)] (science.md, "Divergences"), the
+    /// expectation by cubature over q's strata like KL(q‖p), which it is at α = 1.
+    pub fn d_alpha(&self, target: &dyn Target, q: &dyn Family, alpha: f64) -> f64 {
+        if (alpha - 1.0).abs() < 1e-9 {
+            return self.kl_qp_with_error(target, q).0;
+        }
+        let beta = 1.0 - alpha;
+        let e = crate::engine::family::expect(
+            q,
+            self.cubature_cells,
+            |v| [cubature::BASE_TOL * v[0].abs().max(1e-300)],
+            |d| [exp(beta * (target.log_density(d.z) - d.log_q - self.log_z))],
+        );
+        ln(e.value[0]) / (alpha - 1.0)
+    }
+
     /// KL(p‖q) = E_p[ln p̃ − ln q] − ln Z, over p's chart from p's own partition.
     pub fn kl_pq(&self, target: &dyn Target, q: &dyn Family) -> f64 {
         self.kl_pq_with_error(target, q).0

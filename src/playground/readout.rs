@@ -60,11 +60,13 @@ pub struct Exact {
     pub kl_qp: f64,
     pub kl_pq: f64,
     pub k_hat: f64,
+    /// Rényi's D_α(q‖p), for an objective with an α.
+    pub d_alpha: Option<f64>,
 }
 
 impl Exact {
     pub fn of(d: &Diagnostics) -> Exact {
-        Exact { log_z: d.log_z, kl_qp: d.kl.kl_qp, kl_pq: d.kl.kl_pq, k_hat: d.k_hat }
+        Exact { log_z: d.log_z, kl_qp: d.kl.kl_qp, kl_pq: d.kl.kl_pq, k_hat: d.k_hat, d_alpha: d.d_alpha }
     }
 }
 

@@ -24,6 +24,9 @@ pub fn Readouts(live: Live, pane: usize) -> impl IntoView {
             <div><dt>"ln Z (exact)"</dt><dd data-testid=id("log-z-value")>{exact(|e| e.log_z, Quantity::Nats)}</dd></div>
             <div><dt>"KL(q‖p)"</dt><dd data-testid=id("kl-qp-value")>{exact(|e| e.kl_qp, Quantity::Kl)}</dd></div>
             <div><dt>"KL(p‖q)"</dt><dd data-testid=id("kl-pq-value")>{exact(|e| e.kl_pq, Quantity::Kl)}</dd></div>
+            <Show when=move || e.get().is_some_and(|e| e.d_alpha.is_some())>
+                <div><dt>"D_α(q‖p)"</dt><dd data-testid=id("d-alpha-value")>{move || e.get().and_then(|e| e.d_alpha).map_or("—".into(), |d| show(Quantity::Kl, d))}</dd></div>
+            </Show>
             <div><dt>"PSIS k̂"</dt><dd data-testid=id("khat-value")>{move || e.get().map_or("—".into(), |e| format!("{} ({})", show(Quantity::KHat, e.k_hat), k_hat_verdict(e.k_hat, PSIS_DRAWS)))}</dd></div>
             <Show when=move || r.get().ess.is_some()>
                 <div><dt>"IS-ESS"</dt><dd data-testid=id("ess-value")>{move || { let x = r.get(); format!("{} of {}", show(Quantity::Ess, x.ess.unwrap_or(f64::NAN)), x.samples) }}</dd></div>
