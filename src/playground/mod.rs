@@ -200,7 +200,8 @@ mod tests {
         let d = start.next_objective();
         assert_eq!((d.settings.objective.as_str(), d.settings.samples), ("forward", 32));
         assert_eq!(d.next_objective().settings.objective, "renyi");
-        assert_eq!(d.next_objective().next_objective().settings.objective, "reverse");
+        assert_eq!(d.next_objective().next_objective().settings.objective, "iwae");
+        assert_eq!(d.next_objective().next_objective().next_objective().settings.objective, "reverse");
     }
 
     #[test]

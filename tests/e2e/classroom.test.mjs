@@ -461,8 +461,9 @@ test('forward KL from MCMC draws: the second fit gets them, and a new target fal
   await page.getByTestId('estimator-select').selectOption('draws');
   assert.equal(await page.getByTestId('estimator-select').inputValue(), 'draws');
   await page.evaluate(() => document.activeElement.blur()); // shortcuts act outside form fields
-  // A to reverse KL (d cycles forward → Rényi → reverse), then side by side: B (forward KL by
-  // default) is fitted to the same draws.
+  // A to reverse KL (d cycles forward → Rényi → IWAE → reverse), then side by side: B (forward
+  // KL by default) is fitted to the same draws.
+  await page.keyboard.press('d');
   await page.keyboard.press('d');
   await page.keyboard.press('d');
   assert.equal(await page.getByTestId('divergence-select').inputValue(), 'reverse');

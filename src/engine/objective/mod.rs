@@ -103,10 +103,11 @@ impl ObjectiveInfo {
 }
 
 pub mod forward_kl;
+pub mod iwae;
 pub mod renyi;
 pub mod reverse_kl;
 
-crate::registry!(ObjectiveInfo, OBJECTIVES: reverse_kl, forward_kl, renyi);
+crate::registry!(ObjectiveInfo, OBJECTIVES: reverse_kl, forward_kl, renyi, iwae);
 
 /// Looks an objective up by name.
 pub fn find(name: &str) -> Result<&'static ObjectiveInfo, EngineError> {
