@@ -71,9 +71,12 @@ test('every target × family × divergence plays and improves its objective', as
         await configure(page, { target, family, divergence });
         assert.equal(await num(page, 'step-count'), 0, what);
         // Forward KL lowers KL(p‖q), reverse KL KL(q‖p), Rényi its own D_α(q‖p).
-        // IWAE (K = 8) has no exact readout of its own yet: its q lies between reverse KL's and p,
-        // and KL(q‖p) falls from the start.
-        const kl = { forward: 'kl-pq-value', reverse: 'kl-qp-value', renyi: 'd-alpha-value', iwae: 'kl-qp-value' }[divergence];
+        // IWAE has no exact readout here (its q is wider than reverse KL's: on the banana,
+        // mean-field, KL(q‖p) went from 4.81 to 9.81), and its bound's running average at S = 1
+        // set is too noisy to compare two moments of one run (bimodal, mean-field: −0.19 after 300
+        // steps, −0.36 after 3000, at lr 0.05): here it only plays with finite numbers and no
+        // error; tests/fit.rs checks natively that a 4000-set average of its bound rises.
+        const kl = { forward: 'kl-pq-value', reverse: 'kl-qp-value', renyi: 'd-alpha-value', iwae: 'elbo-value' }[divergence];
         const before = await num(page, kl);
         // 3000 steps: every fit has left its start by then (the slowest, bimodal full-rank reverse
         // KL, is at 1.4 from 2.9 and still falling); half a second at the default speed.
@@ -92,6 +95,8 @@ test('every target × family × divergence plays and improves its objective', as
           // 0.005 of the optimum: five units of the readout's last digit.
           const optimum = -0.5 * Math.log(1 - 0.81);
           assert.ok(before - optimum < 0.001 && after - optimum < 0.005, `${what}: KL(p‖q) ${before} → ${after}`);
+        } else if (divergence === 'iwae') {
+          assert.ok(Number.isFinite(after) && after <= (await num(page, 'log-z-value')) + 0.5, `${what}: bound ${after}`);
         } else {
           assert.ok(after < before, `${what}: ${kl} went from ${before} to ${after}`);
         }
