@@ -19,8 +19,6 @@ use vi_playground::engine::optim::Adam;
 use vi_playground::engine::settings::Options;
 use vi_playground::engine::target::Target;
 
-const H: f64 = 1e-5;
-
 fn q0() -> TwoGaussians {
     let mut q = TwoGaussians::new(Vec2::new(-0.4, 0.3), Vec2::new(0.8, -0.2), 0.9, 0.4);
     // Unequal scales, so no coordinate of the gradient vanishes by symmetry.
@@ -33,17 +31,6 @@ fn with(q: &TwoGaussians, phi: &[f64]) -> TwoGaussians {
     let mut q = q.clone();
     q.set_params(phi);
     q
-}
-
-fn numeric_grad(x: &[f64], f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
-    (0..x.len())
-        .map(|i| {
-            let (mut p, mut m) = (x.to_vec(), x.to_vec());
-            p[i] += H;
-            m[i] -= H;
-            (f(&p) - f(&m)) / (2.0 * H)
-        })
-        .collect()
 }
 
 fn close(what: &str, got: &[f64], want: &[f64], tol: f64) {
@@ -64,20 +51,20 @@ fn the_test_mixture_is_differentiated_right() {
         for k in 0..2 {
             let mut got = vec![0.0; 9];
             q.backprop_draw(k, eps, g_z, g_lq, &mut got);
-            let want = numeric_grad(&phi, |p| {
+            let want = common::numeric_grad(&phi, |p| {
                 let d = with(&q, p).draw(k, eps);
                 g_z.dot(&d.z) + g_lq * d.log_q
             });
             close(&format!("backprop_draw {k}"), &got, &want, 1e-6);
             let mut got = vec![0.0; 9];
             q.backprop_ln_weight(k, 1.0, &mut got);
-            close(&format!("ln π {k}"), &got, &numeric_grad(&phi, |p| with(&q, p).ln_weight(k)), 1e-7);
+            close(&format!("ln π {k}"), &got, &common::numeric_grad(&phi, |p| with(&q, p).ln_weight(k)), 1e-7);
         }
         let z = q.draw(0, eps).z;
         let mut got = vec![0.0; 9];
         q.score_params(z, 1.0, &mut got);
-        close("score_params", &got, &numeric_grad(&phi, |p| with(&q, p).log_q(z)), 1e-6);
-        let want = numeric_grad(z.as_slice(), |v| q.log_q(Vec2::new(v[0], v[1])));
+        close("score_params", &got, &common::numeric_grad(&phi, |p| with(&q, p).log_q(z)), 1e-6);
+        let want = common::numeric_grad(z.as_slice(), |v| q.log_q(Vec2::new(v[0], v[1])));
         close("score_z", q.score_z(z).as_slice(), &want, 1e-6);
     }
     // The weights are a distribution and q a density: Σ π = 1, ∫ q = 1 (by the strata's cubature).
@@ -177,7 +164,7 @@ fn every_reverse_kl_gradient_is_unbiased_for_a_mixture() {
     q.phi[4] = 2.0;
     q.phi[5] = -1.5;
     let phi = q.phi.to_vec();
-    let want = numeric_grad(&phi, |p| -exact_elbo(&with(&q, p), target.as_ref()));
+    let want = common::numeric_grad(&phi, |p| -exact_elbo(&with(&q, p), target.as_ref()));
     let elbo = exact_elbo(&q, target.as_ref());
     let reps = 40_000;
     for (g, seed) in objective::reverse_kl::INFO.gradients().iter().zip(31..) {

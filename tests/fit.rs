@@ -98,6 +98,7 @@ fn every_combination_improves_its_objective() {
                         4000,
                         8,
                         false,
+                        &mut vi_playground::engine::objective::Scratch::default(),
                         &mut g,
                     )
                     .elbo

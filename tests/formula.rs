@@ -181,3 +181,17 @@ fn outside_the_box_a_wall_pulls_back_in() {
     assert!((corner - want).abs() < 1e-9, "{corner} vs {want}");
     assert!((g[0] + 0.5 / w2).abs() < 1e-9 && (g[1] - 0.3 / w2).abs() < 1e-9, "{g:?}");
 }
+
+/// Through the one way to set a row from text (links, flags and fields): a formula its target
+/// refuses is refused with its position and the old one kept.
+#[test]
+fn settings_refuse_a_bad_formula_and_keep_the_old_one() {
+    use vi_playground::engine::fit::Settings;
+    use vi_playground::engine::target::formula::TEXT;
+    let mut s = Settings::default();
+    s.set_target("formula").unwrap();
+    s.set_text(&TEXT, "-(x^2 + y^2)/2").unwrap();
+    let e = s.set_text(&TEXT, "x +").unwrap_err().to_string();
+    assert!(e.contains("formula at character 4"), "{e}");
+    assert_eq!(s.text(&TEXT), "-(x^2 + y^2)/2");
+}

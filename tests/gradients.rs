@@ -14,24 +14,6 @@ use vi_playground::engine::objective as divergence;
 use vi_playground::engine::settings::{Options, Value};
 use vi_playground::engine::target::TARGETS;
 
-const H: f64 = 1e-5;
-
-/// Central difference of f at x along every coordinate.
-fn numeric_grad(x: &[f64], f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
-    let mut xp = x.to_vec();
-    (0..x.len())
-        .map(|i| {
-            let xi = xp[i];
-            xp[i] = xi + H;
-            let fp = f(&xp);
-            xp[i] = xi - H;
-            let fm = f(&xp);
-            xp[i] = xi;
-            (fp - fm) / (2.0 * H)
-        })
-        .collect()
-}
-
 fn assert_grads_close(what: &str, analytic: &[f64], numeric: &[f64]) -> Result<(), TestCaseError> {
     for (i, (a, n)) in analytic.iter().zip(numeric).enumerate() {
         let tol = 1e-5 * (1.0 + a.abs().max(n.abs()));
@@ -76,7 +58,7 @@ proptest! {
         let z = Vec2::new(a, b);
         let (lp, g) = target.log_density_and_grad(z);
         prop_assert!((lp - target.log_density(z)).abs() < 1e-12);
-        let num = numeric_grad(z.as_slice(), |v| target.log_density(Vec2::new(v[0], v[1])));
+        let num = common::numeric_grad(z.as_slice(), |v| target.log_density(Vec2::new(v[0], v[1])));
         assert_grads_close("logistic", g.as_slice(), &num)?;
     }
 
@@ -96,7 +78,7 @@ proptest! {
         let z = Vec2::new(b.x.0 + x * (b.x.1 - b.x.0), b.y.0 + y * (b.y.1 - b.y.0));
         let (lp, g) = target.log_density_and_grad(z);
         prop_assert!((lp - target.log_density(z)).abs() < 1e-12);
-        let num = numeric_grad(z.as_slice(), |v| target.log_density(Vec2::new(v[0], v[1])));
+        let num = common::numeric_grad(z.as_slice(), |v| target.log_density(Vec2::new(v[0], v[1])));
         assert_grads_close(info.name, g.as_slice(), &num)?;
     }
 
@@ -115,8 +97,8 @@ proptest! {
         let (back, log_det_inv) = b.inverse(z);
         prop_assert!((back - eps).norm() < 1e-9, "{}: inverse(forward(ε)) = {back:?}, ε = {eps:?}", q.name());
         prop_assert!((log_det - log_det_inv).abs() < 1e-9);
-        let jx = numeric_grad(eps.as_slice(), |e| b.forward(Vec2::new(e[0], e[1])).0[0]);
-        let jy = numeric_grad(eps.as_slice(), |e| b.forward(Vec2::new(e[0], e[1])).0[1]);
+        let jx = common::numeric_grad(eps.as_slice(), |e| b.forward(Vec2::new(e[0], e[1])).0[0]);
+        let jy = common::numeric_grad(eps.as_slice(), |e| b.forward(Vec2::new(e[0], e[1])).0[1]);
         let det = jx[0] * jy[1] - jx[1] * jy[0];
         prop_assert!((det.abs().ln() - log_det).abs() < 1e-6, "{}: numerical ln|det J| {} vs {log_det}", q.name(), det.abs().ln());
         prop_assert!((q.log_q(z) - q.draw(0, eps).log_q).abs() < 1e-9);
@@ -137,7 +119,7 @@ proptest! {
         for k in 0..q.strata() {
             let mut vjp = vec![0.0; p0.len()];
             q.backprop_draw(k, eps, g_z, g_ld, &mut vjp);
-            let num = numeric_grad(&p0, |p| {
+            let num = common::numeric_grad(&p0, |p| {
                 let d = with_params(q.as_ref(), p).draw(k, eps);
                 g_z.dot(&d.z) + g_ld * d.log_q
             });
@@ -147,7 +129,7 @@ proptest! {
         if let Some(b) = q.bijection() {
             let mut vjp = vec![0.0; p0.len()];
             b.backprop_forward(eps, g_z, g_ld, &mut vjp);
-            let num = numeric_grad(&p0, |p| {
+            let num = common::numeric_grad(&p0, |p| {
                 let (z, ld) = with_params(q.as_ref(), p).bijection().unwrap().forward(eps);
                 g_z.dot(&z) + g_ld * ld
             });
@@ -158,9 +140,9 @@ proptest! {
         let z = q.draw(0, eps).z;
         let mut score = vec![0.0; p0.len()];
         q.score_params(z, 1.0, &mut score);
-        let num = numeric_grad(&p0, |p| with_params(q.as_ref(), p).log_q(z));
+        let num = common::numeric_grad(&p0, |p| with_params(q.as_ref(), p).log_q(z));
         assert_grads_close(&format!("{} score_params", q.name()), &score, &num)?;
-        let num = numeric_grad(z.as_slice(), |v| q.log_q(Vec2::new(v[0], v[1])));
+        let num = common::numeric_grad(z.as_slice(), |v| q.log_q(Vec2::new(v[0], v[1])));
         assert_grads_close(&format!("{} score_z", q.name()), q.score_z(z).as_slice(), &num)?;
     }
 
@@ -179,7 +161,7 @@ proptest! {
         };
         let mut grad = vec![0.0; p0.len()];
         divergence::reverse_kl_reparam(target.as_ref(), q.as_ref(), &mut rng_from_seed(seed), 4, false, &mut grad);
-        let neg: Vec<f64> = numeric_grad(&p0, elbo_at).iter().map(|g| -g).collect();
+        let neg: Vec<f64> = common::numeric_grad(&p0, elbo_at).iter().map(|g| -g).collect();
         assert_grads_close("reparam gradient", &grad, &neg)?;
     }
 }
@@ -331,7 +313,7 @@ fn every_estimator_is_unbiased_for_the_exact_gradient() {
     let q = family::Gaussian::new(family::Structure::FullRank, Vec2::new(0.5, -0.4), &Mat2::new(0.6, 0.0, 0.2, 0.5));
     let phi = q.params().to_vec();
     let exact_grad = |f: &dyn Fn(Vec2, Mat2) -> f64| {
-        numeric_grad(&phi, |x| {
+        common::numeric_grad(&phi, |x| {
             let (m, l) = with_params(&q, x).gaussian().unwrap();
             f(m, l * l.transpose())
         })

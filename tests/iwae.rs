@@ -7,7 +7,9 @@
 
 mod common;
 
-use vi_playground::engine::family::{self, Family};
+use vi_playground::engine::objective::Scratch;
+
+use vi_playground::engine::family;
 use vi_playground::engine::math::{rng_from_seed, Mat2, Vec2};
 use vi_playground::engine::objective::iwae::iwae;
 use vi_playground::engine::objective::reverse_kl::reverse_kl_reparam;
@@ -22,7 +24,7 @@ fn one_draw_is_the_elbo_path() {
     let t = common::target("banana", 1.0);
     let q = gaussian(Vec2::new(0.2, -0.3), Mat2::new(0.9, 0.0, 0.3, 1.1));
     let (mut a, mut b) = (vec![0.0; 5], vec![0.0; 5]);
-    let ea = iwae(t.as_ref(), &q, &mut rng_from_seed(4), 8, 1, false, &mut a);
+    let ea = iwae(t.as_ref(), &q, &mut rng_from_seed(4), 8, 1, false, &mut Scratch::default(), &mut a);
     let eb = reverse_kl_reparam(t.as_ref(), &q, &mut rng_from_seed(4), 8, false, &mut b);
     assert!((ea.elbo - eb.elbo).abs() < 1e-12, "{} vs {}", ea.elbo, eb.elbo);
     for (x, y) in a.iter().zip(&b) {
@@ -41,8 +43,11 @@ fn the_bound_climbs_with_k_towards_log_z() {
     let sets = 20_000;
     let mut last = f64::NEG_INFINITY;
     for k in [1, 2, 8, 64] {
-        let v: Vec<f64> =
-            (0..sets).map(|i| iwae(t.as_ref(), &q, &mut rng_from_seed(i), 1, k, false, &mut [0.0; 5]).elbo).collect();
+        let v: Vec<f64> = (0..sets)
+            .map(|i| {
+                iwae(t.as_ref(), &q, &mut rng_from_seed(i), 1, k, false, &mut Scratch::default(), &mut [0.0; 5]).elbo
+            })
+            .collect();
         let m = v.iter().sum::<f64>() / sets as f64;
         let se = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (sets - 1) as f64 / sets as f64).sqrt();
         println!("L_{k} = {m:.4} ± {se:.4} (ELBO {elbo:.4}, ln Z 0)");
@@ -53,18 +58,6 @@ fn the_bound_climbs_with_k_towards_log_z() {
         last = m;
     }
     assert!(last > -0.05, "L_64 {last} close to ln Z");
-}
-
-fn numeric_grad(x: &[f64], f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
-    let h = 1e-6;
-    (0..x.len())
-        .map(|i| {
-            let (mut a, mut b) = (x.to_vec(), x.to_vec());
-            a[i] += h;
-            b[i] -= h;
-            (f(&a) - f(&b)) / (2.0 * h)
-        })
-        .collect()
 }
 
 /// At fixed noise the plain gradient is minus the derivative of the estimate (K = 8), for the
@@ -83,11 +76,21 @@ fn the_plain_gradient_is_the_derivative_of_the_estimate() {
         let at = |p: &[f64]| {
             let mut q = q.box_clone();
             q.set_params(p);
-            iwae(t.as_ref(), q.as_ref(), &mut rng_from_seed(5), 2, 8, false, &mut vec![0.0; p.len()]).elbo
+            iwae(
+                t.as_ref(),
+                q.as_ref(),
+                &mut rng_from_seed(5),
+                2,
+                8,
+                false,
+                &mut Scratch::default(),
+                &mut vec![0.0; p.len()],
+            )
+            .elbo
         };
         let mut grad = vec![0.0; phi.len()];
-        iwae(t.as_ref(), q.as_ref(), &mut rng_from_seed(5), 2, 8, false, &mut grad);
-        for (i, (g, w)) in grad.iter().zip(numeric_grad(&phi, at)).enumerate() {
+        iwae(t.as_ref(), q.as_ref(), &mut rng_from_seed(5), 2, 8, false, &mut Scratch::default(), &mut grad);
+        for (i, (g, w)) in grad.iter().zip(common::numeric_grad(&phi, at)).enumerate() {
             assert!((g + w).abs() <= 1e-5 * (1.0 + w.abs()), "{name}[{i}]: {g} vs −{w}");
         }
     }
@@ -105,7 +108,16 @@ fn dreg_and_the_plain_gradient_agree_in_expectation() {
     for i in 0..n {
         for (j, dreg) in [false, true].into_iter().enumerate() {
             let mut g = [0.0; 5];
-            iwae(t.as_ref(), &q, &mut rng_from_seed(1_000_000 * j as u64 + i), 1, 8, dreg, &mut g);
+            iwae(
+                t.as_ref(),
+                &q,
+                &mut rng_from_seed(1_000_000 * j as u64 + i),
+                1,
+                8,
+                dreg,
+                &mut Scratch::default(),
+                &mut g,
+            );
             for c in 0..5 {
                 stats[2 * j][c] += g[c];
                 stats[2 * j + 1][c] += g[c] * g[c];

@@ -11,18 +11,6 @@ use vi_playground::engine::family::{self, Family};
 use vi_playground::engine::math::Rng;
 use vi_playground::engine::math::{exp, rng_from_seed, std_normal2, Mat2, Vec2};
 
-fn numeric_grad(x: &[f64], f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
-    let h = 1e-6;
-    (0..x.len())
-        .map(|i| {
-            let (mut a, mut b) = (x.to_vec(), x.to_vec());
-            a[i] += h;
-            b[i] -= h;
-            (f(&a) - f(&b)) / (2.0 * h)
-        })
-        .collect()
-}
-
 fn close(what: &str, got: &[f64], want: &[f64]) {
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         assert!((g - w).abs() <= 1e-5 * (1.0 + w.abs()), "{what}[{i}]: {g} vs {w}");
@@ -57,20 +45,20 @@ fn the_mixture_is_differentiated_right_at_k_3() {
             for k in 0..3 {
                 let mut got = vec![0.0; n];
                 q.backprop_draw(k, eps, g_z, g_lq, &mut got);
-                let want = numeric_grad(&phi, |p| {
+                let want = common::numeric_grad(&phi, |p| {
                     let d = with(&q, p).draw(k, eps);
                     g_z.dot(&d.z) + g_lq * d.log_q
                 });
                 close(&format!("backprop_draw {k}, diagonal {diagonal}"), &got, &want);
                 let mut got = vec![0.0; n];
                 q.backprop_ln_weight(k, 1.0, &mut got);
-                close(&format!("ln π {k}"), &got, &numeric_grad(&phi, |p| with(&q, p).ln_weight(k)));
+                close(&format!("ln π {k}"), &got, &common::numeric_grad(&phi, |p| with(&q, p).ln_weight(k)));
             }
             let z = q.draw(1, eps).z;
             let mut got = vec![0.0; n];
             q.score_params(z, 1.0, &mut got);
-            close("score_params", &got, &numeric_grad(&phi, |p| with(&q, p).log_q(z)));
-            let want = numeric_grad(z.as_slice(), |v| q.log_q(Vec2::new(v[0], v[1])));
+            close("score_params", &got, &common::numeric_grad(&phi, |p| with(&q, p).log_q(z)));
+            let want = common::numeric_grad(z.as_slice(), |v| q.log_q(Vec2::new(v[0], v[1])));
             close("score_z", q.score_z(z).as_slice(), &want);
             // Σ π = 1, ∫ q = 1, and the moments of a mixture: E z = Σ πₖμₖ,
             // Cov z = Σ πₖ(Σₖ + μₖμₖᵀ) − E z E zᵀ.

@@ -6,24 +6,14 @@
 
 mod common;
 
+use vi_playground::engine::objective::Scratch;
+
 use vi_playground::engine::family::{self, Family, FAMILIES};
 use vi_playground::engine::fit::Settings;
 use vi_playground::engine::math::{rng_from_seed, Mat2, Vec2};
 use vi_playground::engine::objective::renyi::{renyi_reparam, ALPHA};
 use vi_playground::engine::objective::reverse_kl::reverse_kl_reparam;
 use vi_playground::engine::settings::{Options, Value};
-
-fn numeric_grad(x: &[f64], f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
-    let h = 1e-6;
-    (0..x.len())
-        .map(|i| {
-            let (mut a, mut b) = (x.to_vec(), x.to_vec());
-            a[i] += h;
-            b[i] -= h;
-            (f(&a) - f(&b)) / (2.0 * h)
-        })
-        .collect()
-}
 
 /// Every family (the flow small, the mixture at K = 3), moved off its start.
 fn families() -> Vec<Box<dyn Family>> {
@@ -55,11 +45,28 @@ fn the_gradient_is_the_derivative_of_the_estimate() {
                         let mut q = q.box_clone();
                         q.set_params(p);
                         let mut g = vec![0.0; p.len()];
-                        renyi_reparam(t.as_ref(), q.as_ref(), &mut rng_from_seed(seed), 4, alpha, &mut g).elbo
+                        renyi_reparam(
+                            t.as_ref(),
+                            q.as_ref(),
+                            &mut rng_from_seed(seed),
+                            4,
+                            alpha,
+                            &mut Scratch::default(),
+                            &mut g,
+                        )
+                        .elbo
                     };
                     let mut grad = vec![0.0; p0.len()];
-                    renyi_reparam(t.as_ref(), q.as_ref(), &mut rng_from_seed(seed), 4, alpha, &mut grad);
-                    let want = numeric_grad(&p0, at);
+                    renyi_reparam(
+                        t.as_ref(),
+                        q.as_ref(),
+                        &mut rng_from_seed(seed),
+                        4,
+                        alpha,
+                        &mut Scratch::default(),
+                        &mut grad,
+                    );
+                    let want = common::numeric_grad(&p0, at);
                     // The loss is −L̂ for α ≥ 0 and +L̂ (an upper bound, minimised) for α < 0.
                     let sign = if alpha < 0.0 { 1.0 } else { -1.0 };
                     for (i, (g, w)) in grad.iter().zip(&want).enumerate() {
@@ -81,7 +88,7 @@ fn alpha_one_is_the_elbo_path() {
     let t = common::target("banana", 1.0);
     for q in families() {
         let (mut a, mut b) = (vec![0.0; q.params().len()], vec![0.0; q.params().len()]);
-        let ea = renyi_reparam(t.as_ref(), q.as_ref(), &mut rng_from_seed(3), 8, 1.0, &mut a);
+        let ea = renyi_reparam(t.as_ref(), q.as_ref(), &mut rng_from_seed(3), 8, 1.0, &mut Scratch::default(), &mut a);
         let eb = reverse_kl_reparam(t.as_ref(), q.as_ref(), &mut rng_from_seed(3), 8, false, &mut b);
         assert_eq!((ea.elbo, a), (eb.elbo, b), "{}", q.name());
     }
@@ -96,7 +103,18 @@ fn at_alpha_zero_the_estimate_tends_to_log_z() {
     let q = family::Gaussian::new(family::Structure::FullRank, Vec2::zeros(), &(Mat2::identity() * 2.0));
     let run = |alpha: f64, s: usize| -> (f64, f64) {
         let v: Vec<f64> = (0..50)
-            .map(|seed| renyi_reparam(t.as_ref(), &q, &mut rng_from_seed(seed), s, alpha, &mut [0.0; 5]).elbo)
+            .map(|seed| {
+                renyi_reparam(
+                    t.as_ref(),
+                    &q,
+                    &mut rng_from_seed(seed),
+                    s,
+                    alpha,
+                    &mut Scratch::default(),
+                    &mut [0.0; 5],
+                )
+                .elbo
+            })
             .collect();
         let m = v.iter().sum::<f64>() / v.len() as f64;
         let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();

@@ -164,22 +164,13 @@ fn check_defaults(settings: &McmcSettings, seeds: u64, only: Option<&str>) -> St
     for (info, at, inputs) in cases {
         let t = info.build(&inputs).expect("in range");
         let exact = TargetIntegrals::new(t.as_ref(), Precision::Full).exact(t.as_ref());
-        let (em, ec) = (exact.mean.unwrap(), exact.cov.unwrap());
-        let (esx, esy) = (ec[(0, 0)].sqrt(), ec[(1, 1)].sqrt());
-        let want = [em[0], em[1], esx, esy, ec[(0, 1)] / (esx * esy)];
+        let want = crate::engine::bias::quantities(exact.mean.unwrap(), &exact.cov.unwrap());
         let (mut within, mut all, mut concern, mut trusted_all, mut trusted, mut div_max) = ([0u64; 5], 0, 0, 0, 0, 0);
         for seed in 1..=seeds {
             let mut m = Mcmc::new(info.build(&inputs).unwrap(), McmcSettings { seed, ..settings.clone() }).unwrap();
             while m.run(1000) > 0 {}
             let s = m.summary().unwrap();
-            let got = [
-                (s.mean[0], s.mcse_mean[0]),
-                (s.mean[1], s.mcse_mean[1]),
-                (s.sd[0], s.mcse_sd[0]),
-                (s.sd[1], s.mcse_sd[1]),
-                (s.corr, s.mcse_corr),
-            ];
-            let ok: Vec<bool> = got.iter().zip(want).map(|((v, e), w)| (v - w).abs() <= 3.0 * e).collect();
+            let ok: Vec<bool> = s.estimates().iter().zip(want).map(|((v, e), w)| (v - w).abs() <= 3.0 * e).collect();
             for k in 0..5 {
                 within[k] += u64::from(ok[k]);
             }

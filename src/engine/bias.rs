@@ -42,8 +42,9 @@ impl BiasRow {
 
 const QUANTITIES: [&str; 5] = ["mean x", "mean y", "sd x", "sd y", "corr"];
 
-/// Mean, sds and correlation of N(mean, cov).
-fn quantities(mean: Vec2, cov: &Mat2) -> [f64; 5] {
+/// Mean, sds and correlation of a distribution with this mean and covariance: the quantities of
+/// [`Summary::estimates`], in its order.
+pub fn quantities(mean: Vec2, cov: &Mat2) -> [f64; 5] {
     let (sx, sy) = (cov[(0, 0)].sqrt(), cov[(1, 1)].sqrt());
     [mean[0], mean[1], sx, sy, cov[(0, 1)] / (sx * sy)]
 }
@@ -56,13 +57,7 @@ pub fn bias_table(snapshots: &[(Vec2, Mat2)], mcmc: &Summary, exact: &Exact) -> 
     let per: Vec<[f64; 5]> = snapshots.iter().map(|(m, c)| quantities(*m, c)).collect();
     let n = per.len().max(1) as f64;
     let ex = exact.cov.map(|c| quantities(exact.mean.unwrap_or_else(Vec2::zeros), &c));
-    let mc = [
-        (mcmc.mean[0], mcmc.mcse_mean[0]),
-        (mcmc.mean[1], mcmc.mcse_mean[1]),
-        (mcmc.sd[0], mcmc.mcse_sd[0]),
-        (mcmc.sd[1], mcmc.mcse_sd[1]),
-        (mcmc.corr, mcmc.mcse_corr),
-    ];
+    let mc = mcmc.estimates();
     (0..5)
         .map(|k| {
             let vi = per.iter().map(|q| q[k]).sum::<f64>() / n;

@@ -288,30 +288,34 @@ impl Parser {
         if depth > MAX_NESTING {
             return Err(self.error(format!("nested more than {MAX_NESTING} deep")));
         }
-        self.product(depth)?;
-        while let Some(c) = self.peek() {
-            let op = match c {
-                '+' => Op::Add,
-                '-' | '−' => Op::Sub,
-                _ => break,
-            };
-            self.pos += 1;
-            self.product(depth)?;
-            self.ops.push(op);
-        }
-        Ok(())
+        let op = |c| match c {
+            '+' => Some(Op::Add),
+            '-' | '−' => Some(Op::Sub),
+            _ => None,
+        };
+        self.left_assoc(depth, Self::product, op)
     }
 
     fn product(&mut self, depth: usize) -> Result<(), FormulaError> {
-        self.unary(depth)?;
-        while let Some(c) = self.peek() {
-            let op = match c {
-                '*' | '·' | '×' => Op::Mul,
-                '/' => Op::Div,
-                _ => break,
-            };
+        let op = |c| match c {
+            '*' | '·' | '×' => Some(Op::Mul),
+            '/' => Some(Op::Div),
+            _ => None,
+        };
+        self.left_assoc(depth, Self::unary, op)
+    }
+
+    /// `operand (op operand)*`, left-associative: one level of the grammar.
+    fn left_assoc(
+        &mut self,
+        depth: usize,
+        operand: fn(&mut Self, usize) -> Result<(), FormulaError>,
+        op_of: fn(char) -> Option<Op>,
+    ) -> Result<(), FormulaError> {
+        operand(self, depth)?;
+        while let Some(op) = self.peek().and_then(op_of) {
             self.pos += 1;
-            self.unary(depth)?;
+            operand(self, depth)?;
             self.ops.push(op);
         }
         Ok(())

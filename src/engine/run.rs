@@ -102,8 +102,8 @@ impl Settings {
         }
     }
 
-    /// Sets any row from text, checked by the row (or its registry): the one way a link, a flag
-    /// and a typed field change a setting. A new target, family or objective brings its defaults
+    /// Sets any row from text, checked by the row (or its registry) and, for a target's input, by
+    /// the target: the one way a link, a flag and a typed field change a setting. A new target, family or objective brings its defaults
     /// ([`Settings::set_target`], [`Settings::set_family`], [`Settings::set_objective`]).
     pub fn set_text(&mut self, row: &Setting, text: &str) -> Result<(), EngineError> {
         match row.key {
@@ -114,7 +114,19 @@ impl Settings {
             "lr" => self.lr = row.parse(text)?.number(),
             "schedule" => self.schedule = Schedule::parse(row.parse(text)?.name())?,
             "seed" => self.seed = row.parse_whole(text)?,
-            _ => self.options.set(row, row.parse(text)?),
+            _ => {
+                let before = self.options.get(row);
+                self.options.set(row, row.parse(text)?);
+                // An input its target refuses as a whole (a formula that does not parse, data
+                // out of range) is refused here, in the target's words, and the old value kept.
+                let target = target::find(&self.target)?;
+                if target.inputs.iter().any(|r| r.key == row.key) {
+                    if let Err(e) = target.build(&self.options) {
+                        self.options.set(row, before);
+                        return Err(e);
+                    }
+                }
+            }
         }
         Ok(())
     }

@@ -218,9 +218,9 @@ fn read_settings(c: &mut Controls, values: &mut BTreeMap<String, String>, ignore
     }
 }
 
-/// One setting from a link, by the engine's one way to set a row from text; what only a link
-/// refuses besides: another target's input, an input its target refuses, and a gradient that
-/// needs draws (a link has none).
+/// One setting from a link, by the engine's one way to set a row from text (which refuses an input
+/// its target refuses); what only a link refuses besides: another target's input, and a gradient
+/// that needs draws (a link has none).
 fn read_setting(c: &mut Controls, row: &'static Setting, v: &str) -> Result<(), String> {
     let s = &mut c.settings;
     let is_input = TARGETS.iter().any(|t| t.inputs.iter().any(|i| i.key == row.key));
@@ -232,17 +232,7 @@ fn read_setting(c: &mut Controls, row: &'static Setting, v: &str) -> Result<(), 
     if draws.into_iter().any(|g| g.needs_draws && g.name == name) {
         return Err("MCMC draws exist only after running MCMC in the page".into());
     }
-    let before = is_input.then(|| s.options.get(row));
-    s.set_text(row, v).map_err(|e| e.to_string())?;
-    // An input the target as a whole refuses (a formula that does not parse, data out of range):
-    // ignored like any other, with the target's own sentence.
-    if let Some(before) = before {
-        if let Err(e) = target::find(&s.target).and_then(|t| t.build(&s.options)) {
-            s.options.set(row, before);
-            return Err(e.to_string());
-        }
-    }
-    Ok(())
+    s.set_text(row, v).map_err(|e| e.to_string())
 }
 
 /// Every key a link can hold, in the order a link applies them: the settings table's rows,

@@ -83,17 +83,18 @@ pub fn band(draws: &[Vec2], centre: Option<Vec2>) -> Option<Band> {
     Some(Band { x, mean, lo, hi })
 }
 
-/// [`band`] of q: the curve at q's mean, the band from [`BAND_DRAWS`] draws from a fixed seed, so
-/// it holds still while q does.
-pub fn band_of_q(q: &dyn Family) -> Option<Band> {
+/// [`band`] of q: the curve at q's `mean` (the caller's: the page has it from its last refresh),
+/// the band from [`BAND_DRAWS`] draws from a fixed seed, so it holds still while q does.
+pub fn band_of_q(q: &dyn Family, mean: Vec2) -> Option<Band> {
     let mut rng = rng_from_seed(0xDA7A);
     let eps: Vec<Vec2> = (0..BAND_DRAWS).map(|_| std_normal2(&mut rng)).collect();
-    band(&family::cloud(q, &eps), Some(q.moments().0))
+    band(&family::cloud(q, &eps), Some(mean))
 }
 
-/// [`band`] of MCMC draws, thinned to at most [`BAND_DRAWS`] evenly spaced ones.
-pub fn band_of_draws(draws: &[Vec2]) -> Option<Band> {
-    let step = (draws.len() / BAND_DRAWS).max(1);
-    let thinned: Vec<Vec2> = draws.iter().step_by(step).copied().collect();
+/// [`band`] of `count` MCMC draws, thinned to at most [`BAND_DRAWS`] evenly spaced ones as they
+/// pass (no copy of the run).
+pub fn band_of_draws(count: usize, draws: impl Iterator<Item = Vec2>) -> Option<Band> {
+    let step = (count / BAND_DRAWS).max(1);
+    let thinned: Vec<Vec2> = draws.step_by(step).collect();
     band(&thinned, None)
 }

@@ -90,6 +90,11 @@ impl MomentWindow {
         self.snaps.iter().map(|(_, m)| *m).collect()
     }
 
+    /// The newest snapshot: q's moments at the last refresh.
+    pub fn latest(&self) -> Option<(Vec2, Mat2)> {
+        self.snaps.back().map(|(_, m)| *m)
+    }
+
     pub fn clear(&mut self) {
         self.snaps.clear();
     }

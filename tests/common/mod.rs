@@ -110,6 +110,26 @@ pub fn converge_from(mut fit: Fit, steps: u64) -> Converged {
     Converged { mean, cov, fit, diag }
 }
 
+/// The central difference of f at x along every coordinate, with step [`H`]: the oracle the
+/// analytic gradients are checked against (science.md, oracle 7).
+pub fn numeric_grad(x: &[f64], f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
+    let mut xp = x.to_vec();
+    (0..x.len())
+        .map(|i| {
+            let xi = xp[i];
+            xp[i] = xi + H;
+            let fp = f(&xp);
+            xp[i] = xi - H;
+            let fm = f(&xp);
+            xp[i] = xi;
+            (fp - fm) / (2.0 * H)
+        })
+        .collect()
+}
+
+/// [`numeric_grad`]'s step: its truncation error O(H²) and its rounding O(ε/H) both stay near 1e-10.
+pub const H: f64 = 1e-5;
+
 pub fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
     assert!((got - want).abs() <= tol, "{what}: got {got}, want {want} ± {tol}");
 }

@@ -109,11 +109,9 @@ fn SettingControl(live: Live, row: &'static Setting, part: &'static str) -> impl
             let check = move |text: &str| -> Result<Value, String> {
                 // A formula keeps its spaces as typed (trimming would move the caret).
                 let text = if matches!(row.kind, Kind::Text { .. }) { text } else { text.trim() };
-                let v = row.parse(text).map_err(|e| e.to_string())?;
                 let mut next = c.get_untracked().settings;
-                next.options.set(row, v.clone());
-                target::find(&next.target).and_then(|t| t.build(&next.options)).map_err(|e| e.to_string())?;
-                Ok(v)
+                next.set_text(row, text).map_err(|e| e.to_string())?;
+                Ok(next.options.get(row))
             };
             let apply = move |text: String| match check(&text) {
                 Ok(v) => {

@@ -26,7 +26,7 @@ pub fn DataPanel(live: Live) -> impl IntoView {
     let class = RwSignal::new(1.0f64);
     let note = RwSignal::new(None::<String>);
     let points = move || {
-        data_row(&c.get().settings).map(|r| c.get().settings.options.get(r).points().to_vec()).unwrap_or_default()
+        c.with(|c| data_row(&c.settings).map(|r| c.settings.options.get(r).points().to_vec()).unwrap_or_default())
     };
     let put = move |next: Vec<[f64; 2]>| {
         let Some(row) = data_row(&c.get_untracked().settings) else { return };

@@ -259,9 +259,17 @@ impl Live {
             return Ok(());
         };
         let points = self.controls.with_untracked(|c| c.settings.options.get(row).points().to_vec());
-        let q = self.first().fit.with_value(|f| f.as_ref().and_then(|f| band_of_q(f.family())));
-        let mcmc =
-            self.mcmc.with_value(|m| m.as_ref().filter(|m| m.is_done()).and_then(|m| band_of_draws(&m.pooled_draws())));
+        // q's mean from its last refresh (a flow's needs a cubature: not once a frame).
+        let pane = self.first();
+        let mean = pane.recent_moments.with_value(|w| w.latest()).map(|m| m.0);
+        let q = pane.fit.with_value(|f| {
+            let f = f.as_ref()?;
+            let mean = mean.unwrap_or_else(|| f.family().moments_within(f.integrals().cubature_cells).0);
+            band_of_q(f.family(), mean)
+        });
+        let mcmc = self.mcmc.with_value(|m| {
+            m.as_ref().filter(|m| m.is_done()).and_then(|m| band_of_draws(m.pooled().count(), m.pooled()))
+        });
         let view =
             plots::data::DataView { points: &points, q, mcmc, cursor: self.data_cursor.get_untracked(), presenter };
         let frame = plots::data::draw(canvas, &view)?;

@@ -38,6 +38,18 @@ pub const MIN_ESS_PER_CHAIN: f64 = 100.0;
 pub const MIN_E_BFMI: f64 = 0.3;
 
 impl Summary {
+    /// The five estimates the bias table compares (mean x, mean y, sd x, sd y, correlation), each
+    /// with its MCSE.
+    pub fn estimates(&self) -> [(f64, f64); 5] {
+        [
+            (self.mean[0], self.mcse_mean[0]),
+            (self.mean[1], self.mcse_mean[1]),
+            (self.sd[0], self.mcse_sd[0]),
+            (self.sd[1], self.mcse_sd[1]),
+            (self.corr, self.mcse_corr),
+        ]
+    }
+
     /// Why the draws cannot be trusted as a reference, in words for the student; empty when they
     /// can. Any divergent transition, an R̂ above 1.01, fewer than 100 effective draws per chain
     /// (bulk or tail) or an E-BFMI below 0.3.

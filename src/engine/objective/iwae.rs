@@ -13,9 +13,9 @@
 //! Both need q to be one bijection of N(0, I): a mixture's draw picks a component, which no
 //! reparameterisation differentiates.
 
-use super::{Estimate, Gradient, Gradients, ObjectiveInfo};
+use super::{Estimate, Gradient, Gradients, ObjectiveInfo, Scratch};
 use crate::engine::family::{Family, Needs};
-use crate::engine::math::{exp, ln, log_sum_exp, std_normal2, Rng, Vec2};
+use crate::engine::math::{exp, ln, log_sum_exp, std_normal2, Rng};
 use crate::engine::registry::Explanation;
 use crate::engine::settings::{Kind, Setting};
 use crate::engine::target::Target;
@@ -66,7 +66,7 @@ const GRADIENTS: &[Gradient] = &[
             text: "Each draw's gradient of ln w, weighted by its normalised importance weight. Its signal for q fades as K grows (Rainforth et al. 2018).",
             formula: r#"<math display="block"><msub><mo>∇</mo><mi>φ</mi></msub><msub><mover><mi>L</mi><mo>^</mo></mover><mi>K</mi></msub><mo>=</mo><munder><mo>∑</mo><mi>k</mi></munder><msub><mover><mi>w</mi><mo>¯</mo></mover><mi>k</mi></msub><msub><mo>∇</mo><mi>φ</mi></msub><mi>ln</mi><msub><mi>w</mi><mi>k</mi></msub></math>"#,
         },
-        estimate: |s| iwae(s.target, s.q, s.rng, s.samples, s.options.number(&K) as usize, false, s.grad),
+        estimate: |s| iwae(s.target, s.q, s.rng, s.samples, s.options.number(&K) as usize, false, s.scratch, s.grad),
     },
     Gradient {
         name: "dreg",
@@ -78,12 +78,13 @@ const GRADIENTS: &[Gradient] = &[
             text: "The same expected gradient with the score term replaced by a second reparameterisation: squared weights on the path derivative only (Tucker et al. 2019). Its variance vanishes as q approaches p.",
             formula: r#"<math display="block"><msub><mo>∇</mo><mi>φ</mi></msub><mo>≈</mo><munder><mo>∑</mo><mi>k</mi></munder><msubsup><mover><mi>w</mi><mo>¯</mo></mover><mi>k</mi><mn>2</mn></msubsup><msup><mrow><mo>(</mo><mfrac><mrow><mo>∂</mo><msub><mi>z</mi><mi>k</mi></msub></mrow><mrow><mo>∂</mo><mi>φ</mi></mrow></mfrac><mo>)</mo></mrow><mo>⊤</mo></msup><msub><mo>∇</mo><mi>z</mi></msub><mi>ln</mi><msub><mi>w</mi><mi>k</mi></msub></math>"#,
         },
-        estimate: |s| iwae(s.target, s.q, s.rng, s.samples, s.options.number(&K) as usize, true, s.grad),
+        estimate: |s| iwae(s.target, s.q, s.rng, s.samples, s.options.number(&K) as usize, true, s.scratch, s.grad),
     },
 ];
 
 /// The IWAE bound averaged over `sets` sets of `k` draws, and the gradient of its loss −L̂_K
 /// (plain, or DReG when `dreg`).
+#[allow(clippy::too_many_arguments)]
 pub fn iwae(
     target: &dyn Target,
     q: &dyn Family,
@@ -91,29 +92,26 @@ pub fn iwae(
     sets: usize,
     k: usize,
     dreg: bool,
+    scratch: &mut Scratch,
     grad: &mut [f64],
 ) -> Estimate {
     let k = k.clamp(1, MAX_K);
     let (inv_sets, ln_k) = (1.0 / sets as f64, ln(k as f64));
     let mut bound = 0.0;
-    let mut draws: Vec<(Vec2, Vec2, Vec2)> = Vec::with_capacity(k);
-    let mut ln_w = Vec::with_capacity(k);
     for _ in 0..sets {
-        draws.clear();
-        ln_w.clear();
+        scratch.clear();
         for _ in 0..k {
             let eps = std_normal2(rng);
             let d = q.draw(0, eps);
             let (log_p, g_p) = target.log_density_and_grad(d.z);
-            ln_w.push(log_p - d.log_q);
-            draws.push((eps, d.z, g_p));
+            scratch.keep(0, eps, d.z, log_p - d.log_q, g_p);
         }
-        let lse = log_sum_exp(&ln_w);
+        let lse = log_sum_exp(&scratch.f);
         bound += (lse - ln_k) * inv_sets;
         if !lse.is_finite() {
             continue;
         }
-        for (&(eps, z, g_p), &lw) in draws.iter().zip(&ln_w) {
+        for ((&(_, eps, g_p), &z), &lw) in scratch.drawn.iter().zip(&scratch.z).zip(&scratch.f) {
             let wbar = exp(lw - lse);
             if dreg {
                 let g = -(g_p - q.score_z(z)) * (wbar * wbar * inv_sets);

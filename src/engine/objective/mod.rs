@@ -190,6 +190,27 @@ pub struct Scratch {
     f: Vec<f64>,
     /// Running mean of f for the score estimator's baseline when S = 1.
     baseline: Option<f64>,
+    /// Weighted estimators (Rényi, IWAE) draw everything before they can weigh it: each draw's
+    /// stratum, noise and ∇_z ln p̃ (its point in `z`, its log weight in `f`).
+    drawn: Vec<(usize, Vec2, Vec2)>,
+    /// Per stratum: the share of the normalised weights.
+    shares: Vec<f64>,
+}
+
+impl Scratch {
+    /// Empties the draws for a new estimate.
+    fn clear(&mut self) {
+        self.z.clear();
+        self.f.clear();
+        self.drawn.clear();
+    }
+
+    /// Keeps draw `eps` of stratum `k`: its point, its log weight and ∇_z ln p̃ there.
+    fn keep(&mut self, k: usize, eps: Vec2, z: Vec2, ln_w: f64, g_p: Vec2) {
+        self.drawn.push((k, eps, g_p));
+        self.z.push(z);
+        self.f.push(ln_w);
+    }
 }
 
 impl Scratch {

@@ -23,9 +23,9 @@
 //! collapsed in 2 seeds of 3.
 
 use super::reverse_kl::reverse_kl_reparam;
-use super::{Estimate, Gradient, Gradients, ObjectiveInfo};
+use super::{Estimate, Gradient, Gradients, ObjectiveInfo, Scratch};
 use crate::engine::family::{Family, Needs};
-use crate::engine::math::{exp, ln, log_sum_exp, std_normal2, Rng, Vec2};
+use crate::engine::math::{exp, ln, log_sum_exp, std_normal2, Rng};
 use crate::engine::registry::Explanation;
 use crate::engine::settings::{Kind, Setting};
 use crate::engine::target::Target;
@@ -72,7 +72,7 @@ const GRADIENTS: &[Gradient] = &[Gradient {
         text: "Each draw's gradient of ln w = ln p̃ − ln q, weighted by its share of w^(1−α): at α = 1 the plain average (the ELBO), at α = 0 the importance weights.",
         formula: r#"<math display="block"><msub><mo>∇</mo><mi>φ</mi></msub><msub><mover><mi>L</mi><mo>^</mo></mover><mi>α</mi></msub><mo>=</mo><munder><mo>∑</mo><mi>s</mi></munder><msub><mover><mi>w</mi><mo>¯</mo></mover><mi>s</mi></msub><msub><mo>∇</mo><mi>φ</mi></msub><mi>ln</mi><msub><mi>w</mi><mi>s</mi></msub><mo>,</mo><mspace width="1em"/><msub><mover><mi>w</mi><mo>¯</mo></mover><mi>s</mi></msub><mo>∝</mo><msubsup><mi>w</mi><mi>s</mi><mrow><mn>1</mn><mo>−</mo><mi>α</mi></mrow></msubsup></math>"#,
     },
-    estimate: |s| renyi_reparam(s.target, s.q, s.rng, s.samples, s.options.number(&ALPHA), s.grad),
+    estimate: |s| renyi_reparam(s.target, s.q, s.rng, s.samples, s.options.number(&ALPHA), s.scratch, s.grad),
 }];
 
 /// |1 − α| below this is α = 1, the ELBO path.
@@ -86,6 +86,7 @@ pub fn renyi_reparam(
     rng: &mut Rng,
     s: usize,
     alpha: f64,
+    scratch: &mut Scratch,
     grad: &mut [f64],
 ) -> Estimate {
     if (1.0 - alpha).abs() < ELBO_ALPHA {
@@ -93,37 +94,35 @@ pub fn renyi_reparam(
     }
     let beta = 1.0 - alpha;
     let (k_all, ln_s) = (q.strata(), ln(s as f64));
-    // The draws: stratum, noise, ln w and ∇_z ln p̃.
-    let mut draws: Vec<(usize, Vec2, f64, Vec2)> = Vec::with_capacity(k_all * s);
-    let mut l = Vec::with_capacity(k_all * s);
+    // Every draw first: lₖₛ = ln πₖ + β ln wₖₛ − ln S, kept in `f`.
+    scratch.clear();
     for k in 0..k_all {
         let ln_pi = q.ln_weight(k);
         for _ in 0..s {
             let eps = std_normal2(rng);
             let d = q.draw(k, eps);
             let (log_p, g_p) = target.log_density_and_grad(d.z);
-            let ln_w = log_p - d.log_q;
-            l.push(ln_pi + beta * ln_w - ln_s);
-            draws.push((k, eps, ln_w, g_p));
+            scratch.keep(k, eps, d.z, ln_pi + beta * (log_p - d.log_q) - ln_s, g_p);
         }
     }
-    let lse = log_sum_exp(&l);
+    let lse = log_sum_exp(&scratch.f);
     let bound = lse / beta;
     if !bound.is_finite() {
         return Estimate { elbo: bound, ess: None };
     }
     // Maximise a lower bound, minimise an upper one.
     let sign = if alpha < 0.0 { -1.0 } else { 1.0 };
-    let mut stratum_share = vec![0.0; k_all];
-    for (&(k, eps, _, g_p), &lk) in draws.iter().zip(&l) {
+    scratch.shares.clear();
+    scratch.shares.resize(k_all, 0.0);
+    for (&(k, eps, g_p), &lk) in scratch.drawn.iter().zip(&scratch.f) {
         let wbar = sign * exp(lk - lse);
         // Loss −L̂: −w̄ ∇ ln w, with ∇ ln w = (∂/∂z ln p̃)·∂z/∂φ − d ln q(z(φ), φ)/dφ.
         q.backprop_draw(k, eps, -g_p * wbar, wbar, grad);
-        stratum_share[k] += wbar;
+        scratch.shares[k] += wbar;
     }
-    for (k, share) in stratum_share.into_iter().enumerate() {
+    for (k, &share) in scratch.shares.iter().enumerate() {
         q.backprop_ln_weight(k, -share / beta, grad);
     }
-    let ess = 1.0 / l.iter().map(|lk| exp(2.0 * (lk - lse))).sum::<f64>();
+    let ess = 1.0 / scratch.f.iter().map(|lk| exp(2.0 * (lk - lse))).sum::<f64>();
     Estimate { elbo: bound, ess: Some(ess) }
 }
