@@ -33,3 +33,7 @@ pub const INK: Rgb = Rgb(17, 24, 39);
 pub const GRID: Rgb = Rgb(229, 231, 235);
 /// The MCMC histogram's bars.
 pub const BARS: Rgb = Rgb(156, 163, 175);
+/// The ln Z sandwich on the ELBO chart: the lower bound (ELBO estimate, Okabe–Ito blue) and the
+/// upper (CUBO₂ estimate, Okabe–Ito bluish green, darkened to 3:1 on white for a projector).
+pub const LOWER: Rgb = Rgb(0, 114, 178);
+pub const UPPER: Rgb = Rgb(0, 135, 98);

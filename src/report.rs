@@ -73,6 +73,18 @@ pub struct FitReport {
     /// Rényi's D_α(q‖p) by quadrature (only for an objective with an α).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d_alpha: Option<f64>,
+    /// The ln Z sandwich: the exact CUBO₂ = ½ ln E_q[(p̃/q)²] by quadrature (`null` where it is
+    /// infinite: q's tails lighter than p's), and its Monte Carlo estimate from 1000 defensive draws
+    /// with the standard error. With `elbo`, ELBO ≤ ln Z ≤ CUBO₂.
+    pub cubo2: Option<f64>,
+    pub cubo2_estimate: Option<f64>,
+    pub cubo2_estimate_se: Option<f64>,
+    /// IWAE's bound L_K at the objective's K, by Monte Carlo with its standard error (only for an
+    /// objective with a K).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iwae_bound: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iwae_bound_se: Option<f64>,
     /// The importance weights' ESS (forward KL by importance sampling).
     pub ess: Option<f64>,
     pub mean: [f64; 2],
@@ -128,6 +140,11 @@ impl FitReport {
             kl_pq_error: finite(diag.kl.kl_pq_error),
             k_hat: finite(diag.k_hat),
             d_alpha: diag.d_alpha.and_then(finite),
+            cubo2: finite(diag.sandwich.cubo2),
+            cubo2_estimate: finite(diag.sandwich.cubo2_estimate.value),
+            cubo2_estimate_se: finite(diag.sandwich.cubo2_estimate.se),
+            iwae_bound: diag.sandwich.iwae_bound.and_then(|(_, b)| finite(b.value)),
+            iwae_bound_se: diag.sandwich.iwae_bound.and_then(|(_, b)| finite(b.se)),
             ess: snap.ess,
             mean: [snap.mean[0], snap.mean[1]],
             cov: [[snap.cov[(0, 0)], snap.cov[(0, 1)]], [snap.cov[(1, 0)], snap.cov[(1, 1)]]],

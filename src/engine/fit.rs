@@ -13,7 +13,8 @@ use super::objective::{Estimate, Gradient, Scratch, Step};
 use super::optim::{Adam, AdamState, Ema};
 use super::psis;
 use super::quadrature::{KlPair, Precision, TargetIntegrals};
-use super::settings::{self, Value};
+use super::sandwich::Sandwich;
+use super::settings::{self, Setting, Value};
 use super::target::Target;
 
 pub use super::run::{Entries, Settings};
@@ -60,6 +61,9 @@ pub struct Diagnostics {
     pub k_hat: f64,
     /// Rényi's D_α(q‖p) by quadrature, for an objective with an α (`renyi`).
     pub d_alpha: Option<f64>,
+    /// The ln Z sandwich: the exact CUBO₂, and the estimates of the ELBO (from the k̂ draws),
+    /// CUBO₂ and, for an objective with a K (`iwae`), L_K.
+    pub sandwich: Sandwich,
 }
 
 pub struct Fit {
@@ -337,14 +341,17 @@ impl Fit {
                 self.target.log_density(d.z) - d.log_q
             })
             .collect();
-        // An objective with an α has its own divergence, D_α.
+        // An objective with an α has its own divergence, D_α; one with a K its own bound, L_K.
+        let rows = crate::engine::objective::find(&self.settings.objective).map_or(&[][..], |o| o.options);
+        let has = |row: &Setting| rows.iter().any(|r| r.key == row.key);
         let alpha = &crate::engine::objective::renyi::ALPHA;
-        let has_alpha = crate::engine::objective::find(&self.settings.objective)
-            .is_ok_and(|o| o.options.iter().any(|r| r.key == alpha.key));
-        let d_alpha = has_alpha.then(|| {
+        let d_alpha = has(alpha).then(|| {
             self.integrals.d_alpha(self.target.as_ref(), self.shown.as_ref(), self.settings.options.number(alpha))
         });
-        Diagnostics { log_z: self.integrals.log_z, kl, k_hat: psis::k_hat(&mut log_w), d_alpha }
+        let k_row = &crate::engine::objective::iwae::K;
+        let k = has(k_row).then(|| self.settings.options.number(k_row) as usize);
+        let sandwich = Sandwich::of(self.target.as_ref(), self.shown.as_ref(), &self.integrals, &mut rng, &log_w, k);
+        Diagnostics { log_z: self.integrals.log_z, kl, k_hat: psis::k_hat(&mut log_w), d_alpha, sandwich }
     }
 }
 

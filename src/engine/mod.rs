@@ -16,6 +16,7 @@ pub mod psis;
 pub mod quadrature;
 pub mod registry;
 pub mod run;
+pub mod sandwich;
 pub mod settings;
 pub mod target;
 

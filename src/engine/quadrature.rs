@@ -51,6 +51,25 @@ pub const P_START_TOL: f64 = 1e-5;
 /// Absolute tolerance of KL(p‖q), in nats.
 pub const KL_PQ_TOL: f64 = 1e-6;
 
+/// The largest share of an expectation over q's base that its integrand may still have on the
+/// base box's edge, by [`edge_max`] times the box's area, for the expectation to count as finite.
+pub const EDGE_SHARE: f64 = 1e-3;
+
+/// The largest value of N(ε)·f(draw) on the square |ε|∞ = r of q's base (64 points a side), over
+/// q's strata weighted as in [`crate::engine::family::expect`].
+fn edge_max(q: &dyn Family, r: f64, f: impl Fn(crate::engine::family::Draw) -> f64) -> f64 {
+    let mut max = 0.0f64;
+    for i in 0..64 {
+        let t = -r + 2.0 * r * i as f64 / 64.0;
+        for eps in [Vec2::new(t, -r), Vec2::new(r, t), Vec2::new(-t, r), Vec2::new(-r, -t)] {
+            let n = exp(-0.5 * eps.norm_squared()) / (2.0 * std::f64::consts::PI);
+            let v: f64 = (0..q.strata()).map(|k| exp(q.ln_weight(k)) * f(q.draw(k, eps))).sum();
+            max = max.max(n * v);
+        }
+    }
+    max
+}
+
 /// What integration knows of the target: ln Z and p's moments with their error estimates, and the
 /// partition of the chart that resolved them (where KL(p‖q) starts refining).
 #[derive(Debug, Clone)]
@@ -171,18 +190,39 @@ impl TargetIntegrals {
 
     /// Rényi's D_α(q‖p) = 1/(α − 1) ln E_q[(p/q)^(1−α)] (science.md, "Divergences"), the
     /// expectation by cubature over q's strata like KL(q‖p), which it is at α = 1.
+    ///
+    /// Away from α ∈ [0, 1] the expectation can be infinite: below α = 0 where p has heavier tails
+    /// than q (every Gaussian q of the banana at α = −1), above α = 1 where q has heavier tails than
+    /// p. The cubature covers |ε|∞ ≤ R = [`cubature::BASE_RADIUS`] of q's base, so it would return
+    /// the integral over that box: finite, and wrong. The expectation is taken to be infinite
+    /// (D_α = −∞ below α = 1, +∞ above) unless the integrand is still falling at the box's edge:
+    /// its largest value on the edge |ε|∞ = R at most e^(−3) of that on |ε|∞ = R − 1.5, and, times
+    /// the box's area, at most [`EDGE_SHARE`] of the integral. A finite but very heavy-tailed
+    /// expectation is reported infinite too, honestly: no 9-sd box holds it.
     pub fn d_alpha(&self, target: &dyn Target, q: &dyn Family, alpha: f64) -> f64 {
         if (alpha - 1.0).abs() < 1e-9 {
             return self.kl_qp_with_error(target, q).0;
         }
         let beta = 1.0 - alpha;
+        let ratio = |d: crate::engine::family::Draw| exp(beta * (target.log_density(d.z) - d.log_q - self.log_z));
         let e = crate::engine::family::expect(
             q,
             self.cubature_cells,
             |v| [cubature::BASE_TOL * v[0].abs().max(1e-300)],
-            |d| [exp(beta * (target.log_density(d.z) - d.log_q - self.log_z))],
+            |d| [ratio(d)],
         );
-        ln(e.value[0]) / (alpha - 1.0)
+        let r = cubature::BASE_RADIUS;
+        let (edge, inner) = (edge_max(q, r, ratio), edge_max(q, r - 1.5, ratio));
+        let falling = edge <= exp(-3.0) * inner && edge * 4.0 * r * r <= EDGE_SHARE * e.value[0];
+        let value = if falling { e.value[0] } else { f64::INFINITY };
+        ln(value) / (alpha - 1.0)
+    }
+
+    /// The χ² upper bound CUBO₂ = ½ ln E_q[(p̃/q)²] = ln Z − D₋₁(q‖p) (Dieng et al. 2017), exact
+    /// by cubature; +∞ where E_q[(p/q)²] is (see [`TargetIntegrals::d_alpha`]). With the ELBO it
+    /// brackets ln Z: ELBO ≤ ln Z ≤ CUBO₂ for every q (science.md, "The ln Z sandwich").
+    pub fn cubo2(&self, target: &dyn Target, q: &dyn Family) -> f64 {
+        self.log_z - self.d_alpha(target, q, -1.0)
     }
 
     /// KL(p‖q) = E_p[ln p̃ − ln q] − ln Z, over p's chart from p's own partition.

@@ -2,6 +2,7 @@
 
 use crate::engine::fit::{Diagnostics, Fit, Status};
 use crate::engine::objective;
+use crate::engine::sandwich::Sandwich;
 
 /// What a pane of the side-by-side view is: "A: full-rank, forward KL" (the caption over the fit
 /// and the ELBO chart's key).
@@ -22,6 +23,8 @@ pub struct Readout {
     pub ess: Option<f64>,
     pub samples: usize,
     pub diverged: Option<(u64, String)>,
+    /// What the step's estimate bounds: "ELBO", "L_α", "L_K" (the objective's `bound`).
+    pub bound: &'static str,
 }
 
 impl Readout {
@@ -34,6 +37,7 @@ impl Readout {
             elbo_avg,
             ess,
             samples: fit.settings().samples,
+            bound: objective::find(&fit.settings().objective).map_or("ELBO", |o| o.bound),
             diverged: match fit.status() {
                 Status::Running => None,
                 Status::Diverged { step, what } => Some((*step, what.clone())),
@@ -49,6 +53,7 @@ impl Readout {
             && self.elbo_avg.to_bits() == other.elbo_avg.to_bits()
             && self.ess.map(f64::to_bits) == other.ess.map(f64::to_bits)
             && self.samples == other.samples
+            && self.bound == other.bound
             && self.diverged == other.diverged
     }
 }
@@ -62,11 +67,20 @@ pub struct Exact {
     pub k_hat: f64,
     /// Rényi's D_α(q‖p), for an objective with an α.
     pub d_alpha: Option<f64>,
+    /// The exact CUBO₂ and the estimates ELBO ≤ ln Z ≤ CUBO₂ (and L_K with its K for IWAE).
+    pub sandwich: Sandwich,
 }
 
 impl Exact {
     pub fn of(d: &Diagnostics) -> Exact {
-        Exact { log_z: d.log_z, kl_qp: d.kl.kl_qp, kl_pq: d.kl.kl_pq, k_hat: d.k_hat, d_alpha: d.d_alpha }
+        Exact {
+            log_z: d.log_z,
+            kl_qp: d.kl.kl_qp,
+            kl_pq: d.kl.kl_pq,
+            k_hat: d.k_hat,
+            d_alpha: d.d_alpha,
+            sandwich: d.sandwich,
+        }
     }
 }
 

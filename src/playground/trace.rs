@@ -121,6 +121,9 @@ pub struct Traces {
     pub elbo_avg: Trace,
     pub kl_qp: Trace,
     pub kl_pq: Trace,
+    /// The sandwich's Monte Carlo estimates at each refresh: the ELBO and CUBO₂ from 1000 draws.
+    pub elbo_estimate: Trace,
+    pub cubo2_estimate: Trace,
 }
 
 impl Default for Trace {

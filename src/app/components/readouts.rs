@@ -20,12 +20,17 @@ pub fn Readouts(live: Live, pane: usize) -> impl IntoView {
     view! {
         <dl class="readouts">
             <div><dt>"Step"</dt><dd data-testid=id("step-count")>{move || r.get().step.to_string()}</dd></div>
-            <div><dt>"ELBO (avg.)"</dt><dd data-testid=id("elbo-value")>{move || show(Quantity::Nats, r.get().elbo_avg)}</dd></div>
+            <div><dt>{move || format!("{} (avg.)", r.get().bound)}</dt><dd data-testid=id("elbo-value")>{move || show(Quantity::Nats, r.get().elbo_avg)}</dd></div>
             <div><dt>"ln Z (exact)"</dt><dd data-testid=id("log-z-value")>{exact(|e| e.log_z, Quantity::Nats)}</dd></div>
             <div><dt>"KL(q‖p)"</dt><dd data-testid=id("kl-qp-value")>{exact(|e| e.kl_qp, Quantity::Kl)}</dd></div>
             <div><dt>"KL(p‖q)"</dt><dd data-testid=id("kl-pq-value")>{exact(|e| e.kl_pq, Quantity::Kl)}</dd></div>
             <Show when=move || e.get().is_some_and(|e| e.d_alpha.is_some())>
                 <div><dt>"D_α(q‖p)"</dt><dd data-testid=id("d-alpha-value")>{move || e.get().and_then(|e| e.d_alpha).map_or("—".into(), |d| show(Quantity::Kl, d))}</dd></div>
+            </Show>
+            <div class="sandwich"><dt>"ELBO ≤ ln Z ≤ CUBO₂"</dt><dd data-testid=id("sandwich-value")>{move || e.get().map_or("—".into(), |e| sandwich(&e))}</dd></div>
+            <div><dt>"CUBO₂ (exact)"</dt><dd data-testid=id("cubo2-value")>{exact(|e| e.sandwich.cubo2, Quantity::Nats)}</dd></div>
+            <Show when=move || e.get().is_some_and(|e| e.sandwich.iwae_bound.is_some())>
+                <div><dt>{move || format!("L_K, K = {}", e.get().and_then(|e| e.sandwich.iwae_bound).map_or(0, |b| b.0))}</dt><dd data-testid=id("iwae-bound-value")>{move || e.get().and_then(|e| e.sandwich.iwae_bound).map_or("—".into(), |(_, b)| estimate(b))}</dd></div>
             </Show>
             <div><dt>"PSIS k̂"</dt><dd data-testid=id("khat-value")>{move || e.get().map_or("—".into(), |e| format!("{} ({})", show(Quantity::KHat, e.k_hat), k_hat_verdict(e.k_hat, PSIS_DRAWS)))}</dd></div>
             <Show when=move || r.get().ess.is_some()>
@@ -35,6 +40,21 @@ pub fn Readouts(live: Live, pane: usize) -> impl IntoView {
         </dl>
         <p class="structure">{move || p.structure.get()}</p>
     }
+}
+
+/// A Monte Carlo estimate with its standard error: "−2.310 ± 0.012".
+fn estimate(b: crate::engine::sandwich::Bound) -> String {
+    format!("{} ± {}", show(Quantity::Nats, b.value), show(Quantity::Nats, b.se))
+}
+
+/// The sandwich in numbers: the ELBO's and CUBO₂'s estimates around the exact ln Z.
+fn sandwich(e: &crate::app::live::Exact) -> String {
+    format!(
+        "{} ≤ {} ≤ {}",
+        show(Quantity::Nats, e.sandwich.elbo_estimate.value),
+        show(Quantity::Nats, e.log_z),
+        show(Quantity::Nats, e.sandwich.cubo2_estimate.value)
+    )
 }
 
 /// Errors and divergence in words, with the way back.

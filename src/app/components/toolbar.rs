@@ -136,6 +136,8 @@ fn export_csv(live: Live) -> Result<(), String> {
                 (*name, "elbo_avg", &t.elbo_avg),
                 (*name, "kl_qp", &t.kl_qp),
                 (*name, "kl_pq", &t.kl_pq),
+                (*name, "elbo_estimate", &t.elbo_estimate),
+                (*name, "cubo2_estimate", &t.cubo2_estimate),
             ])
         });
         // One header for the whole file.

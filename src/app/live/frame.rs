@@ -225,6 +225,7 @@ impl Live {
                         name: PANE_NAMES[i],
                         label,
                         pane: i,
+                        bound: self.panes[i].readout.with_untracked(|r| r.bound),
                     })
                     .collect();
                 plots::elbo::draw(canvas, &lines, log_z, presenter)

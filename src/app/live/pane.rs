@@ -94,6 +94,8 @@ impl Pane {
             self.traces.update_value(|t| {
                 t.kl_qp.push(step, e.kl_qp);
                 t.kl_pq.push(step, e.kl_pq);
+                t.elbo_estimate.push(step, e.sandwich.elbo_estimate.value);
+                t.cubo2_estimate.push(step, e.sandwich.cubo2_estimate.value);
             });
             self.exact.set(Some(e));
         }

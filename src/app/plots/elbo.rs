@@ -1,6 +1,8 @@
-//! The ELBO chart: above, the ELBO estimates and their running average against the step with the
-//! exact ln Z as a dashed line (the gap between them is KL(q‖p)); below, the exact KL(q‖p) and
-//! KL(p‖q). Each half has its legend above its data, wrapped to the chart's width.
+//! The ELBO chart: above, the objective's estimates (the ELBO, L_α or L_K) and their running
+//! average against the step, with the exact ln Z as a dashed line (the gap between an ELBO and it
+//! is KL(q‖p)) and, for one fit, the ln Z sandwich: the ELBO's and CUBO₂'s estimates at each
+//! refresh, below and above the line (science.md, "The ln Z sandwich"); below, the exact KL(q‖p)
+//! and KL(p‖q). Each half has its legend above its data, wrapped to the chart's width.
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -16,6 +18,8 @@ pub struct Lines<'a> {
     pub name: &'static str,
     pub label: String,
     pub pane: usize,
+    /// What its estimates bound: "ELBO", "L_α", "L_K".
+    pub bound: &'static str,
 }
 
 /// Draws the chart of one fit's lines or two, against the exact `log_z`.
@@ -63,6 +67,13 @@ fn draw_charts(
     if let Some(z) = log_z {
         hi = hi.max(z);
         lo = lo.min(z - 0.5);
+        // The sandwich's upper bound, as far above ln Z as the lower reaches below (CUBO₂ is
+        // infinite for many q, and its estimate can be far above: it leaves the chart at the top).
+        if !compare {
+            if let Some((_, top)) = fits[0].traces.cubo2_estimate.range() {
+                hi = hi.max(top.min(z + (z - lo).max(1.0)));
+            }
+        }
     }
     lo = lo.max(hi - 30.0);
     let pad = ((hi - lo) * 0.1).max(0.05);
@@ -70,8 +81,13 @@ fn draw_charts(
     if compare {
         keys.extend(fits.iter().map(|f| key(f.label.clone(), rgb(palette::Q[f.pane]), false)));
     } else {
-        keys.push(key("estimate", rgb(palette::Q_LIGHT), false));
-        keys.push(key("running average", rgb(palette::Q[0]), false));
+        let bound = fits[0].bound;
+        keys.push(key(format!("{bound} estimate"), rgb(palette::Q_LIGHT), false));
+        keys.push(key(format!("{bound}, running average"), rgb(palette::Q[0]), false));
+        if bound != "ELBO" {
+            keys.push(key("ELBO", rgb(palette::LOWER), false));
+        }
+        keys.push(key("CUBO₂", rgb(palette::UPPER), false));
     }
     if log_z.is_some() {
         keys.push(key("ln Z (exact)", BLACK, true));
@@ -84,6 +100,15 @@ fn draw_charts(
     for f in fits {
         if !compare {
             series(&mut chart, &f.traces.elbo, ShapeStyle::from(rgb(palette::Q_LIGHT)).stroke_width(line(1.0)))?;
+            if f.bound != "ELBO" {
+                let style = ShapeStyle::from(rgb(palette::LOWER)).stroke_width(line(2.0));
+                series(&mut chart, &f.traces.elbo_estimate, style)?;
+            }
+            series(
+                &mut chart,
+                &f.traces.cubo2_estimate,
+                ShapeStyle::from(rgb(palette::UPPER)).stroke_width(line(2.0)),
+            )?;
         }
         series(&mut chart, &f.traces.elbo_avg, ShapeStyle::from(rgb(palette::Q[f.pane])).stroke_width(line(2.5)))?;
     }

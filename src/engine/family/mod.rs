@@ -208,7 +208,7 @@ pub fn sample(q: &dyn Family, rng: &mut Rng) -> Draw {
 
 /// The stratum of `q` whose share of the cumulative weights holds u ∈ [0, 1) (no allocation: a
 /// mixture's score and SNIS gradients call this for every draw).
-fn pick_stratum(q: &dyn Family, u: f64) -> usize {
+pub(crate) fn pick_stratum(q: &dyn Family, u: f64) -> usize {
     stratum_at((0..q.strata()).map(|k| exp(q.ln_weight(k))), u)
 }
 

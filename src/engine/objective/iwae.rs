@@ -47,6 +47,7 @@ pub static INFO: ObjectiveInfo = ObjectiveInfo {
     gradients: GRADIENTS,
     options: &[K],
     default_samples: 1,
+    bound: "L_K",
     explain: Explanation {
         title: "The importance-weighted bound",
         text: "Average K importance weights before taking the log: the bound climbs from the ELBO (K = 1) towards ln Z as K grows, and q is free to be wider than the ELBO's q, since the weights fix its mistakes. \

@@ -15,7 +15,7 @@ pub use reverse_kl::{reverse_kl_reparam, reverse_kl_score};
 
 use super::error::EngineError;
 use super::family::{self, Family, FamilyInfo, Needs};
-use super::math::{Rng, Vec2};
+use super::math::{ln, log_add_exp, std_normal2, std_normal_log_pdf, Rng, Vec2};
 use super::registry::{self, Explanation, Named};
 use super::settings::{NamedList, Options, Setting};
 use super::target::Target;
@@ -75,6 +75,9 @@ pub struct ObjectiveInfo {
     pub options: &'static [Setting],
     /// Monte Carlo samples per step that make a steady fit.
     pub default_samples: usize,
+    /// What its step's estimate is a bound of, for the chart and the readouts: "ELBO" (reverse
+    /// and forward KL, whose estimate is the ELBO of q's draws), "L_α", "L_K".
+    pub bound: &'static str,
     pub explain: Explanation,
 }
 
@@ -195,6 +198,9 @@ pub struct Scratch {
     drawn: Vec<(usize, Vec2, Vec2)>,
     /// Per stratum: the share of the normalised weights.
     shares: Vec<f64>,
+    /// Rényi below α = 0, defensive: α and the log of a running mean of the batches' estimates of
+    /// E[w^(1−α)], the normaliser of its weights (see [`renyi::renyi_reparam`]).
+    renyi_scale: Option<(f64, f64)>,
 }
 
 impl Scratch {
@@ -214,6 +220,12 @@ impl Scratch {
 }
 
 impl Scratch {
+    /// Buffers whose Rényi normaliser at `alpha` starts at `log_scale` (ln E[w^(1−α)]): for tests
+    /// that hand the estimator the exact normaliser.
+    pub fn with_renyi_scale(alpha: f64, log_scale: f64) -> Self {
+        Scratch { renyi_scale: Some((alpha, log_scale)), ..Scratch::default() }
+    }
+
     /// The last estimate's draws and, for importance sampling, their log weights ln p̃(zₛ) − ln r(zₛ)
     /// against the proposal r they were drawn from (for reading, e.g. by tests).
     pub fn draws(&self) -> (&[Vec2], &[f64]) {
@@ -228,6 +240,22 @@ pub struct Estimate {
     pub elbo: f64,
     /// Effective sample size of the self-normalised weights (forward KL by SNIS only).
     pub ess: Option<f64>,
+}
+
+/// Draw `i` of `s` from the defensive base m = (⌈S/2⌉/S) N(0, I) + (⌊S/2⌋/S) N(0, 9I)
+/// (Hesterberg 1995): even draws from N(0, I), odd ones from N(0, 9I), a stratified draw from m,
+/// weighed against m with those shares (the balance heuristic: Veach & Guibas 1995; Owen & Zhou
+/// 2000), so that an average of (N/m)·f over the S draws is unbiased for E_N[f] at any S, odd
+/// included. Returns ε, ln N(ε) and ln m(ε) (N/m ≤ 2: the weights stay tame). Pushed through q's
+/// map, m has q's shape three times wider, so the draws reach p's tails where q is too narrow to.
+pub(crate) fn defensive_base(rng: &mut Rng, i: usize, s: usize) -> (Vec2, f64, f64) {
+    let (from_q, from_wide) = (s.div_ceil(2), s / 2);
+    let eps = if i % 2 == 0 { std_normal2(rng) } else { std_normal2(rng) * 3.0 };
+    let log_n1 = std_normal_log_pdf(eps);
+    let log_n9 = std_normal_log_pdf(eps / 3.0) - 2.0 * ln(3.0);
+    // With S = 1 the wide share is ln 0 = −∞ and ln m = ln N.
+    let log_m = log_add_exp(ln(from_q as f64 / s as f64) + log_n1, ln(from_wide as f64 / s as f64) + log_n9);
+    (eps, log_n1, log_m)
 }
 
 /// zₛ ~ q and fₛ = ln p̃(zₛ) − ln q(zₛ) into the scratch buffers.

@@ -29,6 +29,7 @@ pub static INFO: ObjectiveInfo = ObjectiveInfo {
     gradients: GRADIENTS,
     options: &[],
     default_samples: 8,
+    bound: "ELBO",
     explain: Explanation {
         title: "Reverse KL: maximise the ELBO",
         text: "ln Z is fixed, so raising the ELBO lowers KL(q‖p): the gap between the ELBO curve and the dashed ln Z line is that KL. \
