@@ -219,6 +219,27 @@ pub const GALLERY: &[Lesson] = &[
         look_for: "Nine points give a posterior over intercept α and slope β that leans (correlation −0.83): A (mean-field) cannot lean with it and is too narrow; B (full-rank) can. \
                    Click points into the data panel and watch both follow.",
     },
+    Lesson {
+        id: "mixture-ring",
+        title: "A mixture covers every mode",
+        query: "target=ring&modes=6&family=mixture&k=6&div=reverse&seed=2&play=1&speed=100&compare=1&family2=full-rank&div2=reverse",
+        look_for: "Reverse KL is mode-seeking, but only within what q can be. A (six Gaussians, started apart) puts one component on each mode of the ring, weight ⅙ each, and KL(q‖p) falls below 0.01; \
+                   B (one Gaussian) can only take one stretch of it. Lower K to 3 and watch components share modes.",
+    },
+    Lesson {
+        id: "renyi-dial",
+        title: "Rényi α: from one mode to both, and the ln Z sandwich",
+        query: "target=bimodal&family=mean-field&div=renyi&alpha=-1&samples=64&seed=2&play=1&speed=100&compare=1&family2=mean-field&div2=reverse",
+        look_for: "A minimises the χ² upper bound CUBO₂ (α = −1) and spans both modes, wider than p; B maximises the ELBO and sits on one. \
+                   Slide α up to 2 and watch A let go of a mode (above about 0.5 it sits on one). On the chart the green CUBO₂ stays above the dashed ln Z and the blue ELBO below: ln Z is bracketed.",
+    },
+    Lesson {
+        id: "iwae",
+        title: "IWAE: a tighter bound, a wider q",
+        query: "target=banana&family=full-rank&div=iwae&iwk=64&seed=1&play=1&speed=100&compare=1&family2=full-rank&div2=reverse",
+        look_for: "Both fit a full-rank Gaussian. B maximises the ELBO; A maximises IWAE's bound L_64, which importance weighting lifts close to ln Z, so A's q spreads wider: \
+                   it becomes a good proposal, not the closest Gaussian. Compare: L_K above B's ELBO, both below ln Z.",
+    },
 ];
 
 #[cfg(test)]

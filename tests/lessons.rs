@@ -248,6 +248,63 @@ fn the_ring_preset_shows_one_stretch_against_the_whole_ring() {
     }
 }
 
+/// "A (six Gaussians) puts one component on each mode of the ring, weight ⅙ each, and KL(q‖p)
+/// falls below 0.01; B (one Gaussian) can only take one stretch of it."
+#[test]
+fn the_mixture_preset_covers_every_mode() {
+    use vi_playground::explain::GALLERY;
+    let g = GALLERY.iter().find(|g| g.id == "mixture-ring").unwrap();
+    let (a, b) = run(&parse(g.query).state, 8000);
+    let kl = a.diagnostics().kl.kl_qp;
+    assert!(kl < 0.01, "the mixture's KL(q‖p) {kl}");
+    let comps = a.family().components().expect("a mixture");
+    for j in 0..6 {
+        let t = std::f64::consts::PI * j as f64 / 3.0;
+        let mode = vi_playground::engine::Vec2::new(2.5 * t.cos(), 2.5 * t.sin());
+        let near: Vec<_> = comps.iter().filter(|c| (c.0 - mode).norm() < 0.3).collect();
+        assert_eq!(near.len(), 1, "mode {j}: {comps:?}");
+        assert!((near[0].2 - 1.0 / 6.0).abs() < 0.02, "mode {j}'s weight {}", near[0].2);
+    }
+    let b = b.unwrap().diagnostics().kl.kl_qp;
+    assert!(b > 1.0, "one Gaussian on a ring of six: KL(q‖p) {b}");
+}
+
+/// "A minimises CUBO₂ (α = −1) and spans both modes, wider than p; B maximises the ELBO and sits
+/// on one. The CUBO₂ stays above ln Z and the ELBO below."
+#[test]
+fn the_renyi_preset_spans_both_modes_inside_the_sandwich() {
+    use vi_playground::explain::GALLERY;
+    let g = GALLERY.iter().find(|g| g.id == "renyi-dial").unwrap();
+    let (a, b) = run(&parse(g.query).state, 8000);
+    let (mean, cov) = a.family().moments();
+    assert!(mean.norm() < 0.3 && cov[(0, 0)] > 2.61 && cov[(1, 1)] > 2.61, "A: {mean:?}, {cov:?} (p's variance 2.61)");
+    let d = a.diagnostics();
+    let s = d.sandwich;
+    assert!(s.cubo2.is_finite() && s.cubo2 > d.log_z && s.cubo2_estimate.value > d.log_z, "{s:?}");
+    assert!(s.elbo_estimate.value < d.log_z, "{s:?}");
+    let (mean_b, _) = b.unwrap().family().moments();
+    assert!((mean_b.norm() - 1.5 * 2f64.sqrt()).abs() < 0.2, "B on one mode: {mean_b:?}");
+}
+
+/// "B maximises the ELBO; A maximises L_64, close to ln Z, so A's q spreads wider. L_K above B's
+/// ELBO, both below ln Z."
+#[test]
+fn the_iwae_preset_has_the_tighter_bound_and_the_wider_q() {
+    use vi_playground::explain::GALLERY;
+    let g = GALLERY.iter().find(|g| g.id == "iwae").unwrap();
+    let (a, b) = run(&parse(g.query).state, 8000);
+    let b = b.unwrap();
+    let (da, db) = (a.diagnostics(), b.diagnostics());
+    let (k, lk) = da.sandwich.iwae_bound.expect("IWAE's L_K");
+    let elbo = db.sandwich.elbo_estimate;
+    println!("L_{k} {lk:?}, B's ELBO {elbo:?}, ln Z {}", da.log_z);
+    assert_eq!(k, 64);
+    assert!(lk.value > elbo.value + 3.0 * (lk.se + elbo.se), "L_K {lk:?} against the ELBO {elbo:?}");
+    assert!(lk.value < da.log_z + 3.0 * lk.se, "L_K {lk:?} against ln Z {}", da.log_z);
+    let (det_a, det_b) = (a.family().moments().1.determinant(), b.family().moments().1.determinant());
+    assert!(det_a > 1.2 * det_b, "A's q wider: |Σ| {det_a} against {det_b}");
+}
+
 /// "Nine points give a posterior that leans (correlation −0.83)": the default data's posterior.
 #[test]
 fn the_logistic_preset_leans_as_it_says() {

@@ -70,6 +70,12 @@ fn draw_charts(
         // The sandwich's upper bound, as far above ln Z as the lower reaches below (CUBO₂ is
         // infinite for many q, and its estimate can be far above: it leaves the chart at the top).
         if !compare {
+            // The ELBO's estimate is drawn too when the objective's own bound is another (L_α, L_K).
+            if fits[0].bound != "ELBO" {
+                if let Some((bottom, _)) = fits[0].traces.elbo_estimate.range() {
+                    lo = lo.min(bottom);
+                }
+            }
             if let Some((_, top)) = fits[0].traces.cubo2_estimate.range() {
                 hi = hi.max(top.min(z + (z - lo).max(1.0)));
             }
