@@ -206,7 +206,66 @@ fn bench(seconds: f64) -> String {
             out += "\n";
         }
     }
+    out += &bench_objectives(seconds);
     out.trim_end().to_string()
+}
+
+/// The second table: the mixture at K = 1, 4 and 10 and every objective with its gradients, on the
+/// banana, at S = 8 (per component for the mixture) unless said; IWAE at K = 64 with one set.
+fn bench_objectives(seconds: f64) -> String {
+    use crate::engine::family::mixture::{COMPONENTS, COVARIANCE};
+    use crate::engine::objective::{iwae, renyi};
+    use crate::engine::settings::Value;
+    let mut out = String::from(
+        "\nThe mixture and every objective (banana, S = 8 draws per step, per component for the mixture,\n\
+         unless said; the objective's default gradient unless named):\n",
+    );
+    out += &format!("{:<40} {:>12}\n", "family, divergence, options", "steps/s");
+    type Row = (&'static str, &'static str, &'static [(&'static Setting, f64)], Option<&'static str>, usize);
+    use crate::engine::settings::Setting;
+    const ROWS: &[Row] = &[
+        ("mixture", "reverse", &[(&COMPONENTS, 1.0)], None, 8),
+        ("mixture", "reverse", &[(&COMPONENTS, 4.0)], None, 8),
+        ("mixture", "reverse", &[(&COMPONENTS, 10.0)], None, 8),
+        ("mixture", "reverse", &[(&COMPONENTS, 10.0)], Some("diagonal"), 8),
+        ("mixture", "forward", &[(&COMPONENTS, 4.0)], None, 8),
+        ("mixture", "renyi", &[(&COMPONENTS, 4.0)], None, 8),
+        ("full-rank", "forward", &[], None, 8),
+        ("full-rank", "renyi", &[(&renyi::ALPHA, 0.5)], None, 8),
+        ("full-rank", "renyi", &[(&renyi::ALPHA, -1.0)], None, 8),
+        ("full-rank", "iwae", &[(&iwae::K, 8.0)], None, 8),
+        ("full-rank", "iwae", &[(&iwae::K, 8.0)], Some("dreg"), 8),
+        ("full-rank", "iwae", &[(&iwae::K, 64.0)], None, 1),
+        ("full-rank", "iwae", &[(&iwae::K, 64.0)], Some("dreg"), 1),
+        ("flow", "renyi", &[(&renyi::ALPHA, 0.5)], None, 8),
+        ("flow", "iwae", &[(&iwae::K, 64.0)], None, 1),
+    ];
+    for &(family, divergence, options, choice, samples) in ROWS {
+        let mut s = Settings { samples, ..Settings::of("banana", family, divergence) };
+        // The gradients this family can take (the mixture's forward KL: from q, not defensive).
+        if let Ok(info) = crate::engine::family::find(family) {
+            objective::fit_to_family(&mut s.options, info);
+        }
+        let mut label = format!("{family}, {divergence}");
+        for &(row, v) in options {
+            let _ = s.set(row, Value::Number(v));
+            label += &format!(", {} {v}", row.key);
+        }
+        if let Some(name) = choice {
+            if family == "mixture" {
+                let _ = s.set(&COVARIANCE, Value::Name(name));
+            } else if let Ok(o) = objective::find(divergence) {
+                let _ = s.set(&o.gradient, Value::Name(name));
+            }
+            label += &format!(", {name}");
+        }
+        if samples != 8 {
+            label += &format!(", S {samples}");
+        }
+        let rate = Fit::new(s).map_or(f64::NAN, |mut fit| steps_per_second(&mut fit, seconds));
+        out += &format!("{label:<40} {rate:>12.0}\n");
+    }
+    out
 }
 
 /// Steps per second over about `seconds`, in batches so the clock is read rarely.

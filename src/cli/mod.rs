@@ -6,6 +6,7 @@ pub mod mcmc;
 use std::process::ExitCode;
 
 use crate::engine::fit::Settings;
+use crate::engine::objective;
 use crate::engine::run;
 use crate::engine::settings::{self, Kind, Setting};
 
@@ -90,6 +91,16 @@ pub fn split_setting_flags(args: &[String]) -> Result<(Vec<(&'static Setting, St
                 given.push((row, text));
             }
             None => rest.push(flag.clone()),
+        }
+    }
+    // `--estimator` also names the gradient of the divergence chosen (`--divergence iwae
+    // --estimator dreg`): a name reverse KL's row refuses goes to that divergence's own row.
+    let chosen = given.iter().rev().find(|(r, _)| r.key == "divergence").and_then(|(_, t)| objective::find(t).ok());
+    if let Some(o) = chosen {
+        for (row, text) in given.iter_mut() {
+            if row.key == objective::reverse_kl::INFO.gradient.key && row.parse(text).is_err() && o.gradient.parse(text).is_ok() {
+                *row = &o.gradient;
+            }
         }
     }
     Ok((given, rest))

@@ -71,6 +71,11 @@ pub struct Mixture {
     comps: Vec<Affine>,
     /// ln πₖ.
     ln_pi: Vec<f64>,
+    /// πₖ.
+    pi: Vec<f64>,
+    /// ln πₖ − ln 2π − ln|det Lₖ|: the constant part of ln πₖNₖ(z), kept so that the hot loop
+    /// takes no logarithm.
+    log_norm: Vec<f64>,
 }
 
 impl Mixture {
@@ -95,7 +100,15 @@ impl Mixture {
             phi[j * per + 2] = ln(START_SD);
             phi[j * per + per - 1] = ln(START_SD);
         }
-        let mut m = Mixture { k, diagonal, phi: Vec::new(), comps: Vec::new(), ln_pi: Vec::new() };
+        let mut m = Mixture {
+            k,
+            diagonal,
+            phi: Vec::new(),
+            comps: Vec::new(),
+            ln_pi: Vec::new(),
+            pi: Vec::new(),
+            log_norm: Vec::new(),
+        };
         m.set_params(&phi);
         Ok(m)
     }
@@ -111,21 +124,50 @@ impl Mixture {
     /// ln πₖ + ln Nₖ(z) for every k (the first K entries).
     fn joints(&self, z: Vec2) -> [f64; MAX_COMPONENTS] {
         let mut t = [f64::NEG_INFINITY; MAX_COMPONENTS];
-        for (j, (a, lp)) in self.comps.iter().zip(&self.ln_pi).enumerate() {
-            let e = a.inverse(z);
-            t[j] = lp - LN_2PI - a.log_det() - 0.5 * e.norm_squared();
+        for (j, (a, c)) in self.comps.iter().zip(&self.log_norm).enumerate() {
+            t[j] = c - 0.5 * a.inverse(z).norm_squared();
         }
         t
     }
 
-    /// Responsibilities rₖ(z) and ln q(z).
+    /// Responsibilities rₖ(z) and ln q(z), with one exponential per component.
     fn responsibilities(&self, z: Vec2) -> ([f64; MAX_COMPONENTS], f64) {
         let mut t = self.joints(z);
-        let lq = log_sum_exp(&t[..self.k]);
-        for v in t.iter_mut().take(self.k) {
-            *v = exp(*v - lq);
+        let top = t[..self.k].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if !top.is_finite() {
+            // Far from every component (or a non-finite z): the log-sum-exp's answer, no shares.
+            return ([0.0; MAX_COMPONENTS], log_sum_exp(&t[..self.k]));
         }
-        (t, lq)
+        let mut sum = 0.0;
+        for v in t.iter_mut().take(self.k) {
+            *v = exp(*v - top);
+            sum += *v;
+        }
+        for v in t.iter_mut().take(self.k) {
+            *v /= sum;
+        }
+        (t, top + ln(sum))
+    }
+
+    /// Adds `weight`·∇_φ ln q(z) at fixed z to `grad` and returns ∇_z ln q(z): one pass over the
+    /// components (ln q = LSE of ln πₖNₖ, so both are the responsibilities' averages of the
+    /// components' own, and ∂ ln q/∂aₖ = rₖ − πₖ for the logits).
+    fn score_params_and_z(&self, z: Vec2, weight: f64, grad: &mut [f64]) -> Vec2 {
+        let (r, _) = self.responsibilities(z);
+        self.add_scores(z, &r, weight, grad)
+    }
+
+    /// [`Mixture::score_params_and_z`] with the responsibilities `r` at z given.
+    fn add_scores(&self, z: Vec2, r: &[f64; MAX_COMPONENTS], weight: f64, grad: &mut [f64]) -> Vec2 {
+        let logits = self.k * self.per();
+        let mut score_z = Vec2::zeros();
+        for j in 0..self.k {
+            let (g, sz) = self.comps[j].score(z);
+            score_z += r[j] * sz;
+            self.add_affine(j, g, weight * r[j], grad);
+            grad[logits + j] += weight * (r[j] - self.pi[j]);
+        }
+        score_z
     }
 
     /// Adds `w`·g (a gradient in component j's μ, L) to `grad`, in φ's coordinates.
@@ -165,6 +207,9 @@ impl Family for Mixture {
         let logits = &phi[self.k * per..];
         let lse = log_sum_exp(logits);
         self.ln_pi = logits.iter().map(|a| a - lse).collect();
+        self.pi = self.ln_pi.iter().map(|&l| exp(l)).collect();
+        // ln|det Lₖ| = ln L₀₀ + ln L₁₁: the log-scale parameters themselves.
+        self.log_norm = (0..self.k).map(|j| self.ln_pi[j] - LN_2PI - phi[j * per + 2] - phi[j * per + per - 1]).collect();
     }
 
     fn log_q(&self, z: Vec2) -> f64 {
@@ -172,13 +217,7 @@ impl Family for Mixture {
     }
 
     fn score_params(&self, z: Vec2, weight: f64, grad: &mut [f64]) {
-        let (r, _) = self.responsibilities(z);
-        let logits = self.k * self.per();
-        for j in 0..self.k {
-            let (g, _) = self.comps[j].score(z);
-            self.add_affine(j, g, weight * r[j], grad);
-            grad[logits + j] += weight * (r[j] - exp(self.ln_pi[j]));
-        }
+        self.score_params_and_z(z, weight, grad);
     }
 
     fn score_z(&self, z: Vec2) -> Vec2 {
@@ -191,7 +230,7 @@ impl Family for Mixture {
     }
 
     fn components(&self) -> Option<Vec<(Vec2, Mat2, f64)>> {
-        Some(self.comps.iter().zip(&self.ln_pi).map(|(a, lp)| (a.mu, a.l(), exp(*lp))).collect())
+        Some(self.comps.iter().zip(&self.pi).map(|(a, &p)| (a.mu, a.l(), p)).collect())
     }
 
     fn ln_weight(&self, k: usize) -> f64 {
@@ -201,7 +240,7 @@ impl Family for Mixture {
     fn backprop_ln_weight(&self, k: usize, g: f64, grad: &mut [f64]) {
         let logits = self.k * self.per();
         for j in 0..self.k {
-            grad[logits + j] -= g * exp(self.ln_pi[j]);
+            grad[logits + j] -= g * self.pi[j];
         }
         grad[logits + k] += g;
     }
@@ -213,12 +252,29 @@ impl Family for Mixture {
 
     fn backprop_draw(&self, k: usize, eps: Vec2, g_z: Vec2, g_log_q: f64, grad: &mut [f64]) {
         let z = self.comps[k].forward(eps);
-        let through_z = g_z + g_log_q * self.score_z(z);
-        let g = self.comps[k].backprop(eps, through_z, 0.0);
+        // d ln q(z(φ), φ)/dφ = ∂ ln q/∂φ at fixed z + ∇_z ln q · ∂z/∂φ: both from one pass.
+        let score_z = if g_log_q != 0.0 { self.score_params_and_z(z, g_log_q, grad) } else { Vec2::zeros() };
+        let g = self.comps[k].backprop(eps, g_z + g_log_q * score_z, 0.0);
         self.add_affine(k, g, 1.0, grad);
-        if g_log_q != 0.0 {
-            self.score_params(z, g_log_q, grad);
-        }
+    }
+
+    /// One pass over the components: their responsibilities give ln q for the draw and, with
+    /// their scores, the gradient (see [`Mixture::score_params_and_z`]).
+    fn draw_and_backprop(
+        &self,
+        k: usize,
+        eps: Vec2,
+        grad: &mut [f64],
+        loss: &mut dyn FnMut(Draw) -> (Vec2, f64),
+    ) -> Draw {
+        let z = self.comps[k].forward(eps);
+        let (r, log_q) = self.responsibilities(z);
+        let d = Draw { z, log_q };
+        let (g_z, g_log_q) = loss(d);
+        let score_z = if g_log_q != 0.0 { self.add_scores(z, &r, g_log_q, grad) } else { Vec2::zeros() };
+        let g = self.comps[k].backprop(eps, g_z + g_log_q * score_z, 0.0);
+        self.add_affine(k, g, 1.0, grad);
+        d
     }
 
     fn box_clone(&self) -> Box<dyn Family> {

@@ -72,6 +72,22 @@ pub trait Family: Send {
     /// reparameterisation gradient.
     fn backprop_draw(&self, k: usize, eps: Vec2, g_z: Vec2, g_log_q: f64, grad: &mut [f64]);
 
+    /// [`Family::draw`], then [`Family::backprop_draw`] with the (g_z, g_log_q) that `loss` gives
+    /// for the draw: the same numbers, for a family that can share work between the two (a
+    /// mixture's components are evaluated once instead of twice). Returns the draw.
+    fn draw_and_backprop(
+        &self,
+        k: usize,
+        eps: Vec2,
+        grad: &mut [f64],
+        loss: &mut dyn FnMut(Draw) -> (Vec2, f64),
+    ) -> Draw {
+        let d = self.draw(k, eps);
+        let (g_z, g_log_q) = loss(d);
+        self.backprop_draw(k, eps, g_z, g_log_q, grad);
+        d
+    }
+
     /// The map both ways, for a family that is one bijection of N(0, I).
     fn bijection(&self) -> Option<&dyn Bijection> {
         None

@@ -98,13 +98,17 @@ pub fn reverse_kl_reparam(
         let mut stratum = 0.0;
         for _ in 0..s {
             let eps = std_normal2(rng);
-            let d = q.draw(k, eps);
-            let (log_p, g_p) = target.log_density_and_grad(d.z);
-            stratum += (log_p - d.log_q) * inv_s;
             if stl {
+                let d = q.draw(k, eps);
+                let (log_p, g_p) = target.log_density_and_grad(d.z);
+                stratum += (log_p - d.log_q) * inv_s;
                 q.backprop_draw(k, eps, -(g_p - q.score_z(d.z)) * (inv_s * w), 0.0, grad);
             } else {
-                q.backprop_draw(k, eps, -g_p * (inv_s * w), inv_s * w, grad);
+                q.draw_and_backprop(k, eps, grad, &mut |d| {
+                    let (log_p, g_p) = target.log_density_and_grad(d.z);
+                    stratum += (log_p - d.log_q) * inv_s;
+                    (-g_p * (inv_s * w), inv_s * w)
+                });
             }
         }
         elbo += w * stratum;
