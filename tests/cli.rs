@@ -341,8 +341,23 @@ fn every_target_runs_with_its_flags_in_both_tools() {
 /// infinite) and its estimate for every fit, `iwae_bound` for IWAE.
 #[test]
 fn the_mixture_renyi_and_iwae_flags_take_effect() {
-    let j = json(vi_fit(&["--target", "ring", "--modes", "4", "--family", "mixture", "--components", "4", "--diagonal", "--steps", "200"]));
-    assert_eq!((j["options"]["components"].as_f64(), j["options"]["covariance"].as_str()), (Some(4.0), Some("diagonal")));
+    let j = json(vi_fit(&[
+        "--target",
+        "ring",
+        "--modes",
+        "4",
+        "--family",
+        "mixture",
+        "--components",
+        "4",
+        "--diagonal",
+        "--steps",
+        "200",
+    ]));
+    assert_eq!(
+        (j["options"]["components"].as_f64(), j["options"]["covariance"].as_str()),
+        (Some(4.0), Some("diagonal"))
+    );
     assert_eq!(j["params_count"], 4 * 4 + 4);
     let j = json(vi_fit(&["--target", "bimodal", "--divergence", "renyi", "--alpha", "-1", "--steps", "300"]));
     assert_eq!(j["options"]["alpha"].as_f64(), Some(-1.0));
@@ -351,10 +366,27 @@ fn the_mixture_renyi_and_iwae_flags_take_effect() {
     let (d, cubo, log_z) = (j["d_alpha"].as_f64().unwrap(), j["cubo2"].as_f64().unwrap(), j["log_z"].as_f64().unwrap());
     assert!((log_z - d - cubo).abs() < 1e-9, "D₋₁ {d}, CUBO₂ {cubo}, ln Z {log_z}");
     assert!(j["cubo2_estimate"].as_f64().unwrap() > log_z && j["iwae_bound"].is_null());
-    let j = json(vi_fit(&["--target", "banana", "--family", "full-rank", "--divergence", "iwae", "--k", "16", "--estimator", "dreg", "--steps", "300"]));
+    let j = json(vi_fit(&[
+        "--target",
+        "banana",
+        "--family",
+        "full-rank",
+        "--divergence",
+        "iwae",
+        "--k",
+        "16",
+        "--estimator",
+        "dreg",
+        "--steps",
+        "300",
+    ]));
     assert_eq!((j["options"]["k"].as_f64(), j["options"]["iwae-estimator"].as_str()), (Some(16.0), Some("dreg")));
-    let (bound, elbo, log_z) = (j["iwae_bound"].as_f64().unwrap(), j["elbo"].as_f64().unwrap(), j["log_z"].as_f64().unwrap());
-    assert!(elbo < bound && bound < log_z + 3.0 * j["iwae_bound_se"].as_f64().unwrap(), "ELBO {elbo}, L_16 {bound}, ln Z {log_z}");
+    let (bound, elbo, log_z) =
+        (j["iwae_bound"].as_f64().unwrap(), j["elbo"].as_f64().unwrap(), j["log_z"].as_f64().unwrap());
+    assert!(
+        elbo < bound && bound < log_z + 3.0 * j["iwae_bound_se"].as_f64().unwrap(),
+        "ELBO {elbo}, L_16 {bound}, ln Z {log_z}"
+    );
     // The banana's tails: CUBO₂ is infinite for a Gaussian, null in JSON.
     assert!(j["cubo2"].is_null(), "{}", j["cubo2"]);
     refused("vi-fit", vi_fit(&["--divergence", "renyi", "--alpha", "-1.5"]), "alpha = -1.5 is out of range");

@@ -147,3 +147,24 @@ fn k_components_cover_every_mode_of_a_ring_of_k() {
         assert!(kl < 0.02, "k = {k}: KL {kl}");
     }
 }
+
+/// Dragging: `Fit::shift_stratum` moves one component's mean and nothing else; `Fit::shift` moves
+/// every component (q by δ), so q's mean moves by δ exactly.
+#[test]
+fn a_component_is_dragged_alone_and_the_mixture_as_a_whole() {
+    let s = common::settings("bimodal", 0.5, "mixture", "reverse", 2);
+    let mut fit = vi_playground::engine::fit::Fit::new(s).unwrap();
+    fit.step(10);
+    let before = fit.family().components().unwrap();
+    let d = Vec2::new(0.3, -0.2);
+    fit.shift_stratum(1, d).unwrap();
+    let after = fit.family().components().unwrap();
+    assert_eq!(after[0], before[0]);
+    assert_eq!((after[1].0 - before[1].0 - d).norm() < 1e-12, true, "{:?} → {:?}", before[1], after[1]);
+    assert_eq!((after[1].1, after[1].2), (before[1].1, before[1].2));
+    let (mean, _) = fit.family().moments();
+    fit.shift(d).unwrap();
+    let (moved, _) = fit.family().moments();
+    assert!((moved - mean - d).norm() < 1e-9, "{mean:?} → {moved:?}");
+    assert!(fit.shift_stratum(2, d).is_err(), "K = 2 has no stratum 2");
+}

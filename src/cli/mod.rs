@@ -98,7 +98,10 @@ pub fn split_setting_flags(args: &[String]) -> Result<(Vec<(&'static Setting, St
     let chosen = given.iter().rev().find(|(r, _)| r.key == "divergence").and_then(|(_, t)| objective::find(t).ok());
     if let Some(o) = chosen {
         for (row, text) in given.iter_mut() {
-            if row.key == objective::reverse_kl::INFO.gradient.key && row.parse(text).is_err() && o.gradient.parse(text).is_ok() {
+            if row.key == objective::reverse_kl::INFO.gradient.key
+                && row.parse(text).is_err()
+                && o.gradient.parse(text).is_ok()
+            {
                 *row = &o.gradient;
             }
         }

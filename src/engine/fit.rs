@@ -255,10 +255,24 @@ impl Fit {
 
     /// Moves q by `delta`, as when the student drags its mean; see [`Fit::set_params`].
     pub fn shift(&mut self, delta: Vec2) -> Result<(), EngineError> {
+        let all = self.shown.locations();
+        self.shift_at(&all, delta)
+    }
+
+    /// Moves stratum `k` alone by `delta` (a mixture's component, dragged by its centre).
+    pub fn shift_stratum(&mut self, k: usize, delta: Vec2) -> Result<(), EngineError> {
+        let Some(&i) = self.shown.locations().get(k) else {
+            return Err(EngineError::Invalid(format!("q has no stratum {k}")));
+        };
+        self.shift_at(&[i], delta)
+    }
+
+    fn shift_at(&mut self, locations: &[usize], delta: Vec2) -> Result<(), EngineError> {
         let mut phi = self.shown.params().to_vec();
-        let i = self.shown.location_index();
-        phi[i] += delta[0];
-        phi[i + 1] += delta[1];
+        for &i in locations {
+            phi[i] += delta[0];
+            phi[i + 1] += delta[1];
+        }
         self.set_params(&phi)
     }
 

@@ -124,3 +124,30 @@ test('screenshot: a mixture covering the ring (README)', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('dragging a mixture component by its centre moves that component alone; the cross moves them all', async () => {
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?target=bimodal&family=mixture&k=2&seed=2`);
+  await ready(page);
+  await page.getByTestId('step-button').click();
+  await page.waitForFunction(() => window.viHandles?.components?.length === 2);
+  const canvas = await page.getByTestId('main-canvas').boundingBox();
+  const h = await page.evaluate(() => window.viHandles);
+  const klBefore = await text(page, 'kl-qp-value');
+  const [c0, c1] = h.components;
+  await page.mouse.move(canvas.x + c0[0], canvas.y + c0[1]);
+  await page.mouse.down();
+  await page.mouse.move(canvas.x + c0[0] + 50, canvas.y + c0[1] + 30, { steps: 5 });
+  await page.mouse.up();
+  const moved = await page.evaluate(() => window.viHandles);
+  assert.ok(Math.abs(moved.components[0][0] - c0[0] - 50) < 2 && Math.abs(moved.components[0][1] - c0[1] - 30) < 2, `component 0 followed: ${JSON.stringify([h, moved])}`);
+  assert.deepEqual(moved.components[1], c1, 'component 1 stayed');
+  assert.notEqual(await text(page, 'kl-qp-value'), klBefore, 'the numbers follow');
+  assert.equal(await text(page, 'step-count'), '1', 'dragging takes no step');
+  // Arrow keys on the focused canvas move the whole mixture.
+  await page.getByTestId('main-canvas').focus();
+  await page.keyboard.press('ArrowRight');
+  const keyed = await page.evaluate(() => window.viHandles);
+  for (const k of [0, 1]) assert.ok(keyed.components[k][0] > moved.components[k][0] + 1, `component ${k} moved right`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

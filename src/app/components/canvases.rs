@@ -20,6 +20,8 @@ const KEY_STEP: f64 = 0.1;
 enum Grab {
     Mean(Vec2),
     Handle,
+    /// A mixture's component k, by its centre.
+    Component(usize, Vec2),
 }
 
 /// Pane `pane`'s canvas: the target, the MCMC draws and that fit's q.
@@ -61,11 +63,18 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
                 })
             })
         };
-        let (mean, handle) = p.fit.with_value(|f| {
-            f.as_ref().map_or((None, None), |f| (Some(marked_mean(f.family())), handle_of(f.family())))
+        let (mean, handle, centres) = p.fit.with_value(|f| {
+            f.as_ref().map_or((None, None, Vec::new()), |f| {
+                let centres = f.family().components().map_or(Vec::new(), |c| c.iter().map(|c| c.0).collect());
+                (Some(marked_mean(f.family())), handle_of(f.family()), centres)
+            })
         });
+        // A component's centre before q's mean: the mean of a mixture may sit on one of them.
+        let component = centres.iter().position(|&c| near(c));
         let g = if handle.is_some_and(near) {
             Some(Grab::Handle)
+        } else if let Some(k) = component {
+            world(&ev).map(|z| Grab::Component(k, z))
         } else if mean.is_some_and(near) {
             world(&ev).map(Grab::Mean)
         } else {
@@ -90,6 +99,10 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
             Grab::Mean(last) => {
                 live.drag(pane, false, |f| f.shift(z - last));
                 grab.set_value(Some(Grab::Mean(z)));
+            }
+            Grab::Component(k, last) => {
+                live.drag(pane, false, |f| f.shift_stratum(k, z - last));
+                grab.set_value(Some(Grab::Component(k, z)));
             }
             Grab::Handle => live.drag(pane, false, |f| match drag_handle_to(f.family(), z, MIN_SD) {
                 Some((mean, l)) => f.set_gaussian(mean, &l),
@@ -124,7 +137,7 @@ pub fn MainCanvas(live: Live, pane: usize) -> impl IntoView {
         let c = live.controls.get();
         let family = if pane == 0 { c.settings.family } else { live.second.get().family };
         format!(
-            "The {} target's density (blue) and the {family} fit q. While paused, drag q's mean or its square handle, or use the arrow keys.",
+            "The {} target's density (blue) and the {family} fit q. While paused, drag q's mean, its square handle or a mixture component's centre, or use the arrow keys.",
             c.settings.target
         )
     };

@@ -240,6 +240,12 @@ fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, s
                     ctx.set_global_alpha(0.25 + 0.75 * pi);
                     ellipse(ctx, base, mu, l, 1.0);
                     let (x, y) = base.to_px(mu);
+                    if style.handles {
+                        // While paused: a dot to grab the component by.
+                        ctx.begin_path();
+                        let _ = ctx.arc(x, y, 4.5 * base.display.dpr * style.weight.sqrt(), 0.0, std::f64::consts::TAU);
+                        ctx.fill();
+                    }
                     let _ =
                         ctx.fill_text(&format!("{:.2}", pi), x + 4.0 * base.display.dpr, y - 4.0 * base.display.dpr);
                 }
@@ -287,7 +293,8 @@ fn ellipse(ctx: &CanvasRenderingContext2d, base: &BaseLayer, mu: Vec2, l: crate:
     ctx.stroke();
 }
 
-/// `window.viHandles = { mean: [x, y], handle: [x, y] | null }` in CSS pixels from the first
+/// `window.viHandles = { mean: [x, y], handle: [x, y] | null, components: [[x, y], …] }` in CSS
+/// pixels from the first
 /// canvas's corner, while paused: where to grab q, for tests and the curious.
 fn publish_handles(base: &BaseLayer, mean: Vec2, q: &dyn Family) {
     use wasm_bindgen::JsValue;
@@ -300,5 +307,11 @@ fn publish_handles(base: &BaseLayer, mean: Vec2, q: &dyn Family) {
     let o = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&o, &JsValue::from_str("mean"), &point(mean));
     let _ = js_sys::Reflect::set(&o, &JsValue::from_str("handle"), &handle);
+    // A mixture's component centres, in stratum order (empty for other families).
+    let centres = js_sys::Array::new();
+    for (mu, _, _) in q.components().unwrap_or_default() {
+        centres.push(&point(mu));
+    }
+    let _ = js_sys::Reflect::set(&o, &JsValue::from_str("components"), &centres);
     let _ = js_sys::Reflect::set(&w, &JsValue::from_str("viHandles"), &o);
 }

@@ -277,8 +277,8 @@ impl Family for Flow {
         "flow"
     }
 
-    fn location_index(&self) -> usize {
-        self.affine_offset()
+    fn locations(&self) -> Vec<usize> {
+        vec![self.affine_offset()]
     }
 
     fn params(&self) -> &[f64] {

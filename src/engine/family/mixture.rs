@@ -209,7 +209,8 @@ impl Family for Mixture {
         self.ln_pi = logits.iter().map(|a| a - lse).collect();
         self.pi = self.ln_pi.iter().map(|&l| exp(l)).collect();
         // ln|det Lₖ| = ln L₀₀ + ln L₁₁: the log-scale parameters themselves.
-        self.log_norm = (0..self.k).map(|j| self.ln_pi[j] - LN_2PI - phi[j * per + 2] - phi[j * per + per - 1]).collect();
+        self.log_norm =
+            (0..self.k).map(|j| self.ln_pi[j] - LN_2PI - phi[j * per + 2] - phi[j * per + per - 1]).collect();
     }
 
     fn log_q(&self, z: Vec2) -> f64 {
@@ -227,6 +228,10 @@ impl Family for Mixture {
 
     fn strata(&self) -> usize {
         self.k
+    }
+
+    fn locations(&self) -> Vec<usize> {
+        (0..self.k).map(|j| j * self.per()).collect()
     }
 
     fn components(&self) -> Option<Vec<(Vec2, Mat2, f64)>> {

@@ -93,10 +93,11 @@ pub trait Family: Send {
         None
     }
 
-    /// Where μ of the last layer z = μ + Lv sits in φ: adding δ there moves q by δ (the student
-    /// dragging q's mean).
-    fn location_index(&self) -> usize {
-        0
+    /// Where each stratum's location sits in φ (μ of the last layer z = μ + Lv; a mixture's
+    /// component means, in stratum order): adding δ at all of them moves q by δ, at one of them
+    /// moves that stratum (the student dragging q's mean, or one component's centre).
+    fn locations(&self) -> Vec<usize> {
+        vec![0]
     }
 
     /// For a Gaussian q: its mean and Cholesky factor L (Σ = LLᵀ). `None` for other families.
