@@ -125,8 +125,10 @@ pub fn mcmc() -> Explanation {
 
 pub fn diagnostics() -> Explanation {
     Explanation {
-        title: "Exact KLs and PSIS k̂",
+        title: "Exact KLs, the ln Z sandwich and PSIS k̂",
         text: "Both KLs are computed exactly, by quadrature on a grid and adaptive cubature, not estimated from samples. \
+               The sandwich: for every q, ELBO ≤ ln Z ≤ CUBO₂ = ½ ln E_q[(p̃/q)²], so the two estimates (blue and green on the chart) bracket ln Z even where nobody knows it. \
+               CUBO₂ is infinite (∞) when q's tails are lighter than p's, as every Gaussian's are on the banana. \
                k̂ is the Pareto tail index of the weights p̃/q (Vehtari et al.): below 0.5 q is a good proposal for p; from min(1 − 1/log₁₀ S, 0.7), 0.67 for the 1000 draws used here, it misses part of p; usable between.",
         formula: r#"<math display="block"><msub><mi>w</mi><mi>s</mi></msub><mo>=</mo><mfrac><mrow><mover><mi>p</mi><mo>~</mo></mover><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo></mrow><mrow><mi>q</mi><mo>(</mo><msub><mi>z</mi><mi>s</mi></msub><mo>)</mo></mrow></mfrac><mo>,</mo><mspace width="1em"/><msub><mi>z</mi><mi>s</mi></msub><mo>∼</mo><mi>q</mi><mo>,</mo><mspace width="1em"/><mover><mi>k</mi><mo>^</mo></mover><mo>&lt;</mo><mi>min</mi><mo>(</mo><mn>1</mn><mo>−</mo><mn>1</mn><mo>/</mo><msub><mi>log</mi><mn>10</mn></msub><mi>S</mi><mo>,</mo><mn>0.7</mn><mo>)</mo></math>"#,
     }
