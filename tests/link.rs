@@ -327,3 +327,27 @@ fn every_key_and_link_key_is_used_once() {
     unique(links, "link key");
     assert_eq!(all_keys().len(), rows.len() + 1 + vi_playground::link::KEYS.len());
 }
+
+/// A link whose divergence the family cannot take at all (IWAE needs one bijection; a mixture is
+/// not one) opens with the default divergence and says why, in the engine's words; in pane B too.
+#[test]
+fn a_divergence_the_family_cannot_take_is_refused_in_words() {
+    let p = link::parse("target=ring&modes=6&family=mixture&k=6&div=iwae&iwk=16");
+    assert_eq!(
+        (p.state.controls.settings.family.as_str(), p.state.controls.settings.objective.as_str()),
+        ("mixture", "reverse")
+    );
+    assert!(p.state.controls.settings.check(false).is_ok());
+    let msg = p.message().expect("a sentence");
+    assert!(msg.contains("div=iwae") && msg.contains("invertible map"), "{msg}");
+    // The mixture's forward KL falls back to importance sampling from q, quietly: it can run.
+    let p = link::parse("family=mixture&div=forward");
+    assert!(p.ignored.is_empty() && p.state.controls.settings.check(false).is_ok(), "{:?}", p.ignored);
+    let p = link::parse("compare=1&family2=mixture&div2=iwae");
+    assert_eq!(p.state.second.objective, "reverse");
+    assert!(
+        p.ignored.len() == 1 && p.ignored[0].starts_with("div2=iwae (") && p.ignored[0].contains("invertible map"),
+        "{:?}",
+        p.ignored
+    );
+}

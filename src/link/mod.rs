@@ -16,7 +16,7 @@ use crate::engine::family;
 use crate::engine::mcmc::SamplerKind;
 use crate::engine::objective;
 use crate::engine::run;
-use crate::engine::settings::{Setting, FIXED};
+use crate::engine::settings::{Setting, FIXED, OBJECTIVE};
 use crate::engine::target::{self, TARGETS};
 use crate::playground::Controls;
 
@@ -180,6 +180,15 @@ pub fn parse(query: &str) -> Parsed {
             }
         }
     }
+    // Pane B's pair as pane A's: a divergence its family cannot take falls back in words.
+    let b = &mut state.second;
+    if let (Ok(f), Ok(o)) = (family::find(&b.family), objective::find(&b.objective)) {
+        let mut tried = o.gradients().iter().map(|g| objective::resolve(o, g, f, true));
+        if let Some(Err(why)) = tried.next().filter(|_| tried.all(|r| r.is_err())) {
+            ignored.push(format!("div2={} ({why})", b.objective));
+            b.objective = objective::OBJECTIVES[0].name.into();
+        }
+    }
     for part in Part::ALL {
         let name = format!("{}_hide", part.name());
         if let Some(v) = values.remove(&name) {
@@ -214,6 +223,14 @@ fn read_settings(c: &mut Controls, values: &mut BTreeMap<String, String>, ignore
             Some(Ok(())) => {}
             Some(Err(why)) => ignore("param", &v, why.to_string()),
             None => ignore("param", &v, "the target has no parameter".into()),
+        }
+    }
+    // A divergence none of whose gradients the family can take (IWAE with a mixture): the page
+    // would have no fit to show. The engine's sentence, and the default divergence instead.
+    if let Err(why) = c.settings.check(true) {
+        let (divergence, default) = (c.settings.objective.clone(), objective::OBJECTIVES[0].name);
+        if divergence != default && c.settings.set_text(&OBJECTIVE, default).is_ok() {
+            ignore(OBJECTIVE.url, &divergence, why.to_string());
         }
     }
 }

@@ -15,7 +15,7 @@ pub fn pane_caption(pane: &str, family: &str, objective: &str) -> String {
 pub const PANE_NAMES: [&str; 2] = ["A", "B"];
 
 /// The numbers the page shows, refreshed every frame.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Readout {
     pub step: u64,
     pub elbo: f64,
@@ -25,6 +25,13 @@ pub struct Readout {
     pub diverged: Option<(u64, String)>,
     /// What the step's estimate bounds: "ELBO", "L_α", "L_K" (the objective's `bound`).
     pub bound: &'static str,
+}
+
+impl Default for Readout {
+    /// Before any fit: nothing stepped, and the bound called the ELBO.
+    fn default() -> Self {
+        Readout { step: 0, elbo: f64::NAN, elbo_avg: f64::NAN, ess: None, samples: 0, diverged: None, bound: "ELBO" }
+    }
 }
 
 impl Readout {

@@ -151,3 +151,14 @@ test('dragging a mixture component by its centre moves that component alone; the
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a link pairing the mixture with IWAE opens with reverse KL and says why', async () => {
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?target=ring&modes=6&family=mixture&k=6&div=iwae`);
+  await ready(page);
+  assert.match(await text(page, 'status-message'), /div=iwae \(IWAE bound .* needs q to be one invertible map/);
+  assert.equal(await page.getByTestId('divergence-select').inputValue(), 'reverse');
+  assert.ok((await playPast(page, 500)) > 500, 'the mixture plays');
+  assert.ok(Number.isFinite(await num(page, 'kl-qp-value')));
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -62,12 +62,20 @@ fn SettingControl(live: Live, row: &'static Setting, part: &'static str) -> impl
             view! {
                 <div class="control" data-part=part>
                     <label for=id.clone()>{row.label}</label>
-                    <input id=id.clone() data-testid=id type="number" min=min max=max
-                        prop:value=move || get().number().to_string()
-                        on:change=move |ev| match row.parse(event_target_value(&ev).trim()) {
-                            Ok(v) => put(v),
-                            Err(e) => { live.error.set(Some(format!("{}: {e}; kept {}.", row.label, row.show(&get())))); c.update(|_| {}); }
-                        } />
+                    <div class="whole">
+                        // A slider to sweep it (K of the mixture and of IWAE, the ring's modes, the
+                        // flow's size) and the number to type it; one value.
+                        <input data-testid=format!("{}-slider", row.key) type="range" min=min max=max step="1"
+                            aria-label=row.label
+                            prop:value=move || get().number().to_string()
+                            on:input=move |ev| { if let Ok(v) = row.parse(event_target_value(&ev).trim()) { put(v); } } />
+                        <input id=id.clone() data-testid=id type="number" min=min max=max
+                            prop:value=move || get().number().to_string()
+                            on:change=move |ev| match row.parse(event_target_value(&ev).trim()) {
+                                Ok(v) => put(v),
+                                Err(e) => { live.error.set(Some(format!("{}: {e}; kept {}.", row.label, row.show(&get())))); c.update(|_| {}); }
+                            } />
+                    </div>
                 </div>
             }
             .into_any()
