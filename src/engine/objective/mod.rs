@@ -226,6 +226,11 @@ impl Scratch {
         Scratch { renyi_scale: Some((alpha, log_scale)), ..Scratch::default() }
     }
 
+    /// Rényi's running normaliser below α = 0: α and ln of the running mean of E[w^(1−α)].
+    pub fn renyi_scale(&self) -> Option<(f64, f64)> {
+        self.renyi_scale
+    }
+
     /// The last estimate's draws and, for importance sampling, their log weights ln p̃(zₛ) − ln r(zₛ)
     /// against the proposal r they were drawn from (for reading, e.g. by tests).
     pub fn draws(&self) -> (&[Vec2], &[f64]) {
