@@ -17,6 +17,7 @@ use super::sandwich::Sandwich;
 use super::settings::{self, Setting, Value};
 use super::target::Target;
 
+pub use super::optim::{check_estimate, check_params};
 pub use super::run::{Entries, Settings};
 pub use super::settings::{LR_RANGE, MAX_SAMPLES};
 
@@ -367,26 +368,6 @@ impl Fit {
         let sandwich = Sandwich::of(self.target.as_ref(), self.shown.as_ref(), &self.integrals, &mut rng, &log_w, k);
         Diagnostics { log_z: self.integrals.log_z, kl, k_hat: psis::k_hat(&mut log_w), d_alpha, sandwich }
     }
-}
-
-/// The divergence guard, first half (before the update): a step whose ELBO estimate or gradient is
-/// not finite is not taken, and the message says which.
-pub fn check_estimate(elbo: f64, grad: &[f64]) -> Result<(), String> {
-    if !elbo.is_finite() {
-        return Err(format!("the ELBO estimate became {elbo}"));
-    }
-    if grad.iter().any(|g| !g.is_finite()) {
-        return Err("the gradient became infinite or NaN".into());
-    }
-    Ok(())
-}
-
-/// The divergence guard, second half: the updated parameters must all be finite.
-pub fn check_params(next: &[f64]) -> Result<(), String> {
-    if next.iter().any(|p| !p.is_finite()) {
-        return Err("a parameter became infinite or NaN".into());
-    }
-    Ok(())
 }
 
 /// The benchmark of one page refresh ([`Fit::refresh`]): a fit with these settings, at

@@ -147,6 +147,26 @@ impl Ema {
     }
 }
 
+/// The divergence guard, first half (before the update): a step whose ELBO estimate or gradient is
+/// not finite is not taken, and the message says which.
+pub fn check_estimate(elbo: f64, grad: &[f64]) -> Result<(), String> {
+    if !elbo.is_finite() {
+        return Err(format!("the ELBO estimate became {elbo}"));
+    }
+    if grad.iter().any(|g| !g.is_finite()) {
+        return Err("the gradient became infinite or NaN".into());
+    }
+    Ok(())
+}
+
+/// The divergence guard, second half: the updated parameters must all be finite.
+pub fn check_params(next: &[f64]) -> Result<(), String> {
+    if next.iter().any(|p| !p.is_finite()) {
+        return Err("a parameter became infinite or NaN".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
