@@ -7,4 +7,4 @@ cd "$ROOT"
 setup_build
 trunk build --release
 build_pkg
-say "built dist/: $(du -sh dist | cut -f1) ($(cat dist/*.wasm dist/*.js dist/*.css dist/*.html | gzip -9 | wc -c) bytes gzipped)"
+dist_sizes

@@ -94,6 +94,17 @@ setup_browser() {
 # Builds the embeddable package into pkg/: the library as a wasm module with `mount(element,
 # settings)`, bound by wasm-bindgen for `<script type="module">` (the output of
 # `wasm-pack build --target web`, by hand), size-optimised by wasm-opt, with the stylesheet.
+# What the page loads, gzip -9, file by file and in all (the size budget is tests/e2e/size.test.mjs).
+dist_sizes() {
+  local total=0 gz
+  for f in dist/*.wasm dist/*.js dist/*.css dist/*.html; do
+    gz=$(gzip -9c "$f" | wc -c)
+    total=$((total + gz))
+    say "$(printf '%8d B gz %8d B raw  %s' "$gz" "$(wc -c < "$f")" "$f")"
+  done
+  say "dist/: $total bytes gzipped in all"
+}
+
 build_pkg() {
   local wasm="$ROOT/target/wasm32-unknown-unknown/web/vi_playground.wasm"
   cargo rustc --locked --lib --profile web --target wasm32-unknown-unknown --crate-type cdylib

@@ -32,6 +32,7 @@ cargo test --locked --target wasm32-unknown-unknown --test web prints_the_cost -
 step "end-to-end tests (release build, Playwright + Chromium)"
 trunk build --release
 build_pkg
+dist_sizes
 node --test tests/e2e/ 2>&1 | tee "$log/e2e"
 
 # One closing line over the three runners (each printed its own above).
