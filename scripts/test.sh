@@ -22,12 +22,16 @@ step "browser tests (wasm-bindgen-test in headless Chromium)"
 cargo build --locked --release --bin vi-fit
 VI_NATIVE_REFERENCE="$(./target/release/vi-fit --target banana --family full-rank --samples 8 --lr 0.05 --steps 2000 --seed 42)"
 VI_NATIVE_REFERENCE_FLOW="$(./target/release/vi-fit --target banana --family flow --steps 3000 --seed 1)"
-export VI_NATIVE_REFERENCE VI_NATIVE_REFERENCE_FLOW
+# And the native steps per second the browser's benchmark prints its own beside.
+VI_NATIVE_BENCH="$(./target/release/vi-fit --bench-objectives --seconds 0.3)"
+export VI_NATIVE_REFERENCE VI_NATIVE_REFERENCE_FLOW VI_NATIVE_BENCH
 cargo test --locked --target wasm32-unknown-unknown --test web 2>&1 | tee "$log/browser"
 # The benchmark among them prints what a refresh of the exact numbers costs in wasm (vi-fit --bench
 # prints it natively); its output shows only with --nocapture.
 cargo test --locked --target wasm32-unknown-unknown --test web prints_the_cost -- --nocapture 2>&1 |
   sed -n '/^refresh of the exact/,/^test /p'
+cargo test --locked --target wasm32-unknown-unknown --test web prints_steps_per_second -- --nocapture 2>&1 |
+  sed -n '/^steps\/s on the banana/,/^test /p'
 
 step "end-to-end tests (release build, Playwright + Chromium)"
 trunk build --release

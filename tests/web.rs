@@ -227,3 +227,27 @@ fn prints_the_cost_of_a_refresh_in_wasm() {
     }
     console_log!("{}", lines.join("\n"));
 }
+
+/// Not a check but a benchmark that prints (issue 18): optimizer steps per second in wasm for the
+/// mixture at K = 1, 4, 10 and every objective, the rows of `vi-fit --bench-objectives`, beside
+/// the native figures scripts/test.sh measured in the same run (`VI_NATIVE_BENCH`, its output, at
+/// compile time) and the ratio wasm/native (the aim: at least one half).
+#[wasm_bindgen_test]
+fn prints_steps_per_second_in_wasm_beside_native() {
+    let perf = web_sys::window().unwrap().performance().unwrap();
+    let native: Vec<(String, f64)> = option_env!("VI_NATIVE_BENCH")
+        .unwrap_or("")
+        .lines()
+        .filter_map(|l| {
+            l.trim().rsplit_once(' ').and_then(|(label, r)| Some((label.trim().to_string(), r.parse().ok()?)))
+        })
+        .collect();
+    let mut lines = vec![format!("{:<44} {:>10} {:>10} {:>6}", "steps/s on the banana", "wasm", "native", "ratio")];
+    for (label, rate) in vi_playground::engine::bench::rates(0.3, || perf.now()) {
+        let n = native.iter().find(|(l, _)| *l == label).map(|x| x.1);
+        let ratio = n.map_or("—".into(), |n| format!("{:.2}", rate / n));
+        let n = n.map_or("—".into(), |n| format!("{n:.0}"));
+        lines.push(format!("{label:<44} {rate:>10.0} {n:>10} {ratio:>6}"));
+    }
+    console_log!("{}", lines.join("\n"));
+}

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use super::{number, option_help, settings_from, split_setting_flags};
+use crate::engine::bench::steps_per_second;
 use crate::engine::family::FAMILIES;
 use crate::engine::fit::{refresh_ms, Fit, Settings, Status};
 use crate::engine::objective::{self, OBJECTIVES};
@@ -38,7 +39,9 @@ OPTIONS (defaults in brackets):
   --steps N            optimizer steps                           [5000]
   --until-kl X         stop as soon as the exact KL(q||p) < X (checked every 100 steps), at most --steps
   --list               print every target's, family's and divergence's name as JSON
-  --bench              print steps per second for every target x family at S = 1, 8, 64
+  --bench              print steps per second for every target x family at S = 1, 8, 64, then
+                       for the mixture at K = 1, 4, 10 and every objective
+  --bench-objectives   only that last table
   --seconds S          with --bench: time per configuration      [0.5]
   -h, --help           this text
 
@@ -65,6 +68,9 @@ struct Args {
     steps: u64,
     until_kl: Option<f64>,
     bench: Option<f64>,
+    /// `--bench-objectives`: only the second table (the browser's benchmark prints it beside
+    /// its own).
+    objectives_only: bool,
 }
 
 fn run(args: Vec<String>) -> Result<String, String> {
@@ -76,6 +82,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     }
     let a = parse(&args)?;
     match a.bench {
+        Some(seconds) if a.objectives_only => Ok(bench_objectives(seconds).trim().to_string()),
         Some(seconds) => Ok(bench(seconds)),
         None => fit(a.settings, a.steps, a.until_kl),
     }
@@ -85,7 +92,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
     let (mut given, rest) = split_setting_flags(args)?;
     let mut steps = 5000u64;
     let mut until_kl = None;
-    let mut bench = false;
+    let (mut bench, mut objectives_only) = (false, false);
     let mut seconds = 0.5f64;
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
@@ -96,6 +103,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--steps" => steps = number(flag, value()?)?,
             "--until-kl" => until_kl = Some(number::<f64>(flag, value()?)?),
             "--bench" => bench = true,
+            "--bench-objectives" => (bench, objectives_only) = (true, true),
             "--seconds" => seconds = number(flag, value()?)?,
             other => return Err(format!("unknown option '{other}'")),
         }
@@ -121,7 +129,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
     if until_kl.is_some_and(|x: f64| !(x > 0.0)) {
         return Err("--until-kl must be a positive number".into());
     }
-    Ok(Args { settings: s, steps, until_kl, bench: bench.then_some(seconds) })
+    Ok(Args { settings: s, steps, until_kl, bench: bench.then_some(seconds), objectives_only })
 }
 
 fn fit(settings: Settings, steps: u64, until_kl: Option<f64>) -> Result<String, String> {
@@ -194,7 +202,9 @@ fn bench(seconds: f64) -> String {
             out += &format!("{:<12} {:<12}", t.name, f.name);
             for samples in [1, 8, 64] {
                 let s = Settings { samples, lr: 0.01, ..Settings::of(t.name, f.name, "reverse") };
-                let rate = Fit::new(s).map_or(f64::NAN, |mut fit| steps_per_second(&mut fit, seconds));
+                let clock = Instant::now();
+                let now = || clock.elapsed().as_secs_f64() * 1e3;
+                let rate = Fit::new(s).map_or(f64::NAN, |mut fit| steps_per_second(&mut fit, seconds, now));
                 out += &format!(" {rate:>12.0}");
             }
             for precision in [Precision::Page, Precision::Full] {
@@ -211,75 +221,16 @@ fn bench(seconds: f64) -> String {
 }
 
 /// The second table: the mixture at K = 1, 4 and 10 and every objective with its gradients, on the
-/// banana, at S = 8 (per component for the mixture) unless said; IWAE at K = 64 with one set.
+/// banana ([`crate::engine::bench::ROWS`], the rows the browser's benchmark times in wasm).
 fn bench_objectives(seconds: f64) -> String {
-    use crate::engine::family::mixture::{COMPONENTS, COVARIANCE};
-    use crate::engine::objective::{iwae, renyi};
-    use crate::engine::settings::Value;
     let mut out = String::from(
         "\nThe mixture and every objective (banana, S = 8 draws per step, per component for the mixture,\n\
          unless said; the objective's default gradient unless named):\n",
     );
-    out += &format!("{:<40} {:>12}\n", "family, divergence, options", "steps/s");
-    type Row = (&'static str, &'static str, &'static [(&'static Setting, f64)], Option<&'static str>, usize);
-    use crate::engine::settings::Setting;
-    const ROWS: &[Row] = &[
-        ("mixture", "reverse", &[(&COMPONENTS, 1.0)], None, 8),
-        ("mixture", "reverse", &[(&COMPONENTS, 4.0)], None, 8),
-        ("mixture", "reverse", &[(&COMPONENTS, 10.0)], None, 8),
-        ("mixture", "reverse", &[(&COMPONENTS, 10.0)], Some("diagonal"), 8),
-        ("mixture", "forward", &[(&COMPONENTS, 4.0)], None, 8),
-        ("mixture", "renyi", &[(&COMPONENTS, 4.0)], None, 8),
-        ("full-rank", "forward", &[], None, 8),
-        ("full-rank", "renyi", &[(&renyi::ALPHA, 0.5)], None, 8),
-        ("full-rank", "renyi", &[(&renyi::ALPHA, -1.0)], None, 8),
-        ("full-rank", "iwae", &[(&iwae::K, 8.0)], None, 8),
-        ("full-rank", "iwae", &[(&iwae::K, 8.0)], Some("dreg"), 8),
-        ("full-rank", "iwae", &[(&iwae::K, 64.0)], None, 1),
-        ("full-rank", "iwae", &[(&iwae::K, 64.0)], Some("dreg"), 1),
-        ("flow", "renyi", &[(&renyi::ALPHA, 0.5)], None, 8),
-        ("flow", "iwae", &[(&iwae::K, 64.0)], None, 1),
-    ];
-    for &(family, divergence, options, choice, samples) in ROWS {
-        let mut s = Settings { samples, ..Settings::of("banana", family, divergence) };
-        // The gradients this family can take (the mixture's forward KL: from q, not defensive).
-        if let Ok(info) = crate::engine::family::find(family) {
-            objective::fit_to_family(&mut s.options, info);
-        }
-        let mut label = format!("{family}, {divergence}");
-        for &(row, v) in options {
-            let _ = s.set(row, Value::Number(v));
-            label += &format!(", {} {v}", row.key);
-        }
-        if let Some(name) = choice {
-            if family == "mixture" {
-                let _ = s.set(&COVARIANCE, Value::Name(name));
-            } else if let Ok(o) = objective::find(divergence) {
-                let _ = s.set(&o.gradient, Value::Name(name));
-            }
-            label += &format!(", {name}");
-        }
-        if samples != 8 {
-            label += &format!(", S {samples}");
-        }
-        let rate = Fit::new(s).map_or(f64::NAN, |mut fit| steps_per_second(&mut fit, seconds));
-        out += &format!("{label:<40} {rate:>12.0}\n");
+    out += &format!("{:<44} {:>12}\n", "family, divergence, options", "steps/s");
+    let clock = Instant::now();
+    for (label, rate) in crate::engine::bench::rates(seconds, || clock.elapsed().as_secs_f64() * 1e3) {
+        out += &format!("{label:<44} {rate:>12.0}\n");
     }
     out
-}
-
-/// Steps per second over about `seconds`, in batches so the clock is read rarely.
-fn steps_per_second(fit: &mut Fit, seconds: f64) -> f64 {
-    fit.step(100); // warm-up
-    let start = Instant::now();
-    let mut done = 0u64;
-    let mut batch = 1000u64;
-    loop {
-        done += fit.step(batch);
-        let t = start.elapsed().as_secs_f64();
-        if t >= seconds || fit.status() != &Status::Running {
-            return done as f64 / t;
-        }
-        batch = (batch * 2).min(1 << 20);
-    }
 }

@@ -2,6 +2,7 @@
 //! diagnostics and the fit object the page drives. No web crates; every random number comes from
 //! an explicit seeded RNG, so a seed reproduces a run natively and in wasm.
 
+pub mod bench;
 pub mod bias;
 pub mod cubature;
 pub mod error;
