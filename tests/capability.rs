@@ -287,6 +287,11 @@ fn a_gradient_the_family_cannot_take_is_refused_in_words() {
     s.set(&forward.gradient, vi_playground::engine::settings::Value::Name("draws")).unwrap();
     s.set_family("full-rank").unwrap();
     assert_eq!(forward.chosen(&s.options).name, "draws", "the student's own choice stays");
+    // A divergence as a whole: IWAE cannot run with a mixture by any gradient; forward KL can.
+    let mixture = family::find("mixture").unwrap();
+    let why = objective::takes(objective::find("iwae").unwrap(), mixture).unwrap_err().to_string();
+    assert!(why.contains("invertible map"), "{why}");
+    assert!(objective::takes(forward, mixture).is_ok());
     // Every registered family offers what it has: a bijection exactly when it says so.
     for info in family::FAMILIES {
         let q = (info.build)(&Options::default(), 1).unwrap();

@@ -182,12 +182,9 @@ pub fn parse(query: &str) -> Parsed {
     }
     // Pane B's pair as pane A's: a divergence its family cannot take falls back in words.
     let b = &mut state.second;
-    if let (Ok(f), Ok(o)) = (family::find(&b.family), objective::find(&b.objective)) {
-        let mut tried = o.gradients().iter().map(|g| objective::resolve(o, g, f, true));
-        if let Some(Err(why)) = tried.next().filter(|_| tried.all(|r| r.is_err())) {
-            ignored.push(format!("div2={} ({why})", b.objective));
-            b.objective = objective::OBJECTIVES[0].name.into();
-        }
+    if let Some(why) = refusal(&b.family, &b.objective) {
+        ignored.push(format!("div2={} ({why})", b.objective));
+        b.objective = objective::OBJECTIVES[0].name.into();
     }
     for part in Part::ALL {
         let name = format!("{}_hide", part.name());
@@ -227,12 +224,18 @@ fn read_settings(c: &mut Controls, values: &mut BTreeMap<String, String>, ignore
     }
     // A divergence none of whose gradients the family can take (IWAE with a mixture): the page
     // would have no fit to show. The engine's sentence, and the default divergence instead.
-    if let Err(why) = c.settings.check(true) {
-        let (divergence, default) = (c.settings.objective.clone(), objective::OBJECTIVES[0].name);
-        if divergence != default && c.settings.set_text(&OBJECTIVE, default).is_ok() {
-            ignore(OBJECTIVE.url, &divergence, why.to_string());
+    let divergence = c.settings.objective.clone();
+    if let Some(why) = refusal(&c.settings.family, &divergence) {
+        if c.settings.set_text(&OBJECTIVE, objective::OBJECTIVES[0].name).is_ok() {
+            ignore(OBJECTIVE.url, &divergence, why);
         }
     }
+}
+
+/// Why the divergence `objective` cannot run with `family` at all ([`objective::takes`]), if so.
+fn refusal(family: &str, objective: &str) -> Option<String> {
+    let (f, o) = (family::find(family).ok()?, objective::find(objective).ok()?);
+    objective::takes(o, f).err().map(|e| e.to_string())
 }
 
 /// One setting from a link, by the engine's one way to set a row from text (which refuses an input

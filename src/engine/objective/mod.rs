@@ -144,6 +144,17 @@ pub fn resolve(
     Ok(gradient)
 }
 
+/// Whether `objective` can run with `family` at all, by any of its gradients (draws of p assumed):
+/// the refusal of its default gradient when none can (IWAE with a mixture: every gradient needs
+/// one bijection). A choice among the gradients is [`fit_to_family`]'s.
+pub fn takes(objective: &ObjectiveInfo, family: &FamilyInfo) -> Result<(), EngineError> {
+    let mut tried = objective.gradients().iter().map(|g| resolve(objective, g, family, true));
+    match tried.next() {
+        Some(Err(why)) if tried.all(|r| r.is_err()) => Err(why),
+        _ => Ok(()),
+    }
+}
+
 /// Each of `objective`'s gradients with why it cannot run with `family` (with or without draws of p),
 /// if it cannot: what the page offers, disabled with the reason, by the same check as [`resolve`].
 pub fn offered(
