@@ -149,15 +149,10 @@ impl Mixture {
         (t, top + ln(sum))
     }
 
-    /// Adds `weight`·∇_φ ln q(z) at fixed z to `grad` and returns ∇_z ln q(z): one pass over the
-    /// components (ln q = LSE of ln πₖNₖ, so both are the responsibilities' averages of the
-    /// components' own, and ∂ ln q/∂aₖ = rₖ − πₖ for the logits).
-    fn score_params_and_z(&self, z: Vec2, weight: f64, grad: &mut [f64]) -> Vec2 {
-        let (r, _) = self.responsibilities(z);
-        self.add_scores(z, &r, weight, grad)
-    }
-
-    /// [`Mixture::score_params_and_z`] with the responsibilities `r` at z given.
+    /// Adds `weight`·∇_φ ln q(z) at fixed z to `grad` and returns ∇_z ln q(z), given the
+    /// responsibilities `r` at z: one pass over the components (ln q = LSE of ln πₖNₖ, so both are
+    /// the responsibilities' averages of the components' own, and ∂ ln q/∂aₖ = rₖ − πₖ for the
+    /// logits).
     fn add_scores(&self, z: Vec2, r: &[f64; MAX_COMPONENTS], weight: f64, grad: &mut [f64]) -> Vec2 {
         let logits = self.k * self.per();
         let mut score_z = Vec2::zeros();
@@ -168,6 +163,24 @@ impl Mixture {
             grad[logits + j] += weight * (r[j] - self.pi[j]);
         }
         score_z
+    }
+
+    /// [`Family::backprop_draw`] of the draw z = Tₖ(ε) with the responsibilities `r` at z given:
+    /// d ln q(z(φ), φ)/dφ = ∂ ln q/∂φ at fixed z + ∇_z ln q · ∂z/∂φ, both from one pass.
+    #[allow(clippy::too_many_arguments)]
+    fn backprop_at(
+        &self,
+        k: usize,
+        eps: Vec2,
+        z: Vec2,
+        r: &[f64; MAX_COMPONENTS],
+        g_z: Vec2,
+        g_log_q: f64,
+        grad: &mut [f64],
+    ) {
+        let score_z = if g_log_q != 0.0 { self.add_scores(z, r, g_log_q, grad) } else { Vec2::zeros() };
+        let g = self.comps[k].backprop(eps, g_z + g_log_q * score_z, 0.0);
+        self.add_affine(k, g, 1.0, grad);
     }
 
     /// Adds `w`·g (a gradient in component j's μ, L) to `grad`, in φ's coordinates.
@@ -194,23 +207,25 @@ impl Family for Mixture {
         &self.phi
     }
 
+    /// Called every step: the buffers are refilled, not reallocated.
     fn set_params(&mut self, phi: &[f64]) {
-        self.phi = phi.to_vec();
-        let per = self.per();
-        self.comps = (0..self.k)
-            .map(|j| {
-                let p = &phi[j * per..(j + 1) * per];
-                let l10 = if self.diagonal { 0.0 } else { p[3] };
-                Affine { mu: Vec2::new(p[0], p[1]), l00: exp(p[2]), l10, l11: exp(p[per - 1]) }
-            })
-            .collect();
+        let (per, diagonal) = (self.per(), self.diagonal);
+        self.phi.clear();
+        self.phi.extend_from_slice(phi);
+        self.comps.clear();
+        self.comps.extend(phi.chunks_exact(per).take(self.k).map(|p| {
+            let l10 = if diagonal { 0.0 } else { p[3] };
+            Affine { mu: Vec2::new(p[0], p[1]), l00: exp(p[2]), l10, l11: exp(p[per - 1]) }
+        }));
         let logits = &phi[self.k * per..];
         let lse = log_sum_exp(logits);
-        self.ln_pi = logits.iter().map(|a| a - lse).collect();
-        self.pi = self.ln_pi.iter().map(|&l| exp(l)).collect();
+        self.ln_pi.clear();
+        self.ln_pi.extend(logits.iter().map(|a| a - lse));
+        self.pi.clear();
+        self.pi.extend(self.ln_pi.iter().map(|&l| exp(l)));
         // ln|det Lₖ| = ln L₀₀ + ln L₁₁: the log-scale parameters themselves.
-        self.log_norm =
-            (0..self.k).map(|j| self.ln_pi[j] - LN_2PI - phi[j * per + 2] - phi[j * per + per - 1]).collect();
+        self.log_norm.clear();
+        self.log_norm.extend(phi.chunks_exact(per).zip(&self.ln_pi).map(|(p, lp)| lp - LN_2PI - p[2] - p[per - 1]));
     }
 
     fn log_q(&self, z: Vec2) -> f64 {
@@ -218,7 +233,8 @@ impl Family for Mixture {
     }
 
     fn score_params(&self, z: Vec2, weight: f64, grad: &mut [f64]) {
-        self.score_params_and_z(z, weight, grad);
+        let (r, _) = self.responsibilities(z);
+        self.add_scores(z, &r, weight, grad);
     }
 
     fn score_z(&self, z: Vec2) -> Vec2 {
@@ -257,14 +273,12 @@ impl Family for Mixture {
 
     fn backprop_draw(&self, k: usize, eps: Vec2, g_z: Vec2, g_log_q: f64, grad: &mut [f64]) {
         let z = self.comps[k].forward(eps);
-        // d ln q(z(φ), φ)/dφ = ∂ ln q/∂φ at fixed z + ∇_z ln q · ∂z/∂φ: both from one pass.
-        let score_z = if g_log_q != 0.0 { self.score_params_and_z(z, g_log_q, grad) } else { Vec2::zeros() };
-        let g = self.comps[k].backprop(eps, g_z + g_log_q * score_z, 0.0);
-        self.add_affine(k, g, 1.0, grad);
+        let r = if g_log_q != 0.0 { self.responsibilities(z).0 } else { [0.0; MAX_COMPONENTS] };
+        self.backprop_at(k, eps, z, &r, g_z, g_log_q, grad);
     }
 
     /// One pass over the components: their responsibilities give ln q for the draw and, with
-    /// their scores, the gradient (see [`Mixture::score_params_and_z`]).
+    /// their scores, the gradient (see [`Mixture::add_scores`]).
     fn draw_and_backprop(
         &self,
         k: usize,
@@ -276,9 +290,7 @@ impl Family for Mixture {
         let (r, log_q) = self.responsibilities(z);
         let d = Draw { z, log_q };
         let (g_z, g_log_q) = loss(d);
-        let score_z = if g_log_q != 0.0 { self.add_scores(z, &r, g_log_q, grad) } else { Vec2::zeros() };
-        let g = self.comps[k].backprop(eps, g_z + g_log_q * score_z, 0.0);
-        self.add_affine(k, g, 1.0, grad);
+        self.backprop_at(k, eps, z, &r, g_z, g_log_q, grad);
         d
     }
 
