@@ -364,3 +364,18 @@ fn the_running_normaliser_tracks_its_expectation() {
     renyi_reparam(t.as_ref(), &q, &mut rng, 16, 0.0, true, &mut scratch, &mut [0.0; 5]);
     assert_eq!(scratch.renyi_scale(), None, "α = 0 normalises each batch by itself");
 }
+
+/// The fit's D_α readout at α = ±1 takes the integrals it already has (KL(q‖p); ln Z − CUBO₂)
+/// instead of integrating again: the same numbers as the direct D_α integral.
+#[test]
+fn the_d_alpha_readout_at_plus_and_minus_one_is_the_direct_integral() {
+    for alpha in [1.0, -1.0, 0.5] {
+        let mut s: Settings = common::settings("bimodal", 0.5, "full-rank", "renyi", 3);
+        s.set(&ALPHA, Value::Number(alpha)).unwrap();
+        let mut fit = vi_playground::engine::fit::Fit::new(s).unwrap();
+        fit.step(200);
+        let got = fit.diagnostics().d_alpha.unwrap();
+        let want = fit.integrals().d_alpha(fit.target(), fit.family(), alpha);
+        assert!((got - want).abs() < 1e-9, "α = {alpha}: {got} against {want}");
+    }
+}

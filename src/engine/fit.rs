@@ -359,13 +359,16 @@ impl Fit {
         // An objective with an α has its own divergence, D_α; one with a K its own bound, L_K.
         let rows = crate::engine::objective::find(&self.settings.objective).map_or(&[][..], |o| o.options);
         let has = |row: &Setting| rows.iter().any(|r| r.key == row.key);
-        let alpha = &crate::engine::objective::renyi::ALPHA;
-        let d_alpha = has(alpha).then(|| {
-            self.integrals.d_alpha(self.target.as_ref(), self.shown.as_ref(), self.settings.options.number(alpha))
-        });
         let k_row = &crate::engine::objective::iwae::K;
         let k = has(k_row).then(|| self.settings.options.number(k_row) as usize);
         let sandwich = Sandwich::of(self.target.as_ref(), self.shown.as_ref(), &self.integrals, &mut rng, &log_w, k);
+        // D₁ is KL(q‖p) and D₋₁ is ln Z − CUBO₂: integrals already taken above, not taken again.
+        let alpha = &crate::engine::objective::renyi::ALPHA;
+        let d_alpha = has(alpha).then(|| match self.settings.options.number(alpha) {
+            1.0 => kl.kl_qp,
+            -1.0 => self.integrals.log_z - sandwich.cubo2,
+            a => self.integrals.d_alpha(self.target.as_ref(), self.shown.as_ref(), a),
+        });
         Diagnostics { log_z: self.integrals.log_z, kl, k_hat: psis::k_hat(&mut log_w), d_alpha, sandwich }
     }
 }
