@@ -160,7 +160,7 @@ fn a_component_is_dragged_alone_and_the_mixture_as_a_whole() {
     fit.shift_stratum(1, d).unwrap();
     let after = fit.family().components().unwrap();
     assert_eq!(after[0], before[0]);
-    assert_eq!((after[1].0 - before[1].0 - d).norm() < 1e-12, true, "{:?} → {:?}", before[1], after[1]);
+    assert!((after[1].0 - before[1].0 - d).norm() < 1e-12, "{:?} → {:?}", before[1], after[1]);
     assert_eq!((after[1].1, after[1].2), (before[1].1, before[1].2));
     let (mean, _) = fit.family().moments();
     fit.shift(d).unwrap();

@@ -103,8 +103,9 @@ impl Settings {
     }
 
     /// Sets any row from text, checked by the row (or its registry) and, for a target's input, by
-    /// the target: the one way a link, a flag and a typed field change a setting. A new target, family or objective brings its defaults
-    /// ([`Settings::set_target`], [`Settings::set_family`], [`Settings::set_objective`]).
+    /// the target: the one way a link, a flag and a typed field change a setting. A new target,
+    /// family or objective brings its defaults ([`Settings::set_target`], [`Settings::set_family`],
+    /// [`Settings::set_objective`]).
     pub fn set_text(&mut self, row: &Setting, text: &str) -> Result<(), EngineError> {
         match row.key {
             "target" => self.set_target(text)?,

@@ -294,8 +294,8 @@ fn ellipse(ctx: &CanvasRenderingContext2d, base: &BaseLayer, mu: Vec2, l: crate:
 }
 
 /// `window.viHandles = { mean: [x, y], handle: [x, y] | null, components: [[x, y], …] }` in CSS
-/// pixels from the first
-/// canvas's corner, while paused: where to grab q, for tests and the curious.
+/// pixels from the first canvas's corner, while paused: where to grab q, for tests and the
+/// curious.
 fn publish_handles(base: &BaseLayer, mean: Vec2, q: &dyn Family) {
     use wasm_bindgen::JsValue;
     let Some(w) = web_sys::window() else { return };

@@ -228,9 +228,7 @@ impl Scratch {
         self.z.push(z);
         self.f.push(ln_w);
     }
-}
 
-impl Scratch {
     /// Buffers whose Rényi normaliser at `alpha` starts at `log_scale` (ln E[w^(1−α)]): for tests
     /// that hand the estimator the exact normaliser.
     pub fn with_renyi_scale(alpha: f64, log_scale: f64) -> Self {
