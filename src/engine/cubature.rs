@@ -11,6 +11,7 @@
 //! engine's libm functions, in a fixed order, so a seed gives the same numbers natively and in wasm.
 
 use super::math::{exp, Vec2};
+use super::slice::{block_on, checkpoint, Budget};
 use super::target::Box2;
 
 /// Kronrod nodes on [−1, 1], positive half, largest first; the last is 0 (QUADPACK `qk15`).
@@ -55,8 +56,9 @@ fn rule() -> ([f64; 15], [f64; 15], [f64; 15]) {
     (x, wk, wg)
 }
 
-/// ∫ of `M` integrands over a cell by the Kronrod and the Gauss rule.
-fn cell<const M: usize>(b: &Box2, f: &mut impl FnMut(Vec2) -> [f64; M]) -> ([f64; M], [f64; M]) {
+/// ∫ of `M` integrands over a cell by the Kronrod and the Gauss rule, pausing after each row of 15
+/// evaluations when `budget` is spent (a flow at its largest takes about 10 µs an evaluation).
+async fn cell<const M: usize>(b: &Box2, f: &mut dyn FnMut(Vec2) -> [f64; M], budget: &Budget) -> ([f64; M], [f64; M]) {
     let (x, wk, wg) = rule();
     let (cx, hx) = (0.5 * (b.x.0 + b.x.1), 0.5 * (b.x.1 - b.x.0));
     let (cy, hy) = (0.5 * (b.y.0 + b.y.1), 0.5 * (b.y.1 - b.y.0));
@@ -70,6 +72,7 @@ fn cell<const M: usize>(b: &Box2, f: &mut impl FnMut(Vec2) -> [f64; M]) -> ([f64
                 g[m] += b * v[m];
             }
         }
+        checkpoint(budget).await;
     }
     let area = hx * hy;
     for m in 0..M {
@@ -97,18 +100,33 @@ pub struct Integral<const M: usize> {
 /// integrand's tolerance.
 pub fn integrate_from<const M: usize>(
     start: &[Box2],
-    mut f: impl FnMut(Vec2) -> [f64; M],
+    f: impl FnMut(Vec2) -> [f64; M],
     tol: impl Fn(&[f64; M]) -> [f64; M],
     max_cells: usize,
 ) -> Integral<M> {
+    let mut f = f;
+    block_on(integrate_sliced(start, &mut f, &tol, max_cells, &Budget::never()))
+}
+
+/// [`integrate_from`], pausing at a [`checkpoint`] every 15 evaluations when `budget` is spent:
+/// the same numbers, spread over slices.
+///
+/// The integrand and the tolerances come as trait objects: one copy of this code for each M, not
+/// one for each integrand (the page's bytes; a call through a pointer costs nothing beside an
+/// evaluation of q).
+pub async fn integrate_sliced<const M: usize>(
+    start: &[Box2],
+    f: &mut dyn FnMut(Vec2) -> [f64; M],
+    tol: &dyn Fn(&[f64; M]) -> [f64; M],
+    max_cells: usize,
+    budget: &Budget,
+) -> Integral<M> {
     let err = |k: &[f64; M], g: &[f64; M]| -> [f64; M] { std::array::from_fn(|m| (k[m] - g[m]).abs()) };
-    let mut cells: Vec<(Box2, [f64; M], [f64; M])> = start
-        .iter()
-        .map(|b| {
-            let (k, g) = cell(b, &mut f);
-            (*b, k, err(&k, &g))
-        })
-        .collect();
+    let mut cells: Vec<(Box2, [f64; M], [f64; M])> = Vec::with_capacity(start.len());
+    for b in start {
+        let (k, g) = cell(b, f, budget).await;
+        cells.push((*b, k, err(&k, &g)));
+    }
     let sums = |cells: &[(Box2, [f64; M], [f64; M])]| {
         let (mut value, mut error) = ([0.0; M], [0.0; M]);
         for (_, k, e) in cells {
@@ -138,7 +156,7 @@ pub fn integrate_from<const M: usize>(
             [Box2 { x: b.x, y: (b.y.0, mid) }, Box2 { x: b.x, y: (mid, b.y.1) }]
         };
         for h in halves {
-            let (k, g) = cell(&h, &mut f);
+            let (k, g) = cell(&h, f, budget).await;
             cells.push((h, k, err(&k, &g)));
         }
     }
@@ -186,13 +204,24 @@ pub fn expect_base<const M: usize>(max_cells: usize, f: impl FnMut(Vec2) -> [f64
 pub fn expect_base_within<const M: usize>(
     max_cells: usize,
     tol: impl Fn(&[f64; M]) -> [f64; M],
-    mut f: impl FnMut(Vec2) -> [f64; M],
+    f: impl FnMut(Vec2) -> [f64; M],
+) -> Integral<M> {
+    let mut f = f;
+    block_on(expect_base_sliced(max_cells, &tol, &mut f, &Budget::never()))
+}
+
+/// [`expect_base_within`] in slices (see [`integrate_sliced`]).
+pub async fn expect_base_sliced<const M: usize>(
+    max_cells: usize,
+    tol: &dyn Fn(&[f64; M]) -> [f64; M],
+    f: &mut dyn FnMut(Vec2) -> [f64; M],
+    budget: &Budget,
 ) -> Integral<M> {
     let r = BASE_RADIUS;
     let norm = 1.0 / (2.0 * std::f64::consts::PI);
-    integrate_from(
+    integrate_sliced(
         &[Box2 { x: (-r, r), y: (-r, r) }],
-        |e| {
+        &mut |e| {
             let w = norm * exp(-0.5 * e.norm_squared());
             if w == 0.0 {
                 return [0.0; M];
@@ -202,7 +231,9 @@ pub fn expect_base_within<const M: usize>(
         },
         tol,
         max_cells,
+        budget,
     )
+    .await
 }
 
 #[cfg(test)]

@@ -6,23 +6,23 @@
 //! looking at the fit never changes it.
 
 use super::error::EngineError;
+use super::family::Family;
 use super::family::Gaussian;
-use super::family::{self, Family};
 use super::math::{rng_from_seed, Mat2, Rng, Vec2};
 use super::objective::{Estimate, Gradient, Scratch, Step};
 use super::optim::{Adam, AdamState, Ema};
-use super::psis;
-use super::quadrature::{KlPair, Precision, TargetIntegrals};
-use super::sandwich::Sandwich;
-use super::settings::{self, Setting, Value};
+use super::quadrature::{Precision, TargetIntegrals};
+use super::settings::{self, Value};
+use super::slice::{block_on, Budget, Sliced};
 use super::target::Target;
+use std::rc::Rc;
+use std::sync::Arc;
 
 pub use super::optim::{check_estimate, check_params};
+use super::refresh::RefreshParts;
+pub use super::refresh::{refresh_ms, Diagnostics, PSIS_DRAWS};
 pub use super::run::{Entries, Settings};
 pub use super::settings::{LR_RANGE, MAX_SAMPLES};
-
-/// Draws of q behind each k̂.
-pub const PSIS_DRAWS: usize = 1000;
 
 /// Whether the fit can go on.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,26 +52,12 @@ pub struct Snapshot {
     pub status: Status,
 }
 
-/// The exact numbers: a few milliseconds, taken a few times a second.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Diagnostics {
-    /// ln Z by quadrature.
-    pub log_z: f64,
-    pub kl: KlPair,
-    /// PSIS k̂ of q as a proposal for p, from [`PSIS_DRAWS`] fresh draws.
-    pub k_hat: f64,
-    /// Rényi's D_α(q‖p) by quadrature, for an objective with an α (`renyi`).
-    pub d_alpha: Option<f64>,
-    /// The ln Z sandwich: the exact CUBO₂, and the estimates of the ELBO (from the k̂ draws),
-    /// CUBO₂ and, for an objective with a K (`iwae`), L_K.
-    pub sandwich: Sandwich,
-}
-
 pub struct Fit {
     settings: Settings,
     gradient: &'static Gradient,
-    target: Box<dyn Target>,
-    integrals: TargetIntegrals,
+    /// Shared with a refresh in progress ([`Fit::refresh_sliced`]), which outlives a frame.
+    target: Arc<dyn Target>,
+    integrals: Arc<TargetIntegrals>,
     initial: Box<dyn Family>,
     /// The optimizer's iterate.
     family: Box<dyn Family>,
@@ -129,8 +115,8 @@ impl Fit {
             average: initial.params().to_vec(),
             clock: 0,
             initial,
-            target,
-            integrals,
+            target: Arc::from(target),
+            integrals: Arc::new(integrals),
             draws,
             settings,
             step: 0,
@@ -343,49 +329,29 @@ impl Fit {
     /// What the page refreshes a few times a second: the exact diagnostics and q's moments, both at
     /// the fit's [`Precision`].
     pub fn refresh(&self) -> (Diagnostics, (Vec2, Mat2)) {
-        (self.diagnostics(), self.shown.moments_within(self.integrals.cubature_cells))
+        block_on(self.refresh_parts().run(&Budget::never()))
+    }
+
+    /// [`Fit::refresh`] of q as it is now, to be run a slice at a time (one per animation frame,
+    /// while the fit goes on stepping): the same numbers as [`Fit::refresh`] at this step.
+    pub fn refresh_sliced(&self, budget: Rc<Budget>) -> Sliced<(Diagnostics, (Vec2, Mat2))> {
+        let parts = self.refresh_parts();
+        let b = budget.clone();
+        Sliced::new(async move { parts.run(&b).await }, budget)
+    }
+
+    fn refresh_parts(&self) -> RefreshParts {
+        RefreshParts {
+            target: self.target.clone(),
+            integrals: self.integrals.clone(),
+            q: self.shown.clone(),
+            settings: self.settings.clone(),
+            step: self.step,
+        }
     }
 
     /// Exact KLs by quadrature and PSIS k̂, for the current q.
     pub fn diagnostics(&self) -> Diagnostics {
-        let kl = self.integrals.kl(self.target.as_ref(), self.shown.as_ref());
-        let mut rng = rng_from_seed(self.settings.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let mut log_w: Vec<f64> = (0..PSIS_DRAWS)
-            .map(|_| {
-                let d = family::sample(self.shown.as_ref(), &mut rng);
-                self.target.log_density(d.z) - d.log_q
-            })
-            .collect();
-        // An objective with an α has its own divergence, D_α; one with a K its own bound, L_K.
-        let rows = crate::engine::objective::find(&self.settings.objective).map_or(&[][..], |o| o.options);
-        let has = |row: &Setting| rows.iter().any(|r| r.key == row.key);
-        let k_row = &crate::engine::objective::iwae::K;
-        let k = has(k_row).then(|| self.settings.options.number(k_row) as usize);
-        let sandwich = Sandwich::of(self.target.as_ref(), self.shown.as_ref(), &self.integrals, &mut rng, &log_w, k);
-        // D₁ is KL(q‖p) and D₋₁ is ln Z − CUBO₂: integrals already taken above, not taken again.
-        let alpha = &crate::engine::objective::renyi::ALPHA;
-        let d_alpha = has(alpha).then(|| match self.settings.options.number(alpha) {
-            1.0 => kl.kl_qp,
-            -1.0 => self.integrals.log_z - sandwich.cubo2,
-            a => self.integrals.d_alpha(self.target.as_ref(), self.shown.as_ref(), a),
-        });
-        Diagnostics { log_z: self.integrals.log_z, kl, k_hat: psis::k_hat(&mut log_w), d_alpha, sandwich }
+        self.refresh().0
     }
-}
-
-/// The benchmark of one page refresh ([`Fit::refresh`]): a fit with these settings, at
-/// `precision`, after 2000 steps; the median of five refreshes in milliseconds by `now_ms` (a
-/// clock the caller has: `Instant` natively, `performance.now()` in the browser).
-pub fn refresh_ms(settings: Settings, precision: Precision, now_ms: impl Fn() -> f64) -> Result<f64, EngineError> {
-    let mut fit = Fit::with_precision(settings, Vec::new(), precision)?;
-    fit.step(2000);
-    let mut times: Vec<f64> = (0..5)
-        .map(|_| {
-            let start = now_ms();
-            std::hint::black_box(fit.refresh());
-            now_ms() - start
-        })
-        .collect();
-    crate::engine::math::sort_f64(&mut times);
-    Ok(times[2])
 }

@@ -15,10 +15,12 @@ pub mod objective;
 pub mod optim;
 pub mod psis;
 pub mod quadrature;
+pub mod refresh;
 pub mod registry;
 pub mod run;
 pub mod sandwich;
 pub mod settings;
+pub mod slice;
 pub mod target;
 
 pub use error::EngineError;

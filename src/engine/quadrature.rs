@@ -15,6 +15,7 @@
 use super::cubature::{self, integrate_from, moment_tolerances};
 use super::family::Family;
 use super::math::{exp, ln, Mat2, Vec2};
+use super::slice::{block_on, Budget};
 use super::target::{Box2, Exact, Target};
 
 /// How hard the per-refresh integrals work.
@@ -183,8 +184,13 @@ impl TargetIntegrals {
 
     /// KL(q‖p) and KL(p‖q) for the family's current q.
     pub fn kl(&self, target: &dyn Target, q: &dyn Family) -> KlPair {
-        let (kl_qp, kl_qp_error) = self.kl_qp_with_error(target, q);
-        let (kl_pq, kl_pq_error) = self.kl_pq_with_error(target, q);
+        block_on(self.kl_sliced(target, q, &Budget::never()))
+    }
+
+    /// [`TargetIntegrals::kl`] in slices (see [`crate::engine::slice`]).
+    pub async fn kl_sliced(&self, target: &dyn Target, q: &dyn Family, budget: &Budget) -> KlPair {
+        let (kl_qp, kl_qp_error) = self.kl_qp_sliced(target, q, budget).await;
+        let (kl_pq, kl_pq_error) = self.kl_pq_sliced(target, q, budget).await;
         KlPair { kl_qp, kl_qp_error, kl_pq, kl_pq_error }
     }
 
@@ -200,17 +206,24 @@ impl TargetIntegrals {
     /// the box's area, at most [`EDGE_SHARE`] of the integral. A finite but very heavy-tailed
     /// expectation is reported infinite too, honestly: no 9-sd box holds it.
     pub fn d_alpha(&self, target: &dyn Target, q: &dyn Family, alpha: f64) -> f64 {
+        block_on(self.d_alpha_sliced(target, q, alpha, &Budget::never()))
+    }
+
+    /// [`TargetIntegrals::d_alpha`] in slices (see [`crate::engine::slice`]).
+    pub async fn d_alpha_sliced(&self, target: &dyn Target, q: &dyn Family, alpha: f64, budget: &Budget) -> f64 {
         if (alpha - 1.0).abs() < 1e-9 {
-            return self.kl_qp_with_error(target, q).0;
+            return self.kl_qp_sliced(target, q, budget).await.0;
         }
         let beta = 1.0 - alpha;
         let ratio = |d: crate::engine::family::Draw| exp(beta * (target.log_density(d.z) - d.log_q - self.log_z));
-        let e = crate::engine::family::expect(
+        let e = crate::engine::family::expect_sliced(
             q,
             self.cubature_cells,
             |v| [cubature::BASE_TOL * v[0].abs().max(1e-300)],
             |d| [ratio(d)],
-        );
+            budget,
+        )
+        .await;
         let r = cubature::BASE_RADIUS;
         let (edge, inner) = (edge_max(q, r, ratio), edge_max(q, r - 1.5, ratio));
         let falling = edge <= exp(-3.0) * inner && edge * 4.0 * r * r <= EDGE_SHARE * e.value[0];
@@ -222,7 +235,12 @@ impl TargetIntegrals {
     /// by cubature; +∞ where E_q[(p/q)²] is (see [`TargetIntegrals::d_alpha`]). With the ELBO it
     /// brackets ln Z: ELBO ≤ ln Z ≤ CUBO₂ for every q (science.md, "The ln Z sandwich").
     pub fn cubo2(&self, target: &dyn Target, q: &dyn Family) -> f64 {
-        self.log_z - self.d_alpha(target, q, -1.0)
+        block_on(self.cubo2_sliced(target, q, &Budget::never()))
+    }
+
+    /// [`TargetIntegrals::cubo2`] in slices (see [`crate::engine::slice`]).
+    pub async fn cubo2_sliced(&self, target: &dyn Target, q: &dyn Family, budget: &Budget) -> f64 {
+        self.log_z - self.d_alpha_sliced(target, q, -1.0, budget).await
     }
 
     /// KL(p‖q) = E_p[ln p̃ − ln q] − ln Z, over p's chart from p's own partition.
@@ -232,10 +250,15 @@ impl TargetIntegrals {
 
     /// [`TargetIntegrals::kl_pq`] and its error estimate.
     pub fn kl_pq_with_error(&self, target: &dyn Target, q: &dyn Family) -> (f64, f64) {
+        block_on(self.kl_pq_sliced(target, q, &Budget::never()))
+    }
+
+    /// [`TargetIntegrals::kl_pq_with_error`] in slices (see [`crate::engine::slice`]).
+    pub async fn kl_pq_sliced(&self, target: &dyn Target, q: &dyn Family, budget: &Budget) -> (f64, f64) {
         let tol = KL_PQ_TOL * self.scaled_z;
-        let e = integrate_from(
+        let e = cubature::integrate_sliced(
             &self.cells,
-            |u| {
+            &mut |u| {
                 let (z, log_jac) = target.from_chart(u);
                 let lp = target.log_density(z);
                 let w = exp(lp + log_jac - self.shift);
@@ -245,9 +268,11 @@ impl TargetIntegrals {
                     [w * (lp - q.log_q(z))]
                 }
             },
-            |_| [tol],
+            &|_| [tol],
             self.cells.len().max(self.cubature_cells),
-        );
+            budget,
+        )
+        .await;
         let value = e.value[0] / self.scaled_z;
         (value - self.log_z, e.error[0] / self.scaled_z + (1.0 + value.abs()) * self.log_z_error)
     }
@@ -260,12 +285,19 @@ impl TargetIntegrals {
 
     /// [`TargetIntegrals::kl_qp`] and its error estimate.
     pub fn kl_qp_with_error(&self, target: &dyn Target, q: &dyn Family) -> (f64, f64) {
-        let e = crate::engine::family::expect(
+        block_on(self.kl_qp_sliced(target, q, &Budget::never()))
+    }
+
+    /// [`TargetIntegrals::kl_qp_with_error`] in slices (see [`crate::engine::slice`]).
+    pub async fn kl_qp_sliced(&self, target: &dyn Target, q: &dyn Family, budget: &Budget) -> (f64, f64) {
+        let e = crate::engine::family::expect_sliced(
             q,
             self.cubature_cells,
             |_| [cubature::BASE_TOL],
             |d| [d.log_q - target.log_density(d.z)],
-        );
+            budget,
+        )
+        .await;
         (e.value[0] + self.log_z, e.error[0] + self.log_z_error)
     }
 }

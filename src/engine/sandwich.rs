@@ -18,6 +18,7 @@ use super::family::{self, Family};
 use super::math::{exp, ln, log_sum_exp, Rng};
 use super::objective::defensive_base;
 use super::quadrature::TargetIntegrals;
+use super::slice::{block_on, checkpoint, Budget};
 use super::target::Target;
 
 /// An estimate and its Monte Carlo standard error.
@@ -57,12 +58,26 @@ impl Sandwich {
         log_w: &[f64],
         k: Option<usize>,
     ) -> Sandwich {
-        Sandwich {
-            cubo2: integrals.cubo2(target, q),
-            elbo_estimate: elbo(log_w),
-            cubo2_estimate: cubo2(target, q, rng, DRAWS),
-            iwae_bound: k.map(|k| (k, iwae(target, q, rng, k, (IWAE_DRAWS / k).max(IWAE_MIN_SETS)))),
-        }
+        block_on(Self::of_sliced(target, q, integrals, rng, log_w, k, &Budget::never()))
+    }
+
+    /// [`Sandwich::of`] in slices (see [`crate::engine::slice`]).
+    pub async fn of_sliced(
+        target: &dyn Target,
+        q: &dyn Family,
+        integrals: &TargetIntegrals,
+        rng: &mut Rng,
+        log_w: &[f64],
+        k: Option<usize>,
+        budget: &Budget,
+    ) -> Sandwich {
+        let exact = integrals.cubo2_sliced(target, q, budget).await;
+        let cubo2_estimate = cubo2_sliced(target, q, rng, DRAWS, budget).await;
+        let iwae_bound = match k {
+            Some(k) => Some((k, iwae_sliced(target, q, rng, k, (IWAE_DRAWS / k).max(IWAE_MIN_SETS), budget).await)),
+            None => None,
+        };
+        Sandwich { cubo2: exact, elbo_estimate: elbo(log_w), cubo2_estimate, iwae_bound }
     }
 }
 
@@ -82,14 +97,21 @@ pub fn elbo(log_w: &[f64]) -> Bound {
 /// CUBO₂ from `n` defensive draws (see the module's note). The standard error by the delta method:
 /// ½ sd(vₛ)/(√n mean(vₛ)) with vₛ the weighted w².
 pub fn cubo2(target: &dyn Target, q: &dyn Family, rng: &mut Rng, n: usize) -> Bound {
-    let log_v: Vec<f64> = (0..n)
-        .map(|i| {
-            let k = family::pick_stratum(q, rand::Rng::random::<f64>(rng));
-            let (eps, log_n, log_m) = defensive_base(rng, i, n);
-            let d = q.draw(k, eps);
-            log_n - log_m + 2.0 * (target.log_density(d.z) - d.log_q)
-        })
-        .collect();
+    block_on(cubo2_sliced(target, q, rng, n, &Budget::never()))
+}
+
+/// [`cubo2`] in slices (see [`crate::engine::slice`]).
+pub async fn cubo2_sliced(target: &dyn Target, q: &dyn Family, rng: &mut Rng, n: usize, budget: &Budget) -> Bound {
+    let mut log_v = Vec::with_capacity(n);
+    for i in 0..n {
+        let k = family::pick_stratum(q, rand::Rng::random::<f64>(rng));
+        let (eps, log_n, log_m) = defensive_base(rng, i, n);
+        let d = q.draw(k, eps);
+        log_v.push(log_n - log_m + 2.0 * (target.log_density(d.z) - d.log_q));
+        if i % CHECK_EVERY == 0 {
+            checkpoint(budget).await;
+        }
+    }
     let top = log_sum_exp(&log_v);
     if !top.is_finite() {
         return Bound { value: top, se: f64::NAN };
@@ -101,15 +123,30 @@ pub fn cubo2(target: &dyn Target, q: &dyn Family, rng: &mut Rng, n: usize) -> Bo
 
 /// IWAE's bound L_K from `sets` sets of K draws of q: the mean over sets of ln (1/K) Σₖ wₖ.
 pub fn iwae(target: &dyn Target, q: &dyn Family, rng: &mut Rng, k: usize, sets: usize) -> Bound {
+    block_on(iwae_sliced(target, q, rng, k, sets, &Budget::never()))
+}
+
+/// [`iwae`] in slices (see [`crate::engine::slice`]).
+pub async fn iwae_sliced(
+    target: &dyn Target,
+    q: &dyn Family,
+    rng: &mut Rng,
+    k: usize,
+    sets: usize,
+    budget: &Budget,
+) -> Bound {
     let mut log_w = vec![0.0; k];
-    let per_set: Vec<f64> = (0..sets)
-        .map(|_| {
-            for lw in log_w.iter_mut() {
-                let d = family::sample(q, rng);
-                *lw = target.log_density(d.z) - d.log_q;
-            }
-            log_sum_exp(&log_w) - ln(k as f64)
-        })
-        .collect();
+    let mut per_set = Vec::with_capacity(sets);
+    for _ in 0..sets {
+        for lw in log_w.iter_mut() {
+            let d = family::sample(q, rng);
+            *lw = target.log_density(d.z) - d.log_q;
+        }
+        per_set.push(log_sum_exp(&log_w) - ln(k as f64));
+        checkpoint(budget).await;
+    }
     mean_se(&per_set)
 }
+
+/// Draws between two looks at the clock in a sliced estimate.
+pub const CHECK_EVERY: usize = 32;

@@ -18,11 +18,12 @@ pub use gaussian::{Gaussian, Structure};
 
 use rand::Rng as _;
 
-use super::cubature::{expect_base_within, moment_tolerances, Integral};
+use super::cubature::{expect_base_sliced, moment_tolerances, Integral};
 use super::error::EngineError;
 use super::math::{exp, std_normal2, Mat2, Rng, Vec2};
 use super::registry::{self, Explanation, Named};
 use super::settings::{Options, Setting};
+use super::slice::{block_on, Budget};
 
 /// A variational family with its current parameters φ: what every family has.
 ///
@@ -131,20 +132,32 @@ pub trait Family: Send {
 
     /// [`Family::moments`] with the cubature held to `max_cells` cells (the page's budget).
     fn moments_within(&self, max_cells: usize) -> (Vec2, Mat2) {
-        if let Some((mean, l)) = self.gaussian() {
-            return (mean, l * l.transpose());
-        }
-        // Moments about the first stratum's T(0), so the covariance is not the small difference of
-        // two large raw moments; each held to 1e-7 of its own scale (mass, sd, second moment).
-        let centre = self.draw(0, Vec2::zeros()).z;
-        let e = expect(self, max_cells, moment_tolerances(1e-7), |d| {
+        block_on(moments_sliced(self, max_cells, &Budget::never()))
+    }
+}
+
+/// [`Family::moments_within`] in slices (see [`crate::engine::slice`]).
+pub async fn moments_sliced(q: &(impl Family + ?Sized), max_cells: usize, budget: &Budget) -> (Vec2, Mat2) {
+    if let Some((mean, l)) = q.gaussian() {
+        return (mean, l * l.transpose());
+    }
+    // Moments about the first stratum's T(0), so the covariance is not the small difference of
+    // two large raw moments; each held to 1e-7 of its own scale (mass, sd, second moment).
+    let centre = q.draw(0, Vec2::zeros()).z;
+    let e = expect_sliced(
+        q,
+        max_cells,
+        moment_tolerances(1e-7),
+        |d| {
             let d = d.z - centre;
             [1.0, d[0], d[1], d[0] * d[0], d[0] * d[1], d[1] * d[1]]
-        });
-        let [w, mx, my, xx, xy, yy] = e.value;
-        let d = Vec2::new(mx / w, my / w);
-        (centre + d, Mat2::new(xx / w, xy / w, xy / w, yy / w) - d * d.transpose())
-    }
+        },
+        budget,
+    )
+    .await;
+    let [w, mx, my, xx, xy, yy] = e.value;
+    let d = Vec2::new(mx / w, my / w);
+    (centre + d, Mat2::new(xx / w, xy / w, xy / w, yy / w) - d * d.transpose())
 }
 
 /// A draw of q: the point and ln q there.
@@ -199,13 +212,25 @@ pub fn expect<const M: usize>(
     q: &(impl Family + ?Sized),
     max_cells: usize,
     tol: impl Fn(&[f64; M]) -> [f64; M],
-    mut f: impl FnMut(Draw) -> [f64; M],
+    f: impl FnMut(Draw) -> [f64; M],
 ) -> Integral<M> {
-    if q.strata() == 1 {
-        return expect_base_within(max_cells, tol, |eps| f(q.draw(0, eps)));
-    }
+    block_on(expect_sliced(q, max_cells, tol, f, &Budget::never()))
+}
+
+/// [`expect`] in slices (see [`crate::engine::slice`]).
+pub async fn expect_sliced<const M: usize>(
+    q: &(impl Family + ?Sized),
+    max_cells: usize,
+    tol: impl Fn(&[f64; M]) -> [f64; M],
+    mut f: impl FnMut(Draw) -> [f64; M],
+    budget: &Budget,
+) -> Integral<M> {
+    // One stratum, or the strata weighed: one integrand either way.
     let weights: Vec<f64> = (0..q.strata()).map(|k| exp(q.ln_weight(k))).collect();
-    expect_base_within(max_cells, tol, |eps| {
+    let mut sum = |eps| {
+        if weights.len() == 1 {
+            return f(q.draw(0, eps));
+        }
         let mut sum = [0.0; M];
         for (k, w) in weights.iter().enumerate() {
             for (s, v) in sum.iter_mut().zip(f(q.draw(k, eps))) {
@@ -213,7 +238,8 @@ pub fn expect<const M: usize>(
             }
         }
         sum
-    })
+    };
+    expect_base_sliced(max_cells, &tol, &mut sum, budget).await
 }
 
 /// One draw of q: a stratum at random by its weight (none drawn for one stratum, so a bijection's
