@@ -2,7 +2,7 @@
 //! squares. Pure, so it is tested natively; `app::plots` only draws what this computes.
 
 use crate::engine::family::{Family, Structure};
-use crate::engine::math::{exp, Mat2, Vec2};
+use crate::engine::math::{exp, ln, Mat2, Vec2};
 use crate::engine::target::Box2;
 
 /// A regular grid of cell midpoints over a box: what a density is tabulated on for drawing.
@@ -134,7 +134,7 @@ pub fn hpd_levels(log_p: &[f64], masses: &[f64]) -> Vec<f64> {
             for &v in p.iter().rev() {
                 acc += v;
                 if acc >= m * total {
-                    return (v.ln()) + max;
+                    return ln(v) + max;
                 }
             }
             f64::NEG_INFINITY

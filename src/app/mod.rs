@@ -14,8 +14,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::link::{parse, to_query, PageState, Part};
 use components::{
-    copy_link, data_row, ControlPanel, DataPanel, ElboChart, ExplainPanel, Legend, MainCanvas, McmcPanel, Readouts,
-    SecondControls, StatsOverlay, StatusBar, Toolbar,
+    copy_link, data_row, BenchPanel, ControlPanel, DataPanel, ElboChart, ExplainPanel, Legend, MainCanvas, McmcPanel,
+    Readouts, SecondControls, StatsOverlay, StatusBar, Toolbar,
 };
 use keys::HelpOverlay;
 use live::Live;
@@ -179,6 +179,7 @@ pub fn Playground(state: PageState, message: Option<String>, url_bound: bool) ->
                     <div data-part="explain">
                         <h2>"What you see"</h2>
                         <ExplainPanel live=live />
+                        <BenchPanel live=live />
                     </div>
                 </section>
             </main>

@@ -7,6 +7,7 @@ use crate::engine::fit::Settings;
 use crate::engine::objective;
 use crate::engine::target;
 
+pub mod contours;
 pub mod data;
 mod readout;
 mod trace;
@@ -104,22 +105,30 @@ fn next_name(names: impl Iterator<Item = &'static str> + Clone, current: &str) -
 /// Largest chunk of optimizer steps taken between two looks at the clock.
 pub const MAX_CHUNK: u64 = 256;
 
-/// One frame's optimizer steps: `step(n)` in growing chunks (1, 2, 4, … [`MAX_CHUNK`]) until
-/// `max` steps are taken, a call takes fewer than asked (a fit diverged or is missing), or
-/// `time_left()` says the frame's budget is spent. The first chunk is taken whatever the clock
-/// says, so a frame that starts late (the machine busy elsewhere) still steps, and zero steps
-/// means only that the fits cannot step. Returns the steps taken.
-pub fn steps_within(max: u64, mut time_left: impl FnMut() -> bool, mut step: impl FnMut(u64) -> u64) -> u64 {
+/// One frame's optimizer steps: `step(n)` in growing chunks (1, 2, 4, … [`MAX_CHUNK`]), each cut to
+/// what the time left holds at the pace so far, until `max` steps are taken, a call takes fewer
+/// than asked (a fit diverged or is missing), or `elapsed()` (milliseconds since the frame's
+/// steps began) reaches `budget`. Doubling alone overshoots the budget by up to the chunk in hand,
+/// twice the budget at worst (a flow's frame took 16 ms of an 8 ms budget). The first chunk is
+/// taken whatever the clock says, so a frame that starts late (the machine busy elsewhere) still
+/// steps, and zero steps means only that the fits cannot step. Returns the steps taken.
+pub fn steps_within(max: u64, budget: f64, mut elapsed: impl FnMut() -> f64, mut step: impl FnMut(u64) -> u64) -> u64 {
     let mut steps = 0;
     let mut chunk = 1;
     while steps < max {
         let n = chunk.min(max - steps);
         let done = step(n);
         steps += done;
-        if done < n || !time_left() {
+        let spent = elapsed();
+        if done < n || spent >= budget {
             break;
         }
-        chunk = (chunk * 2).min(MAX_CHUNK);
+        // At the pace so far, the steps that fit in what is left: none, and the frame is done.
+        let fit = ((budget - spent) * steps as f64 / spent.max(1e-9)).floor();
+        if fit < 1.0 {
+            break;
+        }
+        chunk = (chunk * 2).min(MAX_CHUNK).min(fit as u64);
     }
     steps
 }
@@ -146,36 +155,38 @@ mod tests {
 
     #[test]
     fn a_frame_steps_at_least_once_and_stops_when_a_fit_does() {
-        let run = |max: u64, looks: usize, stop_after: u64| {
-            let (mut calls, mut taken, mut seen) = (Vec::new(), 0, 0);
+        // A clock on which each step takes `ms`; a fit that stops after `stop_after` steps.
+        let run = |max: u64, budget: f64, ms: f64, stop_after: u64| {
+            let (mut calls, taken) = (Vec::new(), std::cell::Cell::new(0));
             let steps = steps_within(
                 max,
-                || {
-                    seen += 1;
-                    seen <= looks
-                },
+                budget,
+                || taken.get() as f64 * ms,
                 |n| {
                     calls.push(n);
-                    let done = n.min(stop_after - taken);
-                    taken += done;
+                    let done = n.min(stop_after - taken.get());
+                    taken.set(taken.get() + done);
                     done
                 },
             );
             (steps, calls)
         };
-        // The clock already past the budget (a late frame): one step all the same.
-        assert_eq!(run(100, 0, u64::MAX), (1, vec![1]));
-        // Chunks double up to MAX_CHUNK and the last one is cut to `max`.
-        let (steps, calls) = run(1000, usize::MAX, u64::MAX);
+        // No time at all (a late frame): one step all the same.
+        assert_eq!(run(100, 0.0, 1.0, u64::MAX), (1, vec![1]));
+        // Time for everything: chunks double up to MAX_CHUNK and the last one is cut to `max`.
+        let (steps, calls) = run(1000, 1e9, 1e-6, u64::MAX);
         assert_eq!(steps, 1000);
         assert_eq!(calls, [1, 2, 4, 8, 16, 32, 64, 128, 256, 256, 233]);
-        // The budget ends it after the chunk in hand.
-        assert_eq!(run(1000, 3, u64::MAX), (15, vec![1, 2, 4, 8]));
+        // The budget: at 1 ms a step, 10 ms hold 10 steps, the last chunk cut to fit (doubling
+        // alone would take 1 + 2 + 4 + 8 = 15).
+        assert_eq!(run(1000, 10.0, 1.0, u64::MAX), (10, vec![1, 2, 4, 3]));
+        assert_eq!(run(1000, 10.5, 1.0, u64::MAX), (10, vec![1, 2, 4, 3]));
+        assert_eq!(run(1000, 2.0, 0.5, u64::MAX), (4, vec![1, 2, 1]));
         // A fit that stops (diverged) ends the frame on its last step; one that cannot step makes 0.
-        assert_eq!(run(1000, usize::MAX, 10), (10, vec![1, 2, 4, 8]));
-        assert_eq!(run(1000, usize::MAX, 0), (0, vec![1]));
+        assert_eq!(run(1000, 1e9, 1e-6, 10), (10, vec![1, 2, 4, 8]));
+        assert_eq!(run(1000, 1e9, 1e-6, 0), (0, vec![1]));
         // Nothing asked, nothing taken (a replay already at its step).
-        assert_eq!(run(0, usize::MAX, u64::MAX), (0, vec![]));
+        assert_eq!(run(0, 1e9, 1e-6, u64::MAX), (0, vec![]));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! [`Live`]: crate::app::live::Live
 
+mod bench_panel;
 mod canvases;
 mod controls;
 mod data_panel;
@@ -10,6 +11,7 @@ mod mcmc_panel;
 mod readouts;
 mod toolbar;
 
+pub use bench_panel::BenchPanel;
 pub use canvases::{ElboChart, Legend, MainCanvas};
 pub use controls::ControlPanel;
 pub use data_panel::{data_row, DataPanel};

@@ -13,6 +13,8 @@ pub struct FrameStats {
     pub fps: f64,
     pub steps_per_sec: f64,
     pub ms_per_frame: f64,
+    /// The canvases' share of a frame (a running average).
+    pub draw_ms: f64,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -71,7 +73,11 @@ impl Live {
         };
         crate::playground::steps_within(
             max,
-            || now() - start < budget,
+            budget - (now() - start),
+            {
+                let begin = now();
+                move || now() - begin
+            },
             |n| {
                 if two {
                     lock_step(n)
@@ -101,8 +107,12 @@ impl Live {
             }
         } else if playing {
             let max = self.controls.with_untracked(|c| c.steps_per_frame).max(1) as u64;
-            let budget =
-                (FRAME_BUDGET_MS - self.clock.with_value(|c| c.draw_ms)).clamp(STEP_BUDGET_MS.0, STEP_BUDGET_MS.1);
+            // What drawing and an MCMC run beside leave of the frame.
+            let mcmc = if self.mcmc_view.with_untracked(|v| v.running) { MCMC_BUDGET_MS } else { 0.0 };
+            let refresh =
+                if self.active().iter().any(|&i| self.panes[i].refreshing()) { REFRESH_SLICE_MS } else { 0.0 };
+            let budget = (FRAME_BUDGET_MS - self.clock.with_value(|c| c.draw_ms) - mcmc - refresh)
+                .clamp(STEP_BUDGET_MS.0, STEP_BUDGET_MS.1);
             steps = self.advance_fits(start, max, budget);
             self.record();
             if self.diverged().is_some() || steps == 0 {
@@ -117,11 +127,21 @@ impl Live {
         let t = now();
         let (diag_due, chart_due) =
             self.clock.with_value(|c| (t - c.last_diag >= DIAGNOSTICS_EVERY_MS, t - c.last_chart >= CHART_EVERY_MS));
+        // The exact numbers: a refresh starts every DIAGNOSTICS_EVERY_MS while the fit moves and
+        // runs a slice a frame in what the frame has left (a flow's takes tens of milliseconds).
         if steps > 0 && diag_due {
+            let mut started = false;
             for &i in self.active() {
-                self.panes[i].refresh_exact();
+                started |= self.panes[i].start_refresh();
             }
-            self.clock.update_value(|c| c.last_diag = t);
+            if started {
+                self.clock.update_value(|c| c.last_diag = t);
+            }
+        }
+        let draw_ms = self.clock.with_value(|c| c.draw_ms);
+        let deadline = (start + FRAME_BUDGET_MS - draw_ms).max(now() + REFRESH_SLICE_MS);
+        for &i in self.active() {
+            self.panes[i].go_on_refreshing(deadline);
         }
         let draw_start = now();
         self.redraw(steps > 0 && chart_due);
@@ -186,15 +206,29 @@ impl Live {
     pub fn redraw(self, chart: bool) {
         let presenter = self.presenter.get_untracked();
         let handles = !self.playing.get_untracked();
+        // While the fit moves, q's contours get a slice of the frame; while paused, all they need.
+        let contours_until = if handles { f64::INFINITY } else { now() + CONTOURS_SLICE_MS };
         for &i in self.active() {
             let pane = self.panes[i];
             let Some(canvas) = pane.canvas.get_value() else { continue };
             let drawn = pane.fit.with_value(|f| {
                 let Some(f) = f else { return Ok(()) };
                 self.mcmc.with_value(|m| {
-                    let view =
-                        MainView { target: f.target(), q: f.family(), pane: i, mcmc: m.as_ref(), presenter, handles };
-                    pane.base_layer.try_update_value(|base| plots::main::draw(&canvas, base, &view)).unwrap_or(Ok(()))
+                    let view = MainView {
+                        target: f.target(),
+                        q: f.family(),
+                        pane: i,
+                        mcmc: m.as_ref(),
+                        presenter,
+                        handles,
+                        contours_until,
+                    };
+                    pane.base_layer
+                        .try_update_value(|base| {
+                            pane.contours.try_update_value(|c| plots::main::draw(&canvas, base, c, &view))
+                        })
+                        .flatten()
+                        .unwrap_or(Ok(()))
                 })
             });
             if let Err(e) = drawn {
@@ -290,6 +324,7 @@ impl Live {
                     fps: c.frames as f64 * 1000.0 / span,
                     steps_per_sec: c.steps as f64 * 1000.0 / span,
                     ms_per_frame: end - start,
+                    draw_ms: c.draw_ms,
                 };
                 c.frames = 0;
                 c.steps = 0;
@@ -306,14 +341,18 @@ impl Live {
     }
 }
 
-/// `window.viStats = { fps, stepsPerSec, msPerFrame, step }`, for tests and the curious.
+/// `window.viStats = { fps, stepsPerSec, msPerFrame, drawMs, step }`, for tests and the curious.
 fn publish_stats(s: &FrameStats, step: u64) {
     use wasm_bindgen::JsValue;
     let Some(w) = web_sys::window() else { return };
     let o = js_sys::Object::new();
-    for (k, v) in
-        [("fps", s.fps), ("stepsPerSec", s.steps_per_sec), ("msPerFrame", s.ms_per_frame), ("step", step as f64)]
-    {
+    for (k, v) in [
+        ("fps", s.fps),
+        ("stepsPerSec", s.steps_per_sec),
+        ("msPerFrame", s.ms_per_frame),
+        ("drawMs", s.draw_ms),
+        ("step", step as f64),
+    ] {
         let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_f64(v));
     }
     let _ = js_sys::Reflect::set(&w, &JsValue::from_str("viStats"), &o);

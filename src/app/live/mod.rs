@@ -24,13 +24,20 @@ pub use frame::{now, FrameStats};
 pub use mcmc::McmcView;
 pub use pane::Pane;
 
-/// A frame's whole budget (60 Hz); optimizer steps get what drawing leaves, between these bounds.
-pub const FRAME_BUDGET_MS: f64 = 14.0;
+/// A frame's whole budget for the page's own work (60 Hz: 16.7 ms, less what the browser needs
+/// to composite); optimizer steps get what drawing, an MCMC run and a refresh under way leave,
+/// between these bounds.
+pub const FRAME_BUDGET_MS: f64 = 12.0;
 pub const STEP_BUDGET_MS: (f64, f64) = (2.0, 8.0);
 /// Milliseconds of MCMC work per frame while it runs.
 pub const MCMC_BUDGET_MS: f64 = 5.0;
 /// How often the exact diagnostics (quadrature KLs, k̂) are recomputed while playing.
 pub const DIAGNOSTICS_EVERY_MS: f64 = 200.0;
+/// The least time a frame gives a refresh under way (see [`crate::engine::slice`]).
+pub const REFRESH_SLICE_MS: f64 = 2.0;
+/// The time a frame gives tabulating q's contours while the fit moves (see
+/// [`crate::playground::contours`]).
+pub const CONTOURS_SLICE_MS: f64 = 2.0;
 /// While q is dragged, exact diagnostics that take longer than this wait for DIAGNOSTICS_EVERY_MS.
 pub const DRAG_DIAGNOSTICS_MS: f64 = 4.0;
 /// How often the ELBO chart is redrawn while playing.

@@ -12,12 +12,12 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::{axes, context, err, fit_to_display, Display, YAxis};
 use crate::engine::family::Family;
-use crate::engine::math::{rng_from_seed, std_normal2, Vec2};
+use crate::engine::math::{cos, rng_from_seed, sin, std_normal2, Vec2};
 use crate::engine::mcmc::Mcmc;
 use crate::engine::target::{Box2, Target};
 use crate::palette;
-use crate::viz::Grid;
-use crate::viz::{contour, hpd_levels, DensityLayer};
+use crate::playground::contours::QContours;
+use crate::viz::{DensityLayer, Grid};
 
 const HEATMAP_CELLS: usize = 160;
 const Q_GRID: usize = 44;
@@ -99,11 +99,19 @@ pub struct MainView<'a> {
     pub presenter: bool,
     /// Paused: q's handles are drawn (and can be dragged).
     pub handles: bool,
+    /// Until when (`performance.now()`) q's contours may be tabulated this frame; +∞ while
+    /// paused (see [`QContours`]).
+    pub contours_until: f64,
 }
 
 /// Draws a pane's canvas: the target layer (cached in `base`, rebuilt when the size or type
 /// changes), the MCMC draws, and its q.
-pub fn draw(canvas: &HtmlCanvasElement, base: &mut Option<BaseLayer>, v: &MainView) -> Result<(), String> {
+pub fn draw(
+    canvas: &HtmlCanvasElement,
+    base: &mut Option<BaseLayer>,
+    contours: &mut QContours,
+    v: &MainView,
+) -> Result<(), String> {
     let display = fit_to_display(canvas, (640, 640), v.presenter);
     let size = (canvas.width(), canvas.height());
     let weight: f64 = if v.presenter { 1.8 } else { 1.0 };
@@ -123,7 +131,8 @@ pub fn draw(canvas: &HtmlCanvasElement, base: &mut Option<BaseLayer>, v: &MainVi
         dots(&ctx, base, m.pooled().step_by(every), 1.6, &palette::INK.rgba(0.55));
     }
     let colour = palette::Q[v.pane].hex();
-    let mean = overlay_q(&ctx, base, v.q, Style { colour: &colour, weight, handles: v.handles });
+    let style = Style { colour: &colour, weight, handles: v.handles };
+    let mean = overlay_q(&ctx, base, v.q, style, contours, v.contours_until);
     if v.pane == 0 && v.handles {
         publish_handles(base, mean, v.q);
     }
@@ -202,7 +211,14 @@ struct Style<'a> {
 }
 
 /// Draws q and returns the mean it marked.
-fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, style: Style<'_>) -> Vec2 {
+fn overlay_q(
+    ctx: &CanvasRenderingContext2d,
+    base: &BaseLayer,
+    q: &dyn Family,
+    style: Style<'_>,
+    contours: &mut QContours,
+    until: f64,
+) -> Vec2 {
     let cloud = sample_cloud(q);
     ctx.set_global_alpha(0.55);
     dots(ctx, base, cloud.iter().copied(), 2.2 * style.weight.sqrt(), style.colour);
@@ -218,12 +234,15 @@ fn overlay_q(ctx: &CanvasRenderingContext2d, base: &BaseLayer, q: &dyn Family, s
             }
         }
         None => {
-            // Density contours of q holding 50 % and 90 % of its mass.
+            // Density contours of q holding 50 % and 90 % of its mass, tabulated again once q has
+            // moved by half a pixel.
             let grid = Grid::new(base.view, Q_GRID, Q_GRID);
-            let log_q = grid.eval(|z| q.log_q(z));
-            for level in hpd_levels(&log_q, &[0.5, 0.9]) {
+            let half_pixel = 0.5 * (base.view.x.1 - base.view.x.0) / base.area.2.max(1.0);
+            let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+            contours.update(q, &cloud, grid, half_pixel, || now() < until);
+            for segments in &contours.segments {
                 ctx.begin_path();
-                for (a, b) in contour(&grid, &log_q, level) {
+                for &(a, b) in segments {
                     let (ax, ay) = base.to_px(a);
                     let (bx, by) = base.to_px(b);
                     ctx.move_to(ax, ay);
@@ -283,7 +302,7 @@ fn ellipse(ctx: &CanvasRenderingContext2d, base: &BaseLayer, mu: Vec2, l: crate:
     ctx.begin_path();
     for k in 0..=96 {
         let t = k as f64 / 96.0 * std::f64::consts::TAU;
-        let (x, y) = base.to_px(mu + l * Vec2::new(t.cos(), t.sin()) * r);
+        let (x, y) = base.to_px(mu + l * Vec2::new(cos(t), sin(t)) * r);
         if k == 0 {
             ctx.move_to(x, y);
         } else {
