@@ -37,33 +37,39 @@ pub const ROWS: &[Row] = &[
 
 /// Each row's label and its steps per second over about `seconds`.
 pub fn rates(seconds: f64, now_ms: impl Fn() -> f64) -> Vec<(String, f64)> {
-    ROWS.iter()
-        .map(|&(family, divergence, options, choice, samples)| {
-            let mut s = Settings { samples, ..Settings::of("banana", family, divergence) };
-            // The gradients this family can take (the mixture's forward KL: from q, not defensive).
-            if let Ok(info) = super::family::find(family) {
-                objective::fit_to_family(&mut s.options, info);
-            }
-            let mut label = format!("{family}, {divergence}");
-            for &(row, v) in options {
-                let _ = s.set(row, Value::Number(v));
-                label += &format!(", {} {v}", row.key);
-            }
-            if let Some(name) = choice {
-                if family == "mixture" {
-                    let _ = s.set(&COVARIANCE, Value::Name(name));
-                } else if let Ok(o) = objective::find(divergence) {
-                    let _ = s.set(&o.gradient, Value::Name(name));
-                }
-                label += &format!(", {name}");
-            }
-            if samples != 8 {
-                label += &format!(", S {samples}");
-            }
-            let rate = Fit::new(s).map_or(f64::NAN, |mut fit| steps_per_second(&mut fit, seconds, &now_ms));
-            (label, rate)
-        })
-        .collect()
+    (0..ROWS.len()).map(|i| (row(i).0, rate(i, seconds, &now_ms))).collect()
+}
+
+/// Row `i`'s steps per second over about `seconds` (NaN for a row that cannot be built).
+pub fn rate(i: usize, seconds: f64, now_ms: impl Fn() -> f64) -> f64 {
+    Fit::new(row(i).1).map_or(f64::NAN, |mut fit| steps_per_second(&mut fit, seconds, &now_ms))
+}
+
+/// Row `i`'s label ("full-rank, iwae, k 64, dreg, S 1") and its settings.
+pub fn row(i: usize) -> (String, Settings) {
+    let (family, divergence, options, choice, samples) = ROWS[i];
+    let mut s = Settings { samples, ..Settings::of("banana", family, divergence) };
+    // The gradients this family can take (the mixture's forward KL: from q, not defensive).
+    if let Ok(info) = super::family::find(family) {
+        objective::fit_to_family(&mut s.options, info);
+    }
+    let mut label = format!("{family}, {divergence}");
+    for &(row, v) in options {
+        let _ = s.set(row, Value::Number(v));
+        label += &format!(", {} {v}", row.key);
+    }
+    if let Some(name) = choice {
+        if family == "mixture" {
+            let _ = s.set(&COVARIANCE, Value::Name(name));
+        } else if let Ok(o) = objective::find(divergence) {
+            let _ = s.set(&o.gradient, Value::Name(name));
+        }
+        label += &format!(", {name}");
+    }
+    if samples != 8 {
+        label += &format!(", S {samples}");
+    }
+    (label, s)
 }
 
 /// Steps per second over about `seconds`, in batches so the clock is read rarely.
