@@ -144,12 +144,13 @@ fn cubo2_estimates_match_the_closed_form_with_calibrated_errors() {
 #[test]
 fn the_sandwich_of_a_fit_is_its_parts() {
     use vi_playground::engine::sandwich::{Sandwich, DRAWS};
+    use vi_playground::engine::slice::{block_on, Budget};
     let t = common::target("bimodal", 0.5);
     let p = TargetIntegrals::new(t.as_ref(), Precision::Full);
     let q = family::Gaussian::new(family::Structure::FullRank, Vec2::new(0.2, 0.1), &(Mat2::identity() * 1.5));
     let log_w = [-1.0, -2.0, -0.5];
     for (k, sets) in [(8, 512), (64, 64), (1, 4096)] {
-        let s = Sandwich::of(t.as_ref(), &q, &p, &mut rng_from_seed(3), &log_w, Some(k));
+        let s = block_on(Sandwich::of(t.as_ref(), &q, &p, &mut rng_from_seed(3), &log_w, Some(k), &Budget::never()));
         let mut rng = rng_from_seed(3);
         let cubo = sandwich::cubo2(t.as_ref(), &q, &mut rng, DRAWS);
         let lk = sandwich::iwae(t.as_ref(), &q, &mut rng, k, sets);
@@ -163,5 +164,6 @@ fn the_sandwich_of_a_fit_is_its_parts() {
             }
         );
     }
-    assert_eq!(Sandwich::of(t.as_ref(), &q, &p, &mut rng_from_seed(3), &log_w, None).iwae_bound, None);
+    let none = block_on(Sandwich::of(t.as_ref(), &q, &p, &mut rng_from_seed(3), &log_w, None, &Budget::never()));
+    assert_eq!(none.iwae_bound, None);
 }

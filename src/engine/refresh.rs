@@ -63,7 +63,7 @@ impl RefreshParts {
         let has = |row: &Setting| rows.iter().any(|r| r.key == row.key);
         let k_row = &crate::engine::objective::iwae::K;
         let k = has(k_row).then(|| self.settings.options.number(k_row) as usize);
-        let sandwich = Sandwich::of_sliced(target, q, integrals, &mut rng, &log_w, k, budget).await;
+        let sandwich = Sandwich::of(target, q, integrals, &mut rng, &log_w, k, budget).await;
         // D₁ is KL(q‖p) and D₋₁ is ln Z − CUBO₂: integrals already taken above, not taken again.
         let alpha = &crate::engine::objective::renyi::ALPHA;
         let d_alpha = match has(alpha).then(|| self.settings.options.number(alpha)) {

@@ -49,20 +49,9 @@ pub const IWAE_MIN_SETS: usize = 64;
 
 impl Sandwich {
     /// The sandwich of `q`, with `log_w` the log weights of draws of q (the k̂ draws) and `k` the
-    /// objective's K if it has one.
-    pub fn of(
-        target: &dyn Target,
-        q: &dyn Family,
-        integrals: &TargetIntegrals,
-        rng: &mut Rng,
-        log_w: &[f64],
-        k: Option<usize>,
-    ) -> Sandwich {
-        block_on(Self::of_sliced(target, q, integrals, rng, log_w, k, &Budget::never()))
-    }
-
-    /// [`Sandwich::of`] in slices (see [`crate::engine::slice`]).
-    pub async fn of_sliced(
+    /// objective's K if it has one; in slices (see [`crate::engine::slice`]: `block_on` runs it at
+    /// once).
+    pub async fn of(
         target: &dyn Target,
         q: &dyn Family,
         integrals: &TargetIntegrals,
