@@ -107,9 +107,11 @@ mod tests {
         // The first tabulation finishes at once, even with no time to spare.
         c.update(q.as_ref(), &cloud(q.as_ref()), GRID, 0.01, || false);
         assert_eq!((c.tabulations, &c.segments), (1, &whole));
-        // Moved less than the tolerance: nothing to do.
+        // Moved less than the tolerance, or by exactly it: nothing to do.
         let near = q_at(0.005);
         c.update(near.as_ref(), &cloud(near.as_ref()), GRID, 0.01, || panic!("nothing to tabulate"));
+        let exactly = moved(&cloud(q.as_ref()), &cloud(near.as_ref()));
+        c.update(near.as_ref(), &cloud(near.as_ref()), GRID, exactly, || panic!("nothing to tabulate"));
         assert_eq!(c.tabulations, 1);
         // Moved more: one row a call with no time to spare, the old lines shown meanwhile.
         let far = q_at(1.0);
@@ -123,6 +125,15 @@ mod tests {
         let moved: Vec<_> = hpd_levels(&log_q, &Q_MASSES).into_iter().map(|l| contour(&GRID, &log_q, l)).collect();
         assert_eq!(c.segments, moved);
         assert_ne!(c.segments, whole);
+        // q at the grid's top edge: exactly the grid's points are tabulated (a row beyond it
+        // would hold much of q's mass and move the levels).
+        let top =
+            Box::new(Gaussian::new(Structure::FullRank, Vec2::new(0.0, 3.9), &Mat2::identity())) as Box<dyn Family>;
+        let mut edge = QContours::default();
+        edge.update(top.as_ref(), &cloud(top.as_ref()), GRID, 0.01, || true);
+        let log_q = GRID.eval(|z| top.log_q(z));
+        let want: Vec<_> = hpd_levels(&log_q, &Q_MASSES).into_iter().map(|l| contour(&GRID, &log_q, l)).collect();
+        assert_eq!(edge.segments, want);
         // A new grid is tabulated afresh.
         let finer = Grid { nx: 30, ny: 30, ..GRID };
         c.update(far.as_ref(), &cloud(far.as_ref()), finer, 0.01, || true);
