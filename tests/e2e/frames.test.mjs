@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { suite, openPage, ready, pause, registries, frames } from './helpers.mjs';
+import { suite, openPage, ready, pause, registries, frames, canvasDigest, redrawnFrom, playPast } from './helpers.mjs';
 
 const ctx = suite();
 
@@ -103,6 +103,21 @@ test('the Benchmark panel measures every row of vi-fit --bench-objectives in thi
     assert.ok(Number.parseFloat(rate.replace(/[^0-9.]/g, '')) > 0, `${label}: ${rate}`);
   }
   assert.equal(await page.getByTestId('bench-run-button').textContent(), 'Run benchmark', 'and it ends');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a hidden chart is not drawn while the fit plays, and is drawn once it is shown again', async () => {
+  const { page, problems } = await openPage(ctx.browser, `${ctx.server.url}?target=banana&family=full-rank&chart_hide=1`);
+  await ready(page);
+  const before = await canvasDigest(page, 'elbo-canvas');
+  assert.equal(before.inked, 0, 'never drawn while hidden');
+  assert.ok((await playPast(page, 20000)) > 20000, 'the fit played');
+  assert.equal((await canvasDigest(page, 'elbo-canvas')).hash, before.hash, 'still not drawn after 20 000 steps');
+  await page.getByTestId('show-menu').click();
+  await page.getByTestId('show-chart').check();
+  await redrawnFrom(page, 'elbo-canvas', before.hash);
+  assert.ok((await canvasDigest(page, 'elbo-canvas')).inked > 100, 'drawn once shown');
   assert.deepEqual(problems, []);
   await page.close();
 });

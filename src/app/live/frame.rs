@@ -244,7 +244,7 @@ impl Live {
     }
 
     fn draw_chart(self, presenter: bool) -> Result<(), String> {
-        let Some(canvas) = self.elbo_canvas.get_value() else { return Ok(()) };
+        let Some(canvas) = self.elbo_canvas.get_value().filter(shown) else { return Ok(()) };
         let log_z = self.first().exact.get_untracked().map(|e| e.log_z);
         let captions: Vec<String> = self.active().iter().map(|&i| self.caption(i)).collect();
         let (first, second) = (self.panes[0].traces, self.panes[1].traces);
@@ -268,7 +268,7 @@ impl Live {
     }
 
     fn draw_marginals(self, presenter: bool) -> Result<(), String> {
-        let Some(canvas) = self.marginals_canvas.get_value() else { return Ok(()) };
+        let Some(canvas) = self.marginals_canvas.get_value().filter(shown) else { return Ok(()) };
         let Some(draws) = self.mcmc.with_value(|m| m.as_ref().filter(|m| m.is_done()).map(|m| m.pooled_draws())) else {
             return Ok(());
         };
@@ -289,7 +289,7 @@ impl Live {
     /// MCMC draws'.
     fn draw_data(self, presenter: bool) -> Result<(), String> {
         use crate::playground::data::{band_of_draws, band_of_q};
-        let Some(canvas) = self.data_canvas.get_value() else { return Ok(()) };
+        let Some(canvas) = self.data_canvas.get_value().filter(shown) else { return Ok(()) };
         let Some(row) = crate::app::components::data_row(&self.controls.get_untracked().settings) else {
             return Ok(());
         };
@@ -339,6 +339,12 @@ impl Live {
             publish_stats(&s, self.first().readout.with_untracked(|r| r.step));
         }
     }
+}
+
+/// Whether a chart's canvas is on screen: a hidden part's (`display: none`) has no width, and is
+/// not drawn; its ResizeObserver redraws it when it is shown again ([`Live::watch_size`]).
+fn shown(canvas: &HtmlCanvasElement) -> bool {
+    canvas.client_width() > 0
 }
 
 /// `window.viStats = { fps, stepsPerSec, msPerFrame, drawMs, step }`, for tests and the curious.
