@@ -36,6 +36,8 @@ fn a_refresh_in_slices_equals_the_refresh_at_once() {
         let mut fit = Fit::new(s.clone()).unwrap();
         fit.step(200);
         let at_once = fit.refresh();
+        // The diagnostics alone are the refresh's, without its moments' cubature.
+        assert_eq!(bits(&fit.diagnostics()), bits(&at_once.0));
         // A clock always past the deadline: a pause at every checkpoint.
         let ticks = Rc::new(Cell::new(0u64));
         let t = ticks.clone();

@@ -350,8 +350,9 @@ impl Fit {
         }
     }
 
-    /// Exact KLs by quadrature and PSIS k̂, for the current q.
+    /// Exact KLs by quadrature and PSIS k̂, for the current q (without [`Fit::refresh`]'s
+    /// moments).
     pub fn diagnostics(&self) -> Diagnostics {
-        self.refresh().0
+        block_on(self.refresh_parts().diagnostics(&Budget::never()))
     }
 }

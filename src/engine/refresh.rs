@@ -47,6 +47,12 @@ impl RefreshParts {
     /// The exact diagnostics and q's moments, pausing between pieces and inside each cubature
     /// when `budget` is spent.
     pub(crate) async fn run(&self, budget: &Budget) -> (Diagnostics, (Vec2, Mat2)) {
+        let d = self.diagnostics(budget).await;
+        (d, family::moments_sliced(self.q.as_ref(), self.integrals.cubature_cells, budget).await)
+    }
+
+    /// The exact diagnostics alone (a flow's moments are one more cubature).
+    pub(crate) async fn diagnostics(&self, budget: &Budget) -> Diagnostics {
         let (target, q, integrals) = (self.target.as_ref(), self.q.as_ref(), self.integrals.as_ref());
         let kl = integrals.kl_sliced(target, q, budget).await;
         let mut rng = rng_from_seed(self.settings.seed ^ self.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -54,7 +60,7 @@ impl RefreshParts {
         for i in 0..PSIS_DRAWS {
             let d = family::sample(q, &mut rng);
             log_w.push(target.log_density(d.z) - d.log_q);
-            if i % crate::engine::sandwich::CHECK_EVERY == 0 {
+            if i % slice::CHECK_EVERY == 0 {
                 slice::checkpoint(budget).await;
             }
         }
@@ -73,8 +79,7 @@ impl RefreshParts {
             Some(a) => Some(integrals.d_alpha_sliced(target, q, a, budget).await),
         };
         let k_hat = psis::k_hat(&mut log_w);
-        let moments = family::moments_sliced(q, integrals.cubature_cells, budget).await;
-        (Diagnostics { log_z: integrals.log_z, kl, k_hat, d_alpha, sandwich }, moments)
+        Diagnostics { log_z: integrals.log_z, kl, k_hat, d_alpha, sandwich }
     }
 }
 

@@ -18,7 +18,7 @@ use super::family::{self, Family};
 use super::math::{exp, ln, log_sum_exp, Rng};
 use super::objective::defensive_base;
 use super::quadrature::TargetIntegrals;
-use super::slice::{block_on, checkpoint, Budget};
+use super::slice::{block_on, checkpoint, Budget, CHECK_EVERY};
 use super::target::Target;
 
 /// An estimate and its Monte Carlo standard error.
@@ -136,6 +136,3 @@ pub async fn iwae_sliced(
     }
     mean_se(&per_set)
 }
-
-/// Draws between two looks at the clock in a sliced estimate.
-pub const CHECK_EVERY: usize = 32;

@@ -14,6 +14,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+/// Monte Carlo draws between two checkpoints in a sliced estimate.
+pub const CHECK_EVERY: usize = 32;
+
 /// When a slice is over: a deadline on the caller's clock (`performance.now()` in the browser).
 pub struct Budget {
     until: Cell<f64>,

@@ -40,7 +40,7 @@
 //! α = 0.5 with a flow, whose tails the wide draws reach (`ring`: KL(q‖p) 4727 after 6000 steps);
 //! self-normalised, the bias for α ∈ (0, 1) is towards α = 1 and fades with S (tests/renyi.rs:
 //! bimodal at S = 256 within 3 % of the exact optima).
-
+//!
 //! Where E_q[(p/q)^(1−α)] is infinite for every q of the family (α < 0 and p with heavier tails than
 //! any Gaussian, e.g. the banana's: CUBO₂ = ∞), no estimator can make the bound finite: the fit
 //! then widens q without end, and the exact D_α readout says ∞.
