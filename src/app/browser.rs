@@ -115,3 +115,11 @@ pub fn prefers_reduced_motion() -> bool {
 fn js_err(e: JsValue) -> String {
     format!("the browser refused: {}", e.as_string().unwrap_or_else(|| format!("{e:?}")))
 }
+
+/// `performance.now()`, in milliseconds. The handle is taken once: the clock is read at every
+/// checkpoint of a sliced refresh (thousands a second), and each `window().performance()` is two
+/// calls into JS and two handles to drop.
+pub fn now() -> f64 {
+    thread_local!(static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance()));
+    PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.now()))
+}

@@ -32,10 +32,6 @@ pub(super) struct Clock {
     pub(super) diag_ms: f64,
 }
 
-pub fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-}
-
 impl Live {
     pub(super) fn ensure_loop(self) {
         if !self.looping.get_value() {

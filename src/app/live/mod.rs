@@ -18,9 +18,10 @@ mod frame;
 mod mcmc;
 mod pane;
 
+pub use crate::app::browser::now;
 pub use crate::playground::{Exact, Readout, PANE_NAMES};
 use frame::Clock;
-pub use frame::{now, FrameStats};
+pub use frame::FrameStats;
 pub use mcmc::McmcView;
 pub use pane::Pane;
 

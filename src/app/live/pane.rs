@@ -107,7 +107,7 @@ impl Pane {
     /// Starts a refresh of the exact numbers of q as it is now, unless one is under way; it runs a
     /// slice a frame ([`Pane::go_on_refreshing`]) while the fit goes on. Whether one was started.
     pub(super) fn start_refresh(self) -> bool {
-        if self.refreshing.with_value(Option::is_some) {
+        if self.refreshing() {
             return false;
         }
         let r = self

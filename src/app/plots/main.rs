@@ -238,8 +238,7 @@ fn overlay_q(
             // moved by half a pixel.
             let grid = Grid::new(base.view, Q_GRID, Q_GRID);
             let half_pixel = 0.5 * (base.view.x.1 - base.view.x.0) / base.area.2.max(1.0);
-            let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
-            contours.update(q, &cloud, grid, half_pixel, || now() < until);
+            contours.update(q, &cloud, grid, half_pixel, || crate::app::browser::now() < until);
             for segments in &contours.segments {
                 ctx.begin_path();
                 for &(a, b) in segments {
